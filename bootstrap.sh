@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up e820scope in ./.venv on a fresh Debian machine (or any machine with Python >= 3.10).
+#   ./bootstrap.sh          the tool
+#   ./bootstrap.sh --dev    the tool plus what the test suite and linters need
+# The package is installed (not linked), so tests run against the installed package.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "bootstrap: python3-venv is missing; installing it with apt-get" >&2
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq python3-venv >/dev/null
+fi
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+    .venv/bin/python -m pip install -q ".[dev]"
+else
+    .venv/bin/python -m pip install -q .
+fi

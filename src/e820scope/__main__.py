@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from e820scope.cli.main import main
+
+main()

@@ -1,0 +1,3 @@
+"""See the package docstring of e820scope."""
+
+from __future__ import annotations

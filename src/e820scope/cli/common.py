@@ -1,0 +1,74 @@
+"""Pieces every command shares: error reporting, output selection, input specs."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import EXIT_INTERNAL, E820ScopeError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success (diff: the boots are identical)
+  1  diff: the boots differ; predict: loss predicted within --fail-within
+  2  input error: unreadable, binary or truncated input, bad FILE#N, bad usage
+  3  the input holds no e820 map (e.g. the ring buffer wrapped)
+  4  the machine lacks what is needed (root, the module, a sysfs file)
+  70 internal error in e820scope (please report it with E820SCOPE_DEBUG=1 output)
+"""
+
+
+def reset_sigpipe() -> None:
+    """Let ``e820scope ... | head`` end quietly instead of raising BrokenPipeError."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
+    """Print one line for ``err`` on stderr and exit with its code."""
+    if as_json:
+        payload = {"error": err.message, "hint": err.hint, "where": str(err.ref) if err.ref else None}
+        click.echo(json.dumps(payload), err=True)
+    else:
+        click.echo(f"e820scope: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn :class:`E820ScopeError` into a one-line message and its exit code.
+
+    Anything else is a bug: say so in one line (with a traceback only when
+    ``E820SCOPE_DEBUG`` is set) and exit 70.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except E820ScopeError as err:
+            fail(err, as_json=bool(kwargs.get("as_json")))
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence, reported below
+            if os.environ.get("E820SCOPE_DEBUG"):
+                raise
+            click.echo(
+                f"e820scope: internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug; rerun with E820SCOPE_DEBUG=1 and report the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+        return None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,27 @@
+"""Shared fixtures. Tests import the installed e820scope (``./bootstrap.sh --dev``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import e820scope
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"e820scope imported from {Path(e820scope.__file__).parent}"
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
+
+
+if os.environ.get("E820SCOPE_TEST_INSTALLED"):
+    # CI must exercise the installed package, not the source tree.
+    assert "site-packages" in e820scope.__file__, e820scope.__file__
