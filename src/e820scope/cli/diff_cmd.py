@@ -1,0 +1,52 @@
+"""``e820scope diff A B``: compare the e820 maps of two boots."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..analysis.diff import MapKind, diff_boots
+from ..render.diff_json import diff_json
+from ..render.diff_text import render_diff
+from .common import handle_errors
+
+
+@click.command("diff")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option(
+    "--map",
+    "map_kind",
+    type=click.Choice([m.value for m in MapKind]),
+    default=MapKind.FIRMWARE.value,
+    show_default=True,
+    help="firmware: the map each kernel received (BIOS-provided physical RAM map); "
+    "final: the last e820_table printout of each boot.",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.diff/1).")
+@handle_errors
+def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
+    """Compare the e820 maps of boots A and B by address ranges.
+
+    A and B are log files (the last boot with a map) or FILE#N for boot N of a
+    multi-boot file (see 'e820scope timeline FILE' for the numbers). Every change is
+    classified (split, merged, type change, grown/shrunk, added, removed, dropped at the
+    zeropage cap), and a verdict explains it with the kernel functions and commits
+    involved. Exit status: 0 identical maps, 1 differences, 2 input error.
+
+    \b
+    Example:
+      e820scope diff chain.log#57 chain.log#58
+    """
+    from ..parse import select_boot
+
+    boot_a = select_boot(a)
+    boot_b = select_boot(b)
+    d = diff_boots(boot_a, boot_b, map_kind=MapKind(map_kind))
+    if as_json:
+        click.echo(json.dumps(diff_json(d), indent=2))
+    else:
+        click.echo(render_diff(d), nl=False)
+    sys.exit(0 if d.identical else 1)

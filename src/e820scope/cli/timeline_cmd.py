@@ -1,0 +1,60 @@
+"""``e820scope timeline FILE...``: one row per boot / kexec generation."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..analysis.diff import MapKind
+from ..analysis.timeline import timeline_frame
+from ..errors import NoMapError
+from ..model.records import Boot
+from ..render.timeline_json import timeline_csv, timeline_json
+from ..render.timeline_text import render_timeline
+from .common import handle_errors
+
+
+@click.command("timeline")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--map",
+    "map_kind",
+    type=click.Choice([m.value for m in MapKind]),
+    default=MapKind.FIRMWARE.value,
+    show_default=True,
+    help="Which map of each boot to count (see 'e820scope diff --help').",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV output (list cells joined with ';').")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.timeline/1).")
+@handle_errors
+def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool) -> None:
+    """One row per boot of each FILE (in argument order; a capture splits into its boots).
+
+    Columns: kernel, how it was started, entries, usable bytes, splits introduced
+    vs the previous row (address of each), own setup_data reservations, last_pfn,
+    Initmem end, Memory: total, warnings (e.g. entries dropped at the zeropage cap).
+
+    \b
+    Example:
+      e820scope timeline samples/lab/patched-6.1-ovmf-4g-chain.log --csv
+    """
+    from ..parse import parse_input
+
+    if as_csv and as_json:
+        raise click.UsageError("use just one of --csv or --json")
+    boots: list[Boot] = []
+    for spec in files:
+        boots.extend(parse_input(spec).boots)
+    if not boots:
+        raise NoMapError(
+            f"no boot found in {', '.join(files)}",
+            hint="is this a Linux x86 boot log? try 'e820scope parse FILE'",
+        )
+    df = timeline_frame(boots, map_kind=MapKind(map_kind))
+    if as_json:
+        click.echo(json.dumps(timeline_json(df), indent=2))
+    elif as_csv:
+        click.echo(timeline_csv(df), nl=False)
+    else:
+        click.echo(render_timeline(df), nl=False)

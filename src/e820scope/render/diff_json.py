@@ -1,0 +1,110 @@
+"""``e820scope diff --json``: schema ``e820scope.diff/1`` (documented in docs/diff.md).
+
+Addresses are hex strings (``"0x100000000"``), ``last`` is inclusive, sizes and byte
+counts are integers. Every change lists 1-based slots into the compared tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis.diff import BootDiff
+from ..analysis.hidden import HiddenReport
+from ..model.records import Boot, E820Entry, E820Table
+from ..model.types import short_name
+
+SCHEMA = "e820scope.diff/1"
+
+
+def entry_json(e: E820Entry) -> dict[str, Any]:
+    return {
+        "addr": f"{e.addr:#x}",
+        "last": f"{e.last:#x}",
+        "size": e.size,
+        "type": e.type,
+        "type_name": short_name(e.type),
+        "printed": e.raw_type.strip() or None,
+        "ref": str(e.ref) if e.ref else None,
+    }
+
+
+def boot_json(boot: Boot, table: E820Table, entries: int, hidden: HiddenReport) -> dict[str, Any]:
+    mem = boot.memory
+    return {
+        "label": boot.label,
+        "source": boot.source,
+        "boot": boot.index,
+        "lines": [boot.first_line, boot.last_line],
+        "kernel": str(boot.kernel) if boot.kernel else None,
+        "start": boot.start.method.value,
+        "start_evidence": boot.start.evidence or None,
+        "ended_by": boot.ended_by,
+        "table": {
+            "who": table.who,
+            "kind": table.kind.value,
+            "ref": str(table.first_ref) if table.first_ref else None,
+        },
+        "entries": entries,
+        "last_pfn": [f"{p.last_pfn:#x}" for p in boot.last_pfn],
+        "initmem": [
+            {
+                "node": n.node,
+                "addr": f"{n.addr:#x}",
+                "last": f"{n.end - 1:#x}",
+                "memoryless": n.memoryless,
+            }
+            for n in boot.initmem
+        ],
+        "memory": {"available_kb": mem.available_kb, "total_kb": mem.total_kb} if mem else None,
+        "hidden_type128": {
+            "carried": len(hidden.carried),
+            "carried_bytes": sum(p.entry.size for p in hidden.carried),
+            "own": [entry_json(p.entry) | {"guess": p.kind} for p in hidden.own],
+        },
+    }
+
+
+def diff_json(d: BootDiff) -> dict[str, Any]:
+    h = d.handoff
+    return {
+        "schema": SCHEMA,
+        "map": d.map_kind.value,
+        "map_note": d.map_note,
+        "a": boot_json(d.a, d.a_table, len(d.a_entries), d.a_hidden),
+        "b": boot_json(d.b, d.b_table, len(d.b_entries), d.b_hidden),
+        "identical": d.identical,
+        "consecutive": d.consecutive,
+        "changes": [
+            {
+                "kind": c.kind.value,
+                "a_slots": [i + 1 for i in c.a_idx],
+                "b_slots": [j + 1 for j in c.b_idx],
+                "before": [entry_json(e) for e in c.before],
+                "after": [entry_json(e) for e in c.after],
+                "notes": list(c.notes),
+            }
+            for c in d.changes
+        ],
+        "bytes_by_type": [
+            {
+                "type": t.type,
+                "type_name": short_name(t.type),
+                "before": t.before,
+                "after": t.after,
+                "delta": t.delta,
+            }
+            for t in d.bytes_by_type
+        ],
+        "usable": {"before": d.usable_before, "after": d.usable_after, "lost": d.usable_lost},
+        "handoff": None
+        if h is None
+        else {
+            "model_basis": h.model.basis,
+            "model_entries": len(h.model.entries),
+            "matches_received": h.matches,
+            "policy_agrees": h.policy_agrees,
+            "passed": len(h.passed),
+            "dropped": [entry_json(e) for e in h.dropped],
+        },
+        "verdict": {"summary": list(d.verdict.summary), "evidence": list(d.verdict.evidence)},
+    }
