@@ -10,7 +10,15 @@ from .. import __version__
 from .common import EXIT_CODES_HELP, reset_sigpipe
 
 #: (module, attribute) of every sub-command, in the order ``--help`` lists them.
-COMMANDS: tuple[tuple[str, str], ...] = ()
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("parse_cmd", "parse"),
+    ("live_cmd", "live"),
+    ("predict_cmd", "predict_cmd"),
+    ("plot_cmd", "plot_cmd"),
+    ("simulate_cmd", "simulate_cmd"),
+    ("diff_cmd", "diff"),
+    ("timeline_cmd", "timeline"),
+)
 
 
 @click.group(

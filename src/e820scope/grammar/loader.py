@@ -29,7 +29,7 @@ def grammar_text(name: str) -> str:
     return (grammar_dir() / f"{name}.lark").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lalr_parser(name: str, start: str = "start") -> Lark:
     """A cached LALR parser for ``grammars/<name>.lark`` with line positions."""
     return Lark(

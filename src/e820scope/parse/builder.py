@@ -1,0 +1,318 @@
+"""Assemble :class:`LineFact` readings into :class:`~e820scope.model.records.Boot` records.
+
+One :class:`BootBuilder` per boot collects table blocks (in print order), range
+operations and the mm/EFI/boot lines; :class:`LogSplitter` decides where one boot ends
+and the next begins (``Linux version``, ``Starting new kernel``, timestamps restarting
+at 0, the container's own boot separators).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.kversion import KernelVersion
+from ..model.records import (
+    E820Entry,
+    E820Table,
+    EfiMemDesc,
+    LastPfn,
+    LogEvent,
+    MemoryLine,
+    NodeRange,
+    OpKind,
+    ParseWarning,
+    RangeOp,
+    Severity,
+    SourceRef,
+    TableKind,
+)
+from ..model.types import Era
+from .facts import LineFact
+
+#: e820 "who" prefix -> the table block it belongs to (kernel-facts §1.1, §1.2).
+WHO_KIND: dict[str, TableKind] = {
+    "BIOS-e820": TableKind.FIRMWARE,
+    "BIOS-88": TableKind.FIRMWARE,
+    "BIOS-e801": TableKind.FIRMWARE,
+    "Xen": TableKind.FIRMWARE,
+    "extended": TableKind.EXTENDED,
+    "reserve setup_data": TableKind.SETUP_DATA,
+    "user": TableKind.USER,
+    "modified": TableKind.MODIFIED,
+    "bad_ppro": TableKind.FIXED,
+    "e820_table": TableKind.LIVE,
+    "e820_table_kexec": TableKind.LIVE,
+    "e820_table_firmware": TableKind.LIVE,
+    "kexec-bzImage64": TableKind.KEXEC_FILE_MEMMAP,
+    "kexec-tools": TableKind.KEXEC_TOOLS_MEMMAP,
+}
+#: Header word -> the block kinds it can introduce ("extended" heads two blocks).
+HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
+    "BIOS-provided": (TableKind.FIRMWARE,),
+    "extended": (TableKind.EXTENDED, TableKind.SETUP_DATA),
+    "user-defined": (TableKind.USER,),
+    "modified": (TableKind.MODIFIED,),
+    "fixed": (TableKind.FIXED,),
+}
+_ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
+
+
+@dataclass
+class BlockAcc:
+    """A table block being read."""
+
+    kind: TableKind
+    who: str
+    header: str | None
+    first_ref: SourceRef
+    last_ref: SourceRef
+    prefixed: bool = False
+    entries: list[E820Entry] = field(default_factory=list)
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    eras: set[Era] = field(default_factory=set)
+    complete: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def cut(self, note: str) -> None:
+        self.complete = False
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def freeze(self, kver: KernelVersion | None) -> E820Table:
+        if Era.A in self.eras:
+            era: Era | None = Era.A
+        elif Era.D in self.eras or self.gaps:
+            era = Era.D
+        elif self.kind in (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP):
+            era = None
+        elif self.prefixed:
+            era = Era.B
+        elif kver is not None:
+            era = kver.print_era
+        else:
+            era = Era.C if self.entries else None
+        return E820Table(
+            kind=self.kind,
+            who=self.who,
+            entries=tuple(self.entries),
+            era=era,
+            header=self.header,
+            first_ref=self.first_ref,
+            last_ref=self.last_ref,
+            complete=self.complete,
+            notes=tuple(self.notes),
+            gaps=tuple(self.gaps),
+        )
+
+
+@dataclass
+class BootBuilder:
+    """Everything read so far for one boot."""
+
+    source: str
+    first_line: int
+    last_line: int
+    after_kexec: bool = False
+    #: the boot was started by an explicit marker (journal reboot separator, kexec):
+    #: it is a Boot of its own even when none of its lines is recognised.
+    explicit_start: bool = False
+    #: the kexec command line seen on the console before this boot (``kexec -s -l ...``)
+    prev_kexec_cmd: str | None = None
+    linux_version: str | None = None
+    release: str | None = None
+    arch_cmdline: str | None = None
+    kernel_cmdline: str | None = None
+    tables: list[E820Table] = field(default_factory=list)
+    block: BlockAcc | None = None
+    pending_header: tuple[str, bool, SourceRef, str] | None = None
+    ops: list[RangeOp] = field(default_factory=list)
+    last_pfn: list[LastPfn] = field(default_factory=list)
+    memory: MemoryLine | None = None
+    initmem: list[NodeRange] = field(default_factory=list)
+    node_data: list[NodeRange] = field(default_factory=list)
+    early_node_ranges: list[NodeRange] = field(default_factory=list)
+    zones: list[NodeRange] = field(default_factory=list)
+    efi_mem: list[EfiMemDesc] = field(default_factory=list)
+    events: list[LogEvent] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    #: recognised non-entry lines seen since the last table block opened
+    lines_after_last_block: int = 0
+    first_ts: float | None = None
+    last_ts: float | None = None
+    not_x86: str | None = None
+    _kernel: KernelVersion | None = None
+    _kernel_for: str | None = None
+
+    @property
+    def has_content(self) -> bool:
+        """True once the boot holds something worth a Boot record of its own."""
+        return bool(
+            self.linux_version
+            or self.tables
+            or self.block
+            or self.last_pfn
+            or self.memory
+            or any(e.kind in ("panic", "oom") for e in self.events)
+        )
+
+    @property
+    def kernel(self) -> KernelVersion | None:
+        if self._kernel_for != self.release:
+            self._kernel = KernelVersion.try_parse(self.release)
+            self._kernel_for = self.release
+        return self._kernel
+
+    # -- blocks --------------------------------------------------------------------
+    def close_block(self) -> None:
+        if self.block is not None:
+            self.tables.append(self.block.freeze(self.kernel))
+            self.block = None
+
+    def _open_block(self, who: str, ref: SourceRef) -> BlockAcc:
+        kind = WHO_KIND[who]
+        header = None
+        prefixed = False
+        if self.pending_header is not None:
+            word, prefixed, _href, text = self.pending_header
+            if kind in HEADER_KINDS.get(word, ()):
+                header = text
+            self.pending_header = None
+        self.block = BlockAcc(kind, who, header, ref, ref, prefixed=prefixed)
+        self.lines_after_last_block = 0
+        return self.block
+
+    def _block_for(self, who: str, ref: SourceRef) -> BlockAcc:
+        if self.block is not None and self.block.who == who:
+            self.block.last_ref = ref
+            return self.block
+        self.close_block()
+        return self._open_block(who, ref)
+
+    # -- facts ---------------------------------------------------------------------
+    def add(self, fact: LineFact, ref: SourceRef, text: str) -> None:
+        kind = fact.kind
+        if kind not in _ENTRY_KINDS:
+            self.close_block()
+            if kind != "header":
+                self.lines_after_last_block += 1
+        if kind == "header":
+            self.pending_header = (fact.who, fact.prefixed, ref, text.strip())
+        elif kind == "entry":
+            self._entry(fact, ref)
+        elif kind == "gap":
+            blk = self._block_for(fact.who, ref)
+            blk.gaps.append((fact.addr, fact.addr + fact.size - 1))
+            blk.eras.add(Era.D)
+        elif kind == "fw_bug_order":
+            self.events.append(LogEvent("out_of_order", fact.raw, (), ref))
+            if self.block is not None:
+                self.block.notes.append(f"{ref}: [Firmware Bug]: out of order E820 entry!")
+        elif kind == "memmap_header":
+            self.pending_header = None
+            self._open_block(fact.who, ref).header = text.strip()
+        elif kind == "memmap_entry":
+            if fact.who == "kexec-tools" and (
+                self.block is None or self.block.kind is not TableKind.KEXEC_TOOLS_MEMMAP
+            ):
+                return  # a bare "start-end (type)" line outside a kexec-tools -d map
+            blk = self._block_for(fact.who, ref)
+            blk.entries.append(
+                E820Entry(fact.addr, fact.size, fact.type or 0, f"({fact.type})", ref)
+            )
+        elif kind == "live_header":
+            self.close_block()
+            self.pending_header = None
+            blk = self._open_block(fact.who, ref)
+            blk.header = text.strip()
+        else:
+            self._other(fact, ref, text)
+
+    def _entry(self, fact: LineFact, ref: SourceRef) -> None:
+        blk = self._block_for(fact.who, ref)
+        if fact.era is not None:
+            blk.eras.add(fact.era)
+        if fact.problem:
+            blk.cut(f"{ref}: {fact.problem}")
+            self.warnings.append(
+                ParseWarning(
+                    ref,
+                    f"{fact.who} entry not usable: {fact.problem}; the map is marked cut off",
+                    "get the log from the machine itself (journalctl -k, /var/log/dmesg)",
+                )
+            )
+            return
+        if fact.note:
+            self.warnings.append(ParseWarning(ref, fact.note, severity=Severity.INFO))
+        assert fact.type is not None
+        blk.entries.append(E820Entry(fact.addr, fact.size, fact.type, fact.raw, ref))
+
+    def unparsed(self, ref: SourceRef, text: str) -> None:
+        """A line with an anchor that the grammar did not accept."""
+        blk = self.block
+        if blk is None:
+            return
+        s = text.strip()
+        looks_like_entry = s.startswith(blk.who) or "[mem" in s or " - " in s
+        if not looks_like_entry:
+            return
+        blk.cut(f"{ref}: unreadable line inside the block")
+        self.warnings.append(
+            ParseWarning(
+                ref,
+                f"unreadable line inside the {blk.who} block: {s[:80]!r}; "
+                "the block is marked incomplete",
+                "check the capture for line wrapping or editing",
+            )
+        )
+
+    def _other(self, fact: LineFact, ref: SourceRef, text: str) -> None:
+        kind = fact.kind
+        if kind in ("update", "remove"):
+            ok = OpKind.UPDATE if kind == "update" else OpKind.REMOVE
+            self.ops.append(RangeOp(ok, fact.addr, fact.size, fact.type, fact.new_type, ref))
+        elif kind == "table_full":
+            self.ops.append(RangeOp(OpKind.TABLE_FULL, fact.addr, fact.size, None, None, ref))
+            self.events.append(LogEvent("table_full", fact.raw, (fact.addr, fact.size), ref))
+        elif kind == "ram_buffer":
+            self.events.append(LogEvent("ram_buffer", fact.raw, (fact.addr, fact.size), ref))
+        elif kind == "pci_gap":
+            self.events.append(LogEvent("pci_gap", fact.raw, (fact.addr, fact.size), ref))
+        elif kind == "last_pfn":
+            self.last_pfn.append(LastPfn(fact.nums[0], fact.nums[1], ref))
+        elif kind == "total_ram":
+            self.events.append(LogEvent("total_ram_covered", text.strip(), fact.nums, ref))
+        elif kind == "memory":
+            if self.memory is None:
+                self.memory = MemoryLine(fact.nums[0], fact.nums[1], fact.raw, ref)
+        elif kind == "initmem":
+            self.initmem.append(
+                NodeRange(fact.nums[0], fact.addr, fact.size, "", fact.note == "memoryless", ref)
+            )
+        elif kind == "node_data":
+            self.node_data.append(NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref))
+        elif kind == "early_node":
+            self.early_node_ranges.append(
+                NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref)
+            )
+        elif kind == "zone":
+            self.zones.append(NodeRange(-1, fact.addr, fact.size, fact.who, False, ref))
+        elif kind == "efi_mem":
+            self.efi_mem.append(
+                EfiMemDesc(fact.nums[0], fact.who, fact.raw, fact.addr, fact.size, ref)
+            )
+        elif kind == "efi_remove":
+            ek = "efi_remove" if not fact.note else "efi_not_removed"
+            self.events.append(LogEvent(ek, fact.raw, (fact.addr, fact.size), ref))
+        elif kind == "linux_version":
+            self.linux_version = fact.raw
+            self.release = fact.who
+        elif kind == "command_line":
+            if fact.who == "arch_command_line":
+                if self.arch_cmdline is None:
+                    self.arch_cmdline = fact.raw
+            elif self.kernel_cmdline is None:
+                self.kernel_cmdline = fact.raw
+        elif kind in ("kexec_start", "crashkernel", "oom", "panic"):
+            self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
+        elif kind == "not_x86":
+            self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"

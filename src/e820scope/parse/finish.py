@@ -1,0 +1,236 @@
+"""Turn a :class:`BootBuilder` into a :class:`Boot`: completeness and start method."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model.records import (
+    Boot,
+    BootStart,
+    Completeness,
+    E820Table,
+    MapStatus,
+    StartMethod,
+    TableKind,
+)
+from ..model.types import E820Type
+from .builder import BootBuilder
+
+#: kexec_file_load's SETUP_EFI node: 16-byte setup_data header + 96-byte efi_setup_data
+#: (arch/x86/kernel/kexec-bzimage64.c setup_efi_state(), 4.0+); the reservation of that
+#: node splits a usable entry around a 0x70-byte piece.
+SETUP_EFI_NODE_BYTES = 16 + 96
+#: First RAM entry start after a kexec-tools (kexec_load) hand-off: 0x100 before
+#: v2.0.22, 0x400 since 774a16b ("Fix where the real mode interrupt vector ends").
+KEXEC_TOOLS_FIRST_RAM = (0x100, 0x400)
+
+_HANDOFF_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
+
+NO_MAP_HINT = (
+    "get a full log: 'journalctl -k -b N' (N = the boot), /var/log/dmesg, or boot with "
+    "log_buf_len=4M so the ring buffer keeps the early lines; the firmware map of the "
+    "running kernel is also in /sys/firmware/memmap"
+)
+
+
+#: Blocks that reprint the whole working table (setup_data splits or SETUP_E820_EXT
+#: additions), so they reach at least as high as the firmware map.
+_WHOLE_TABLE_KINDS = (TableKind.SETUP_DATA, TableKind.EXTENDED)
+_ONE_MIB = 0x100000
+
+
+def _mark_cut(t: E820Table, note: str) -> E820Table:
+    return replace(t, complete=False, notes=(*t.notes, note))
+
+
+def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
+    """Mark blocks that are visibly shorter than the kernel prints them.
+
+    * a ``reserve setup_data`` / ``extended`` block reprints the whole table, so it
+      cannot end below the firmware map's top;
+    * a firmware map with no RAM above 1 MiB, followed by no other recognised kernel
+      line, is the head of a map cut by a pager or an excerpt.
+    """
+    fw = next((t for t in tables if t.kind is TableKind.FIRMWARE and t.entries), None)
+    fw_top = max((e.end for e in fw.entries), default=0) if fw is not None else 0
+    out: list[E820Table] = []
+    for t in tables:
+        if t.complete and t.kind in _WHOLE_TABLE_KINDS and t.entries and fw_top:
+            top = max(e.end for e in t.entries)
+            if top < fw_top:
+                t = _mark_cut(
+                    t,
+                    f"{t.last_ref}: ends at {top:#x} but the firmware map reaches {fw_top:#x}; "
+                    "this block reprints the whole table, so its end is missing",
+                )
+        out.append(t)
+    if out and not b.lines_after_last_block:
+        last = out[-1]
+        ram_top = max(
+            (e.end for e in last.entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)),
+            default=0,
+        )
+        if (
+            last.kind is TableKind.FIRMWARE
+            and last.complete
+            and last.entries
+            and ram_top <= _ONE_MIB
+        ):
+            out[-1] = _mark_cut(
+                last,
+                f"{last.last_ref}: no RAM above 1 MiB and no kernel line after the map "
+                "(the excerpt ends inside it)",
+            )
+    return out
+
+
+def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
+    mid = b.linux_version is None
+    e820 = [t for t in tables if t.kind not in _HANDOFF_KINDS]
+    if not e820:
+        if mid and b.explicit_start:
+            reason = (
+                "no e820 map: the container marks a new boot here, but this part of the log "
+                "holds no boot-time kernel lines (an excerpt or a filtered journal)"
+            )
+        elif mid:
+            reason = (
+                "no e820 map: this part of the log starts after the map was printed "
+                "(ring buffer wrapped, or an excerpt)"
+            )
+        else:
+            reason = (
+                "no e820 map lines in this boot (an excerpt, or a console with a quiet loglevel)"
+            )
+        return Completeness(MapStatus.ABSENT, reason, mid)
+    fw = [t for t in e820 if t.kind is TableKind.FIRMWARE]
+    cut = [t for t in e820 if not t.complete]
+    if cut:
+        t = cut[0]
+        why = t.notes[0] if t.notes else "block visibly incomplete"
+        return Completeness(MapStatus.CUT_OFF, f"{t.who} block cut off: {why}", mid)
+    if not fw:
+        kinds = ", ".join(sorted({t.who for t in e820}))
+        return Completeness(
+            MapStatus.PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid
+        )
+    return Completeness(MapStatus.PRESENT, "", mid)
+
+
+def _first_ram(t: E820Table) -> int | None:
+    ram = [e.addr for e in t.entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)]
+    return min(ram) if ram else None
+
+
+def _setup_efi_split(tables: list[E820Table]) -> bool:
+    for t in tables:
+        if t.kind is TableKind.SETUP_DATA:
+            for e in t.entries:
+                if e.type == E820Type.RAM and e.size == SETUP_EFI_NODE_BYTES and e.addr % 4096:
+                    return True
+    return False
+
+
+def kexec_syscall_flag(text: str) -> str | None:
+    """``"file"`` / ``"load"`` for a console line running kexec-tools with a syscall flag.
+
+    kexec-tools (kexec/kexec.c): ``-s`` / ``--kexec-file-syscall`` selects
+    kexec_file_load, ``-c`` / ``--kexec-syscall`` selects kexec_load (``-a``, the default
+    since v2.0.27, tries kexec_file_load first and tells nothing for sure).
+    """
+    words = text.split()
+    for i, w in enumerate(words):
+        if w == "kexec" or w.endswith("/kexec"):
+            for flag in words[i + 1 :]:
+                if flag == "--kexec-file-syscall":
+                    return "file"
+                if flag == "--kexec-syscall":
+                    return "load"
+                if flag.startswith("-") and not flag.startswith("--") and flag[1:].isalpha():
+                    if "s" in flag[1:]:
+                        return "file"
+                    if "c" in flag[1:]:
+                        return "load"
+            return None
+    return None
+
+
+def start_method(b: BootBuilder, tables: list[E820Table], prev_file_memmap: bool) -> BootStart:
+    """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5)."""
+    cmd = b.arch_cmdline or b.kernel_cmdline or ""
+    if "elfcorehdr=" in cmd:
+        return BootStart(
+            StartMethod.KDUMP, "elfcorehdr= on the command line (crash capture kernel)"
+        )
+    fw = next((t for t in tables if t.kind is TableKind.FIRMWARE), None)
+    first = _first_ram(fw) if fw is not None else None
+    if first in KEXEC_TOOLS_FIRST_RAM:
+        return BootStart(
+            StartMethod.KEXEC_LOAD,
+            f"first RAM entry starts at {first:#x}: kexec-tools (kexec_load) moved it off the "
+            "real-mode interrupt vector table",
+        )
+    if b.after_kexec:
+        flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
+        if flag is not None:
+            return BootStart(
+                StartMethod.KEXEC_FILE_LOAD if flag == "file" else StartMethod.KEXEC_LOAD,
+                f"previous boot ended with 'Starting new kernel' after the console ran "
+                f"{b.prev_kexec_cmd!r}",
+            )
+        if prev_file_memmap:
+            return BootStart(
+                StartMethod.KEXEC_FILE_LOAD,
+                "previous boot ended with 'Starting new kernel' and printed a "
+                "kexec-bzImage64 E820 memmap",
+            )
+        if _setup_efi_split(tables):
+            return BootStart(
+                StartMethod.KEXEC_FILE_LOAD,
+                "previous boot ended with 'Starting new kernel'; the map starts at the firmware's "
+                "address and a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved",
+            )
+        where = f"; first RAM entry at {first:#x}" if first is not None else ""
+        return BootStart(
+            StartMethod.KEXEC,
+            f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
+            "syscall cannot be told from the log",
+        )
+    if fw is not None and first is not None:
+        who = "Xen PV map" if fw.who == "Xen" else "map starts at the firmware's address"
+        return BootStart(
+            StartMethod.COLD, f"no kexec seen before this boot in the capture; {who} ({first:#x})"
+        )
+    return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+
+
+def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot:
+    """Freeze a builder into Boot number ``index`` (1-based)."""
+    b.close_block()
+    tables = _cut_blocks(b, list(b.tables))
+    if any(e.kind == "panic" for e in b.events) and ended_by != "kexec":
+        ended_by = "panic"
+    prev_file_memmap = prev is not None and bool(prev.tables_of(TableKind.KEXEC_FILE_MEMMAP))
+    return Boot(
+        index=index,
+        source=b.source,
+        first_line=b.first_line,
+        last_line=b.last_line,
+        kernel=b.kernel,
+        linux_version=b.linux_version,
+        cmdline=b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
+        start=start_method(b, tables, prev_file_memmap),
+        completeness=completeness(b, tables),
+        tables=tuple(tables),
+        ops=tuple(b.ops),
+        last_pfn=tuple(b.last_pfn),
+        memory=b.memory,
+        initmem=tuple(b.initmem),
+        node_data=tuple(b.node_data),
+        early_node_ranges=tuple(b.early_node_ranges),
+        zones=tuple(b.zones),
+        efi_mem=tuple(b.efi_mem),
+        events=tuple(b.events),
+        warnings=tuple(b.warnings),
+        ended_by=ended_by,
+    )

@@ -1,0 +1,181 @@
+"""``e820scope parse --json``: schema ``e820scope.parse/1`` (documented in docs/json-schema.md).
+
+Addresses and sizes are JSON integers (bytes); each range also carries hex strings
+(``0x`` + lower-case digits) for people reading the file. Ends are given both ways:
+``end`` is exclusive (``addr + size``), ``last_hex`` is inclusive (what eras B-D print).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.records import (
+    Boot,
+    E820Entry,
+    E820Table,
+    NodeRange,
+    ParsedLog,
+    ParseWarning,
+    SourceRef,
+)
+from ..model.types import short_name
+from .text_tables import table_summary
+
+SCHEMA = "e820scope.parse/1"
+
+
+def _line(ref: SourceRef | None) -> int | None:
+    return ref.line if ref is not None else None
+
+
+def _range(addr: int, size: int) -> dict[str, Any]:
+    return {
+        "addr": addr,
+        "size": size,
+        "end": addr + size,
+        "addr_hex": f"{addr:#x}",
+        "last_hex": f"{addr + size - 1:#x}" if size > 0 else None,
+    }
+
+
+def entry_json(e: E820Entry) -> dict[str, Any]:
+    return {
+        **_range(e.addr, e.size),
+        "type": e.type,
+        "type_name": short_name(e.type),
+        "raw_type": e.raw_type,
+        "line": _line(e.ref),
+    }
+
+
+def table_json(t: E820Table) -> dict[str, Any]:
+    s = table_summary(t)
+    return {
+        "kind": t.kind.value,
+        "who": t.who,
+        "era": t.era.value if t.era else None,
+        "header": t.header,
+        "first_line": _line(t.first_ref),
+        "last_line": _line(t.last_ref),
+        "complete": t.complete,
+        "notes": list(t.notes),
+        "entries": [entry_json(e) for e in t.entries],
+        "gaps": [
+            {"first": a, "last": b, "first_hex": f"{a:#x}", "last_hex": f"{b:#x}"}
+            for a, b in t.gaps
+        ],
+        "summary": {
+            "entries": s.entries,
+            "usable_bytes": s.usable_bytes,
+            "reserved_bytes": s.reserved_bytes,
+            "holes": s.holes,
+            "hole_bytes": s.hole_bytes,
+        },
+    }
+
+
+def _node(n: NodeRange) -> dict[str, Any]:
+    return {
+        "node": n.node,
+        "name": n.name,
+        "memoryless": n.memoryless,
+        **_range(n.addr, n.size),
+        "line": _line(n.ref),
+    }
+
+
+def warning_json(w: ParseWarning) -> dict[str, Any]:
+    return {
+        "where": str(w.ref) if w.ref else None,
+        "severity": w.severity.value,
+        "message": w.message,
+        "hint": w.hint,
+    }
+
+
+def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
+    return {
+        "input": input_spec,
+        "index": b.index,
+        "label": f"{input_spec}#{b.index}",
+        "source": b.source,
+        "first_line": b.first_line,
+        "last_line": b.last_line,
+        "kernel": str(b.kernel) if b.kernel else None,
+        "linux_version": b.linux_version,
+        "cmdline": b.cmdline,
+        "start": {"method": b.start.method.value, "evidence": b.start.evidence},
+        "completeness": {
+            "status": b.completeness.status.value,
+            "reason": b.completeness.reason,
+            "starts_mid_boot": b.completeness.starts_mid_boot,
+        },
+        "ended_by": b.ended_by,
+        "tables": [table_json(t) for t in b.tables],
+        "ops": [
+            {
+                "kind": o.kind.value,
+                **_range(o.addr, o.size),
+                "old_type": o.old_type,
+                "new_type": o.new_type,
+                "line": _line(o.ref),
+            }
+            for o in b.ops
+        ],
+        "last_pfn": [
+            {
+                "last_pfn": p.last_pfn,
+                "max_arch_pfn": p.max_arch_pfn,
+                "last_pfn_hex": f"{p.last_pfn:#x}",
+                "max_arch_pfn_hex": f"{p.max_arch_pfn:#x}",
+                "line": _line(p.ref),
+            }
+            for p in b.last_pfn
+        ],
+        "memory": None
+        if b.memory is None
+        else {
+            "available_kb": b.memory.available_kb,
+            "total_kb": b.memory.total_kb,
+            "line": _line(b.memory.ref),
+        },
+        "initmem": [_node(n) for n in b.initmem],
+        "node_data": [_node(n) for n in b.node_data],
+        "early_node_ranges": [_node(n) for n in b.early_node_ranges],
+        "zones": [_node(n) for n in b.zones],
+        "efi_mem": [
+            {
+                "index": d.index,
+                "type": d.type_name,
+                "attrs": d.attrs,
+                **_range(d.addr, d.size),
+                "line": _line(d.ref),
+            }
+            for d in b.efi_mem
+        ],
+        "events": [
+            {"kind": e.kind, "text": e.text, "values": list(e.values), "line": _line(e.ref)}
+            for e in b.events
+        ],
+        "warnings": [warning_json(w) for w in b.warnings],
+    }
+
+
+def parse_json(logs: list[ParsedLog]) -> dict[str, Any]:
+    """The whole ``parse --json`` document for one or more inputs."""
+    return {
+        "schema": SCHEMA,
+        "partial": any(p.partial for p in logs),
+        "inputs": [
+            {
+                "spec": p.source,
+                "files": list(p.inputs_used),
+                "boots": len(p.boots),
+                "partial": p.partial,
+                "not_x86_reason": p.not_x86_reason,
+                "warnings": [warning_json(w) for w in p.warnings],
+            }
+            for p in logs
+        ],
+        "boots": [boot_json(b, p.source) for p in logs for b in p.boots],
+    }

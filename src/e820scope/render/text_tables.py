@@ -1,0 +1,120 @@
+"""Readable tables of parsed e820 maps (``e820scope parse``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.records import Boot, E820Table, ParsedLog, TableKind
+from ..model.types import E820Type, short_name
+
+_TITLE = {
+    TableKind.FIRMWARE: "BIOS-provided physical RAM map",
+    TableKind.EXTENDED: "extended physical RAM map (SETUP_E820_EXT)",
+    TableKind.SETUP_DATA: "extended physical RAM map (reserve setup_data)",
+    TableKind.USER: "user-defined physical RAM map",
+    TableKind.MODIFIED: "modified physical RAM map",
+    TableKind.FIXED: "fixed physical RAM map",
+    TableKind.KEXEC_FILE_MEMMAP: "kexec_file_load hand-off memmap (kexec-bzImage64)",
+    TableKind.KEXEC_TOOLS_MEMMAP: "kexec_load hand-off memmap (kexec-tools -d)",
+    TableKind.LIVE: "live table",
+}
+_USABLE = (E820Type.RAM, E820Type.RESERVED_KERN)
+
+
+def human_size(n: int) -> str:
+    """Binary units, exact when possible: ``639 KiB``, ``254 GiB``, ``1.5 GiB``, ``112 B``.
+
+    An inexact value below 10 of a unit is shown in the next smaller unit
+    (``3071.9 MiB``, not ``3.0 GiB``), so one decimal always tells sizes apart.
+    """
+    for unit, shift in (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            if n % (1 << shift) == 0:
+                return f"{n >> shift} {unit}"
+            v = n / (1 << shift)
+            if v >= 10 or shift == 10:
+                return f"{v:.1f} {unit}"
+    return f"{n} B"
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """Counts of one table. ``reserved_bytes`` counts every non-usable type; holes are
+    the uncovered ranges between the lowest and highest entry (bytes, exclusive ends)."""
+
+    entries: int
+    usable_bytes: int
+    reserved_bytes: int
+    holes: int
+    hole_bytes: int
+
+
+def table_summary(t: E820Table) -> TableSummary:
+    usable = sum(e.size for e in t.entries if e.type in _USABLE)
+    other = sum(e.size for e in t.entries if e.type not in _USABLE)
+    holes = 0
+    hole_bytes = 0
+    reach: int | None = None
+    for e in sorted(t.entries, key=lambda e: (e.addr, e.size)):
+        if reach is not None and e.addr > reach:
+            holes += 1
+            hole_bytes += e.addr - reach
+        reach = e.end if reach is None else max(reach, e.end)
+    return TableSummary(len(t.entries), usable, other, holes, hole_bytes)
+
+
+def render_table(t: E820Table) -> list[str]:
+    title = _TITLE.get(t.kind, t.kind.value)
+    era = f", era {t.era.value}" if t.era else ""
+    where = f"  [lines {t.first_ref.line}-{t.last_ref.line}]" if t.first_ref and t.last_ref else ""
+    out = [f"  {title} ({t.who}, {len(t.entries)} entries{era}){where}"]
+    out.append(f"    {'start':<18}  {'end (incl.)':<18}  {'size':>10}  type")
+    for e in t.entries:
+        raw = (
+            f"  [{e.raw_type.strip()}]"
+            if e.raw_type.strip().strip("()") not in ("", short_name(e.type))
+            else ""
+        )
+        size = human_size(e.size)
+        out.append(f"    {e.addr:#018x}  {e.last:#018x}  {size:>10}  {short_name(e.type)}{raw}")
+    for a, b in t.gaps:
+        out.append(f"    gap {a:#x}-{b:#x} ({human_size(b - a + 1)}) printed by the kernel")
+    s = table_summary(t)
+    out.append(
+        f"    summary: {s.entries} entries, usable {human_size(s.usable_bytes)}, "
+        f"reserved {human_size(s.reserved_bytes)}, {s.holes} hole{'s' if s.holes != 1 else ''}"
+        + (f" ({human_size(s.hole_bytes)})" if s.holes else "")
+    )
+    if not t.complete:
+        out.append("    INCOMPLETE: " + "; ".join(t.notes))
+    return out
+
+
+def render_boot(b: Boot, spec: str) -> list[str]:
+    kernel = str(b.kernel) if b.kernel else "unknown kernel"
+    out = [
+        f"{spec}#{b.index}  lines {b.first_line}-{b.last_line}  Linux {kernel}  "
+        f"started: {b.start.method.value}  ended by: {b.ended_by}"
+    ]
+    if b.start.evidence:
+        out.append(f"  start evidence: {b.start.evidence}")
+    if b.cmdline:
+        out.append(f"  command line: {b.cmdline}")
+    comp = b.completeness
+    out.append(f"  map: {comp.status.value}" + (f" ({comp.reason})" if comp.reason else ""))
+    for t in b.tables:
+        out.extend(render_table(t))
+    for p in b.last_pfn:
+        out.append(f"  last_pfn = {p.last_pfn:#x} ({human_size(p.last_pfn << 12)})")
+    if b.memory is not None:
+        out.append(
+            f"  Memory: {b.memory.available_kb}K/{b.memory.total_kb}K available "
+            f"(present {human_size(b.memory.total_kb * 1024)})"
+        )
+    return out
+
+
+def render_parsed(logs: list[ParsedLog]) -> str:
+    """Every boot of every input, one block each, separated by blank lines."""
+    blocks = ["\n".join(render_boot(b, p.source)) for p in logs for b in p.boots]
+    return "\n\n".join(blocks) + ("\n" if blocks else "")

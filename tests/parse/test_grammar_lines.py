@@ -1,0 +1,298 @@
+"""Per-era grammar tests: exact kernel lines (kernel-facts §1 and the samples) -> facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from e820scope.model.types import E820Type, Era
+from e820scope.parse.classify import UNPARSED, classify
+from e820scope.parse.facts import LineFact
+
+
+def fact(line: str) -> LineFact:
+    f = classify(line)
+    assert f is not None and f is not UNPARSED, line
+    return f
+
+
+# ---- e820 entries, era by era -------------------------------------------------------
+
+
+def test_era_a_end_is_exclusive() -> None:
+    f = fact(" BIOS-e820: 0000000000000000 - 000000000009f000 (usable)")
+    assert (f.kind, f.who, f.addr, f.size, f.type, f.era) == (
+        "entry",
+        "BIOS-e820",
+        0,
+        0x9F000,
+        1,
+        Era.A,
+    )
+    assert f.raw == "(usable)"
+
+
+def test_era_a_types() -> None:
+    assert fact(" BIOS-e820: 00000000cff70000 - 00000000cff78000 (ACPI data)").type == E820Type.ACPI
+    assert fact(" BIOS-e820: 00000000cff78000 - 00000000cff80000 (ACPI NVS)").type == E820Type.NVS
+    assert fact(" BIOS-e820: 00000000cff78000 - 00000000cff80000 type 12").type == 12
+
+
+def test_era_b_c_inclusive() -> None:
+    f = fact("BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable")
+    assert (f.addr, f.size, f.type, f.era) == (0, 0x9F000, 1, None)
+
+
+def test_era_d_double_space_and_names() -> None:
+    f = fact("BIOS-e820: [mem 0x0000000000100000-0x000000007ffdbfff]  System RAM")
+    assert (f.type, f.era, f.raw) == (1, Era.D, " System RAM")
+    f = fact("BIOS-e820: [mem 0x000000009690f000-0x0000000096989fff]  ACPI data")
+    assert (f.type, f.era) == (E820Type.ACPI, Era.D)  # only the double space says era D
+    assert fact("BIOS-e820: [mem 0x00000000000a0000-0x00000000000fffff]  device reserved").type == 2
+
+
+def test_era_d_gap_line_is_not_an_entry() -> None:
+    f = fact("BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]")
+    assert (f.kind, f.addr, f.size, f.era) == ("gap", 0xA0000, 0x50000, Era.D)
+
+
+def test_era_d_out_of_order() -> None:
+    assert fact("[Firmware Bug]: out of order E820 entry!").kind == "fw_bug_order"
+
+
+@pytest.mark.parametrize(
+    ("line", "who"),
+    [
+        ("BIOS-88: 0000000000000000 - 000000000009f000 (usable)", "BIOS-88"),
+        ("BIOS-e801: 0000000000100000 - 0000000008000000 (usable)", "BIOS-e801"),
+        ("Xen: [mem 0x0000000000000000-0x000000000009ffff] usable", "Xen"),
+        ("extended: [mem 0x0000000100000000-0x000000013fffffff] usable", "extended"),
+        (
+            "reserve setup_data: [mem 0x000000000000212c-0x00000000000fffff] usable",
+            "reserve setup_data",
+        ),
+        ("user: [mem 0x0000000040000000-0x0000000041ffffff] reserved", "user"),
+        (" user: 0000000000000000 - 00000000000a0000 (usable)", "user"),
+        ("modified: [mem 0x0000000040000000-0x00000000ffffffff] reserved", "modified"),
+        ("bad_ppro: [mem 0x0000000070000000-0x000000007003ffff] reserved", "bad_ppro"),
+        (
+            "e820_table_kexec: [mem 0x0000000000000000-0x000000000009ffff] usable",
+            "e820_table_kexec",
+        ),
+        ("e820_table: [mem 0x00000000bd100018-0x00000000bd109c57] type 128", "e820_table"),
+    ],
+)
+def test_every_who_prefix(line: str, who: str) -> None:
+    f = fact(line)
+    assert (f.kind, f.who, f.problem) == ("entry", who, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("persistent (type 12)", 12),
+        ("persistent (type 7)", 7),
+        ("soft reserved", 0xEFFFFFFF),
+        ("type 20", 20),
+        ("type 128", 128),
+        ("unusable", 5),
+    ],
+)
+def test_type_strings(text: str, code: int) -> None:
+    assert fact(f"BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff] {text}").type == code
+
+
+def test_era_d_persistent_ram() -> None:
+    f = fact("BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff]  persistent RAM (type 12)")
+    assert (f.type, f.era) == (12, Era.D)
+
+
+def test_byte_granular_setup_data_split() -> None:
+    f = fact("reserve setup_data: [mem 0x0000000000002000-0x000000000000212b] usable")
+    assert (f.addr, f.size) == (0x2000, 300)
+
+
+def test_headers_share_extended() -> None:
+    assert fact("extended physical RAM map:").who == "extended"
+    h = fact("e820: BIOS-provided physical RAM map:")
+    assert (h.kind, h.who, h.prefixed) == ("header", "BIOS-provided", True)
+    assert fact("user-defined physical RAM map:").who == "user-defined"
+    assert fact("modified physical RAM map:").who == "modified"
+
+
+def test_cut_lines_are_flagged_not_trusted() -> None:
+    # notes-09: screen-truncated (15 hex digits, no type)
+    f = fact("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbf]")
+    assert f.problem and "16 hex digits" in f.problem
+    f = fact("BIOS-e820: [mem 0x0000000000100000-0x000000026a6fffff]")
+    assert "no type" in f.problem
+    assert (
+        classify("reserve setup_data: [mem [-0x0000000065a7e000-0x000000006a5acfff]-]") is UNPARSED
+    )
+
+
+def test_console_garbage_after_type_is_noted() -> None:
+    f = fact(" BIOS-e820: 0000000000000000 - 000000000009b000 (usable)pi=off pci=conf1   |")
+    assert (f.type, f.raw, f.problem) == (1, "(usable)", "")
+    assert "ignored text" in f.note
+
+
+# ---- range operations and other e820.c lines -----------------------------------------
+
+
+def test_update_and_remove() -> None:
+    f = fact("e820: update [mem 0x00000000-0x00000fff] usable ==> reserved")
+    assert (f.kind, f.addr, f.size, f.type, f.new_type) == ("update", 0, 0x1000, 1, 2)
+    f = fact("e820: update [mem 0x90802000-0x90802fff] System RAM ==> device reserved")
+    assert (f.type, f.new_type, f.era) == (1, 2, Era.D)
+    f = fact("e820: remove [mem 0x100000000-0xfffffffffffffffe] usable")
+    assert (f.kind, f.addr, f.type) == ("remove", 1 << 32, 1)
+    assert fact("e820: remove [mem 0x000a0000-0x000fffff]").type is None
+    f = fact("e820 update range: 0000000000000000 - 0000000000010000 (usable) ==> (reserved)")
+    assert (f.size, f.type, f.new_type, f.era) == (0x10000, 1, 2, Era.A)
+
+
+def test_table_full_all_eras() -> None:
+    f = fact("e820: too many entries; ignoring [mem 0x1c0000000-0x1ffffffff]")
+    assert (f.kind, f.addr, f.size) == ("table_full", 0x1C0000000, 0x40000000)
+    assert fact("too many entries; ignoring [mem 0x1c0000000-0x1ffffffff]").kind == "table_full"
+    assert fact("E820 table full; ignoring [mem 0x1c0000000-0x1ffffffff]").kind == "table_full"
+    assert fact("Ooops! Too many entries in the memory map!").kind == "table_full"
+
+
+def test_ram_buffer_and_pci_gap() -> None:
+    assert fact("e820: reserve RAM buffer [mem 0x0009fc00-0x0009ffff]").size == 0x400
+    assert (
+        fact("e820: register RAM buffer resource [mem 0x0009fc00-0x0009ffff]").kind == "ram_buffer"
+    )
+    f = fact("[mem 0x80400000-0xfdffffff] available for PCI devices")
+    assert (f.kind, f.addr, f.end) == ("pci_gap", 0x80400000, 0xFE000000)
+    assert fact("e820: [mem 0x04000000-0xfffbffff] available for PCI devices").prefixed
+    assert fact("[gap 0xa0000000-0xdfffffff] available for PCI devices").era is Era.D
+    f = fact("Allocating PCI resources starting at d1000000 (gap: d0000000:10000000)")
+    assert (f.addr, f.size) == (0xD0000000, 0x10000000)
+
+
+def test_last_pfn_both_styles() -> None:
+    assert fact("last_pfn = 0x55e300 max_arch_pfn = 0x400000000").nums == (0x55E300, 0x400000000)
+    assert fact("e820: last_pfn = 0x3fdc max_arch_pfn = 0x400000000").nums[0] == 0x3FDC
+
+
+# ---- hand-off memmaps -------------------------------------------------------------
+
+
+def test_kexec_bzimage64_memmap() -> None:
+    assert fact("kexec-bzImage64: E820 memmap:").kind == "memmap_header"
+    f = fact("kexec-bzImage64: 0000000000100000-00000000bffdffff (1)")
+    assert (f.kind, f.who, f.addr, f.size, f.type) == (
+        "memmap_entry",
+        "kexec-bzImage64",
+        0x100000,
+        0xBFEE0000,
+        1,
+    )
+
+
+def test_kexec_tools_memmap() -> None:
+    assert fact("E820 memmap:").who == "kexec-tools"
+    f = fact("0000000000000400-000000000009ffff (1)")
+    assert (f.who, f.addr, f.size, f.type) == ("kexec-tools", 0x400, 0x9FC00, 1)
+
+
+def test_module_table_header() -> None:
+    f = fact(
+        "# e820_table_kexec nr_entries=130 capacity=3200 zeropage_max=128 kernel=6.1.0-56-amd64"
+    )
+    assert (f.kind, f.who) == ("live_header", "e820_table_kexec")
+    assert "nr_entries=130" in f.raw
+
+
+# ---- mm / NUMA ----------------------------------------------------------------------
+
+
+def test_memory_both_styles() -> None:
+    assert fact("Memory: 3985264k/4980736k available (2867k kernel code)").nums == (
+        3985264,
+        4980736,
+    )
+    assert fact("Memory: 1762976K/2061136K available (16394K kernel").nums == (1762976, 2061136)
+
+
+def test_initmem_three_formats_and_memoryless() -> None:
+    f = fact("Initmem setup node 0 0000000000000000-0000000130000000")
+    assert (f.addr, f.size, f.nums) == (0, 0x130000000, (0,))
+    f = fact("Initmem setup node 0 [mem 0x00000000-0x651effff]")
+    assert f.size == 0x651F0000
+    f = fact("Initmem setup node 1 [mem 0x00000008c0000000-0x00000010bfffffff]")
+    assert (f.nums, f.addr) == ((1,), 0x8C0000000)
+    assert fact("Initmem setup node 2 as memoryless").note == "memoryless"
+
+
+def test_node_data_zones_early_ranges() -> None:
+    f = fact("NODE_DATA(1) allocated [mem 0x10bffd4000-0x10bfffefff]")
+    assert (f.nums, f.addr) == ((1,), 0x10BFFD4000)
+    assert fact("NODE_DATA [mem 0x651eb000-0x651effff]").kind == "node_data"
+    assert fact("Zone ranges:").kind == "zone_hdr"
+    z = fact("  DMA32    [mem 0x0000000000001000-0x00000000ffffffff]")
+    assert (z.kind, z.who, z.addr) == ("zone", "DMA32", 0x1000)
+    assert fact("  Normal   empty").note == "empty"
+    assert fact("Early memory node ranges").kind == "early_hdr"
+    n = fact("  node   0: [mem 0x0000000000001000-0x000000000009ffff]")
+    assert (n.kind, n.nums, n.size) == ("early_node", (0,), 0x9F000)
+    p = fact("    0: 0x00000000 -> 0x0000009f")
+    assert (p.addr, p.size) == (0, 0x9F000)
+    assert fact("total RAM covered: 16382M").nums == (16382,)
+
+
+# ---- EFI -----------------------------------------------------------------------------
+
+
+def test_efi_mem_4x_and_3x() -> None:
+    f = fact(
+        "efi: mem07: [Conventional|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] "
+        "range=[0x0000000000100000-0x00000000007fffff] (7MB)"
+    )
+    assert (f.kind, f.nums, f.who, f.addr, f.size) == (
+        "efi_mem",
+        (7,),
+        "Conventional",
+        0x100000,
+        0x700000,
+    )
+    f = fact("efi: mem00: type=7, attr=0xf, range=[0x0000000000000000-0x000000000009f000) (0MB)")
+    assert (f.addr, f.size, f.who) == (0, 0x9F000, "type=7")
+
+
+def test_efi_remove_lines() -> None:
+    f = fact("efi: Remove mem55: MMIO range=[0xe0000000-0xefffffff] (256MB) from e820 map")
+    assert (f.kind, f.addr, f.size, f.note) == ("efi_remove", 0xE0000000, 0x10000000, "")
+    f = fact("efi: Not removing mem57: MMIO range=[0xfee00000-0xfee00fff] (4KB) from e820 map")
+    assert f.note == "kept"
+
+
+# ---- boot markers -----------------------------------------------------------------
+
+
+def test_boot_markers() -> None:
+    f = fact("Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP")
+    assert (f.kind, f.who) == ("linux_version", "6.1.0-56-amd64")
+    assert fact("Command line: console=ttyS0 lab.max=5").raw == "console=ttyS0 lab.max=5"
+    assert fact("Kernel command line: root=/dev/hda2 ro").who == "kernel_command_line"
+    assert fact("kexec_core: Starting new kernel").kind == "kexec_start"
+    assert fact("Starting new kernel").kind == "kexec_start"
+    assert fact("Kernel panic - not syncing: VFS: Unable to mount root fs").kind == "panic"
+    assert fact("Out of memory: Killed process 812 (stress)").kind == "oom"
+    assert fact("stress invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE)").kind == "oom"
+    c = fact("Reserving 256MB of memory at 848MB for crashkernel (System RAM: 16383MB)")
+    assert (c.kind, c.nums) == ("crashkernel", (256, 848))
+    c = fact("crashkernel reserved: 0x000000009f000000 - 0x00000000af000000 (256 MB)")
+    assert c.nums == (0x9F000000, 0xAF000000)
+
+
+def test_not_a_boot_line() -> None:
+    assert classify("---[ end Kernel panic - not syncing: x ]---") is UNPARSED
+    assert classify("ACPI: Core revision 20220331") is None
+
+
+def test_non_x86_markers() -> None:
+    assert fact("Determined physical RAM map:").kind == "not_x86"
+    assert fact("Machine model: Raspberry Pi 4 Model B").kind == "not_x86"
