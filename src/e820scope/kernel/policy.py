@@ -1,0 +1,223 @@
+"""Version-dependent kernel behaviour that decides how the e820 tables evolve.
+
+Every rule cites the commit (or the trees checked, see docs kernel-facts §0) that
+introduced it. Boundaries marked *UNVERIFIED* are the best known release for a change
+whose exact commit was not identified.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from ..model.kversion import KernelVersion
+from ..model.types import USABLE_TYPES_FROM_6_15, USABLE_TYPES_UP_TO_6_14, E820Type
+from .setup_data import SetupDataType
+
+#: E820_MAX_ENTRIES_ZEROPAGE: slots in boot_params.e820_table (E820MAX before 4.12).
+E820_MAX_ENTRIES_ZEROPAGE = 128
+
+#: CONFIG_NODES_SHIFT=6 (the x86_64 default without MAXSMP) gives MAX_NUMNODES = 64.
+#: NUMA=n kernels have 1 (capacity 131), MAXSMP kernels 1024 (capacity 3200).
+DEFAULT_MAX_NUMNODES = 64
+
+#: Stable releases that carry the backport of 7fd817c90650 ("x86/e820: Don't reserve
+#: SETUP_RNG_SEED in e820", Cc stable). 6.7.9 is verified from its release announcement
+#: (2024-03-06, e820.c in the diffstat); 6.6.21 and 6.1.81 were released the same day
+#: with the same shortlog entry (UNVERIFIED per branch). The lab's Debian 6.1.192 chain
+#: grows by exactly one blob per generation, consistent with the backport.
+RNG_SEED_STABLE_BACKPORTS: dict[tuple[int, int], int] = {(6, 7): 9, (6, 6): 21, (6, 1): 81}
+
+
+def table_capacity(max_numnodes: int = DEFAULT_MAX_NUMNODES) -> int:
+    """Slots in e820_table / e820_table_kexec / e820_table_firmware.
+
+    ``E820_MAX_ENTRIES = E820_MAX_ENTRIES_ZEROPAGE + 3 * MAX_NUMNODES`` (4.12+ name;
+    E820_X_MAX before). ``max_numnodes`` is ``1 << CONFIG_NODES_SHIFT`` (1 without NUMA).
+    """
+    if max_numnodes < 1:
+        raise ValueError(f"MAX_NUMNODES must be >= 1, got {max_numnodes}")
+    return E820_MAX_ENTRIES_ZEROPAGE + 3 * max_numnodes
+
+
+def nomerge_types(kver: KernelVersion) -> frozenset[int]:
+    """Types the sanitizer never merges (every change point closes the run).
+
+    * none in 3.4/3.6;
+    * {PRAM} from "x86/e820: Don't merge consecutive E820_PRAM ranges" (Dan Williams,
+      2016; present in 4.10; release 4.6 UNVERIFIED);
+    * {PRAM, SOFT_RESERVED} from Dan Williams' e820_nomerge() (absent in 5.7.14, present
+      in 6.9; release 5.10 UNVERIFIED); renamed e820_type_mergeable() in 7.0 (db0d69c5700b),
+      same set.
+    """
+    if kver.at_least(5, 10):
+        return frozenset({E820Type.PRAM, E820Type.SOFT_RESERVED})
+    if kver.at_least(4, 6):
+        return frozenset({E820Type.PRAM})
+    return frozenset()
+
+
+def has_kexec_table(kver: KernelVersion) -> bool:
+    """e820_table_kexec exists (12df216c61c8, v4.13); before, kexec used e820_saved/firmware."""
+    return kver.at_least(4, 13)
+
+
+def append_min_entries(kver: KernelVersion) -> int:
+    """Fewest boot_params entries append_e820_table() accepts before faking a BIOS-88 map.
+
+    <= 6.19 ignores a table with fewer than 2 entries; 7.0 (Ingo Molnar's e820 series)
+    dropped that check and 7.1 only refuses an empty table.
+    """
+    if not kver.at_least(7, 0):
+        return 2
+    if kver.at_least(7, 1):
+        return 1
+    return 0
+
+
+def early_params_before_setup_data(kver: KernelVersion) -> bool:
+    """Whether mem=/memmap= are parsed before e820__reserve_setup_data() runs.
+
+    3.6 reserves setup_data (and copies the table to e820_saved) before
+    parse_early_param(); 4.10 and later after it. The moving commit is not identified;
+    4.0 is used as the boundary (UNVERIFIED).
+    """
+    return kver.at_least(4, 0)
+
+
+def _has_rng_seed_fix(kver: KernelVersion, stable_backports: bool) -> bool:
+    if kver.at_least(6, 8):
+        return True
+    if not stable_backports:
+        return False
+    level = RNG_SEED_STABLE_BACKPORTS.get((kver.major, kver.minor))
+    return level is not None and kver.patch >= level
+
+
+def setup_data_reserved(
+    kver: KernelVersion, setup_type: int, *, stable_backports: bool = True
+) -> tuple[bool, bool]:
+    """Whether a setup_data node of ``setup_type`` is reserved as RESERVED_KERN.
+
+    Returns ``(into e820_table, into e820_table_kexec)``. For kernels <= 4.12, which have
+    no separate kexec table, the second value says whether the node ends up in the copy
+    used by kexec (e820_saved / e820_table_firmware, via the full memcpy).
+
+    * <= 5.7: every type, both tables (12df216c61c8 for the kexec table in 4.13).
+    * 5.8: not SETUP_EFI in the kexec table — 8efbc518b884 "x86/kexec: Do not reserve
+      EFI setup_data in the kexec e820 table".
+    * 6.0: not SETUP_IMA either — b69a2afd5afc.
+    * 6.8 (and stable backports, see RNG_SEED_STABLE_BACKPORTS): not SETUP_RNG_SEED
+      either — 7fd817c90650 "x86/e820: Don't reserve SETUP_RNG_SEED in e820".
+    * 6.9: nothing in the kexec table — fc7f27cda843 "x86/kexec: Do not update E820 kexec
+      table for setup_data".
+    * 6.15: nothing at all — efe659ac0146 removed E820_TYPE_RESERVED_KERN and
+      e820__reserve_setup_data() (memblock reservation only).
+    """
+    if kver.at_least(6, 15):
+        return False, False
+    if kver.at_least(6, 9):
+        return True, False
+    skipped: set[int] = set()
+    if kver.at_least(5, 8):
+        skipped.add(SetupDataType.SETUP_EFI)
+    if kver.at_least(6, 0):
+        skipped.add(SetupDataType.SETUP_IMA)
+    if _has_rng_seed_fix(kver, stable_backports):
+        skipped.add(SetupDataType.SETUP_RNG_SEED)
+    return True, setup_type not in skipped
+
+
+def prints_reserve_setup_data(kver: KernelVersion) -> bool:
+    """The ``reserve setup_data`` block exists up to 6.14 (removed by efe659ac0146)."""
+    return not kver.at_least(6, 15)
+
+
+def usable_types(kver: KernelVersion) -> frozenset[int]:
+    """Types e820__memblock_setup() adds to memblock as RAM.
+
+    RESERVED_KERN (128) counts as RAM up to 6.14; from 6.15 (efe659ac0146) only type 1 is
+    added, so a ``type 128`` entry inherited from an older kernel is not used.
+    """
+    return USABLE_TYPES_UP_TO_6_14 if kver.has_reserved_kern else USABLE_TYPES_FROM_6_15
+
+
+class MemmapSource(str, enum.Enum):
+    """Which table /sys/firmware/memmap is built from (kernel-facts §2.3)."""
+
+    #: <= 4.12: e820_saved / e820_table_firmware, i.e. the working table copied in
+    #: e820_reserve_setup_data() (setup_data reservations included, shown as System RAM).
+    SAVED = "e820_saved"
+    #: 4.13 - 6.14: e820_table_firmware, the pristine firmware map (+ SETUP_E820_EXT).
+    FIRMWARE = "e820_table_firmware"
+    #: 6.15+: e820_table_kexec — a2498e5c453b "x86/kexec: Export e820_table_kexec[] to sysfs".
+    KEXEC = "e820_table_kexec"
+
+
+def firmware_memmap_source(kver: KernelVersion) -> MemmapSource:
+    """The table behind /sys/firmware/memmap for ``kver``."""
+    if kver.at_least(6, 15):
+        return MemmapSource.KEXEC
+    if kver.at_least(4, 13):
+        return MemmapSource.FIRMWARE
+    return MemmapSource.SAVED
+
+
+def sysfs_type_name(code: int, kver: KernelVersion) -> str:
+    """The /sys/firmware/memmap/N/type string a ``kver`` kernel shows for ``code``.
+
+    e820_type_to_string(): RESERVED_KERN is ``System RAM`` up to 6.14; unknown codes are
+    ``Unknown E820 type`` (``reserved`` in 3.x - 4.11, where type 2 is ``reserved`` too).
+    """
+    legacy = not kver.at_least(4, 12)
+    names: dict[int, str] = {
+        E820Type.RAM: "System RAM",
+        E820Type.RESERVED: "reserved" if legacy else "Reserved",
+        E820Type.ACPI: "ACPI Tables",
+        E820Type.NVS: "ACPI Non-volatile Storage",
+        E820Type.UNUSABLE: "Unusable memory",
+        E820Type.PMEM: "Persistent Memory",
+        E820Type.PRAM: "Persistent Memory (legacy)",
+        E820Type.SOFT_RESERVED: "Soft Reserved",
+    }
+    if code == E820Type.RESERVED_KERN and kver.has_reserved_kern:
+        return "System RAM"
+    if code in names:
+        return names[code]
+    return "reserved" if legacy else "Unknown E820 type"
+
+
+#: kexec-tools kexec/firmware_memmap.c: /sys/firmware/memmap type string -> e820 type.
+#: Anything not listed becomes reserved (with a "please report" warning).
+KEXEC_TOOLS_SYSFS_TYPES: dict[str, int] = {
+    "System RAM": E820Type.RAM,
+    "ACPI Tables": E820Type.ACPI,
+    "ACPI Non-volatile Storage": E820Type.NVS,
+    "Persistent Memory (legacy)": E820Type.PRAM,
+    "Persistent Memory": E820Type.PMEM,
+    "reserved": E820Type.RESERVED,
+    "Reserved": E820Type.RESERVED,
+    "Unusable memory": E820Type.RESERVED,
+    "Unknown E820 type": E820Type.RESERVED,
+}
+
+
+def kexec_tools_type(sysfs_name: str) -> int:
+    """The e820 type kexec-tools passes for a /sys/firmware/memmap type string."""
+    return KEXEC_TOOLS_SYSFS_TYPES.get(sysfs_name, E820Type.RESERVED)
+
+
+def kexec_tools_low_ram_floor(kexec_tools_version: str | None) -> int:
+    """Where kexec-tools moves the start of the first RAM range ("interrupt table").
+
+    0x100 before v2.0.22; 0x400 from 774a16b "Fix where the real mode interrupt vector
+    ends" (2021-04-06, v2.0.22). ``None`` means a current kexec-tools (0x400).
+    """
+    if kexec_tools_version is None:
+        return 0x400
+    parts = []
+    for p in kexec_tools_version.lstrip("v").split("."):
+        digits = "".join(ch for ch in p if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    while len(parts) < 3:
+        parts.append(0)
+    return 0x400 if tuple(parts[:3]) >= (2, 0, 22) else 0x100
