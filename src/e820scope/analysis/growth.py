@@ -1,0 +1,542 @@
+"""Infer the per-generation growth mechanism of a kexec chain from its boots.
+
+Vocabulary (used by predict, plot and simulate):
+
+* generation *g*: the *g*-th boot of the chain as given (1-based).
+* ``received`` (R_g): the ``BIOS-provided physical RAM map`` of g, i.e. what the previous
+  kernel (or the firmware) handed over.
+* ``reserved`` blobs of g: the setup_data nodes g's kernel reserved as
+  E820_TYPE_RESERVED_KERN (128) in ``e820__reserve_setup_data()`` (<= 6.14), visible as the
+  extra pieces of the ``reserve setup_data`` block compared with R_g. A 0x70-byte blob is
+  SETUP_EFI (16-byte header + 96-byte ``efi_setup_data``), 0x10 bytes an RNG seed node
+  whose ``len`` was zeroed (6.0+).
+* ``carried``: the blobs of g that appear, split out, in R_{g+1}; those went into
+  ``e820_table_kexec`` and were handed over by kexec_file_load (``setup_e820_entries()``
+  copies that table verbatim, capped at 128 entries).
+
+A blob inside a usable entry turns it into three entries (usable, 128, usable): +2 per
+carried blob per generation. Addresses are ints, ends exclusive.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..kernel.policy import setup_data_reserved
+from ..kernel.setup_data import SetupDataType
+from ..model.kversion import KernelVersion
+from ..model.records import Boot, E820Entry, StartMethod, TableKind
+from ..model.types import E820Type
+
+E820_MAX_ENTRIES_ZEROPAGE = 128
+#: Sizes of setup_data nodes as reserved (header + payload), by kind.
+BLOB_SIZE = {"SETUP_EFI": 0x70, "SETUP_RNG_SEED": 0x10}
+_KIND_BY_SIZE = {v: k for k, v in BLOB_SIZE.items()}
+
+RAM = int(E820Type.RAM)
+RESERVED_KERN = int(E820Type.RESERVED_KERN)
+#: Types the kernel (<= 6.14) hands to memblock as RAM (``e820__memblock_setup``).
+USABLE = frozenset({RAM, RESERVED_KERN})
+
+
+class HandoffPath(str, enum.Enum):
+    """Hand-off path of the next kexec reboot."""
+
+    KEXEC_FILE_LOAD = "kexec_file_load"
+    KEXEC_LOAD = "kexec_load"
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """A setup_data node reserved as type 128: ``[addr, addr + size)``."""
+
+    addr: int
+    size: int
+    kind: str
+
+    @property
+    def end(self) -> int:
+        return self.addr + self.size
+
+
+def blob_kind(size: int) -> str:
+    """Guess the setup_data type of a reservation from its size (see module docstring)."""
+    return _KIND_BY_SIZE.get(size, "setup_data")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One observed boot of the chain with what the growth model reads from it."""
+
+    number: int
+    boot: Boot
+    received: tuple[E820Entry, ...]
+    reserved: tuple[Blob, ...]
+    setup_table: tuple[E820Entry, ...] | None
+    kernel: KernelVersion | None
+    start: StartMethod
+
+    @property
+    def label(self) -> str:
+        return f"gen {self.number} ({self.boot.source}:{self.boot.first_line})"
+
+
+def usable_bytes(entries: Sequence[E820Entry]) -> int:
+    """Bytes of RAM the kernel will use (types 1 and 128, kernels <= 6.14)."""
+    return sum(e.size for e in entries if e.type in USABLE)
+
+
+def usable_above(entries: Sequence[E820Entry], floor: int) -> int:
+    """Usable bytes at or above ``floor`` (an address)."""
+    return sum(max(0, e.end - max(e.addr, floor)) for e in entries if e.type in USABLE)
+
+
+def find_reserved(received: Sequence[E820Entry], setup: Sequence[E820Entry]) -> tuple[Blob, ...]:
+    """The blobs the ``reserve setup_data`` block split out of ``received``.
+
+    Each received usable entry that appears cut into pieces in ``setup`` gives its
+    type-128 pieces: the odd-numbered pieces of an odd split (usable, 128, usable...), and
+    for an even split the alternating set with the smaller total (a blob at an edge).
+    """
+    have = {(e.addr, e.size) for e in received}
+    blobs: list[Blob] = []
+    for r in received:
+        if r.type not in USABLE:
+            continue
+        pieces = sorted(
+            (e for e in setup if e.addr >= r.addr and e.end <= r.end and e.type in USABLE),
+            key=lambda e: e.addr,
+        )
+        if len(pieces) < 2 or all((p.addr, p.size) in have for p in pieces):
+            continue
+        odd = pieces[1::2]
+        even = pieces[0::2]
+        if len(pieces) % 2 == 1:
+            chosen = odd
+        else:
+            chosen = odd if sum(p.size for p in odd) <= sum(p.size for p in even) else even
+        blobs.extend(Blob(p.addr, p.size, blob_kind(p.size)) for p in chosen)
+    return tuple(blobs)
+
+
+def generations(boots: Sequence[Boot]) -> list[Generation]:
+    """Turn boots into generations, restoring type 128 on carried pieces of earlier blobs."""
+    gens: list[Generation] = []
+    known: set[tuple[int, int]] = set()
+    for i, b in enumerate(boots, 1):
+        fw = b.firmware_map
+        if fw is None:
+            continue
+        hidden = known | _hidden_reserved_kern(fw.entries)
+        received = tuple(
+            e.with_type(RESERVED_KERN) if (e.addr, e.size) in hidden and e.type == RAM else e
+            for e in fw.entries
+        )
+        sd_tables = b.tables_of(TableKind.SETUP_DATA)
+        setup = sd_tables[-1].entries if sd_tables else None
+        reserved = find_reserved(received, setup) if setup else ()
+        known.update((x.addr, x.size) for x in reserved)
+        gens.append(Generation(i, b, received, reserved, setup, b.kernel, b.start.method))
+    return gens
+
+
+def _hidden_reserved_kern(entries: Sequence[E820Entry]) -> set[tuple[int, int]]:
+    """Type-128 pieces a <= 6.14 printout shows as ``usable``.
+
+    The sanitizer merges abutting entries of one type, so a run of abutting ``usable``
+    entries alternates RAM and RESERVED_KERN; in an odd run the even-numbered ones
+    (2nd, 4th...) are 128, in an even run the alternating set with the smaller total.
+    """
+    out: set[tuple[int, int]] = set()
+    run: list[E820Entry] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            odd, even = run[1::2], run[0::2]
+            pick = odd
+            if len(run) % 2 == 0 and sum(e.size for e in even) < sum(e.size for e in odd):
+                pick = even
+            out.update((e.addr, e.size) for e in pick)
+        run.clear()
+
+    for e in entries:
+        if e.type == RAM and run and run[-1].end == e.addr:
+            run.append(e)
+            continue
+        flush()
+        if e.type == RAM:
+            run.append(e)
+    flush()
+    return out
+
+
+def split_for(entries: Sequence[E820Entry], blobs: Sequence[Blob]) -> tuple[E820Entry, ...]:
+    """Apply ``e820__range_update(RAM -> RESERVED_KERN)`` for each blob, then sanitize.
+
+    Only type-1 parts of a blob's range change type (as the kernel's update with
+    ``old_type = E820_TYPE_RAM``); the result is sorted and adjacent same-type entries
+    merged (``e820__update_table``).
+    """
+    out = list(entries)
+    for b in blobs:
+        nxt: list[E820Entry] = []
+        for e in out:
+            if e.type != RAM or e.end <= b.addr or b.end <= e.addr:
+                nxt.append(e)
+                continue
+            lo, hi = max(e.addr, b.addr), min(e.end, b.end)
+            if e.addr < lo:
+                nxt.append(E820Entry(e.addr, lo - e.addr, RAM))
+            nxt.append(E820Entry(lo, hi - lo, RESERVED_KERN))
+            if hi < e.end:
+                nxt.append(E820Entry(hi, e.end - hi, RAM))
+        out = nxt
+    return sanitize(out)
+
+
+def sanitize(entries: Sequence[E820Entry]) -> tuple[E820Entry, ...]:
+    """Sort and merge abutting same-type entries (inputs here never overlap)."""
+    out: list[E820Entry] = []
+    for e in sorted(entries, key=lambda x: (x.addr, x.size)):
+        if e.size == 0:
+            continue
+        if out and out[-1].type == e.type and out[-1].end == e.addr:
+            p = out.pop()
+            out.append(E820Entry(p.addr, p.size + e.size, p.type, p.raw_type, p.ref))
+        else:
+            out.append(e)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the next generation's blobs are assumed to land.
+
+    ``stride``: next address = last observed address + stride (the observed pattern),
+    when that spot is strictly inside a usable entry; otherwise (and for ``low-ram``)
+    the middle of the highest usable entry below 1 MiB (where kexec_file_load put the
+    boot_params segment in every chain seen), else the largest usable entry below 4 GiB.
+    """
+
+    strategy: str
+    last_addr: int | None = None
+    stride: int | None = None
+
+    def describe(self) -> str:
+        if self.strategy == "stride" and self.last_addr is not None and self.stride is not None:
+            sign = "-" if self.stride < 0 else "+"
+            return (
+                f"each new blob lands {sign}{abs(self.stride):#x} from the previous one "
+                f"(observed; last at {self.last_addr:#x}); when that spot is not inside a "
+                "usable entry, inside the highest usable entry below 1 MiB"
+            )
+        return "each new blob lands inside the highest usable entry below 1 MiB (assumed)"
+
+
+def place(
+    placement: Placement, received: Sequence[E820Entry], sizes: Sequence[int], step: int
+) -> tuple[Blob, ...]:
+    """Addresses for the blobs of the ``step``-th predicted generation (1-based)."""
+    blobs: list[Blob] = []
+    table = tuple(received)
+    for k, size in enumerate(sizes):
+        addr: int | None = None
+        if placement.strategy == "stride" and placement.last_addr is not None:
+            cand = placement.last_addr + (placement.stride or 0) * step + k * 0x1000
+            if _strictly_inside(table, cand, size):
+                addr = cand
+        if addr is None:
+            addr = _fallback_spot(table, size, k)
+        if addr is None:
+            continue
+        b = Blob(addr, size, blob_kind(size))
+        blobs.append(b)
+        table = split_for(table, [b])
+    return tuple(blobs)
+
+
+def _strictly_inside(table: Sequence[E820Entry], addr: int, size: int) -> bool:
+    return any(e.type == RAM and e.addr < addr and addr + size < e.end for e in table)
+
+
+def _fallback_spot(table: Sequence[E820Entry], size: int, k: int) -> int | None:
+    low = [e for e in table if e.type == RAM and e.end <= 0x100000 and e.size > size + 0x40]
+    if low:
+        e = max(low, key=lambda x: x.addr)
+    else:
+        below4g = [e for e in table if e.type == RAM and e.end <= 1 << 32 and e.size > size + 0x40]
+        if not below4g:
+            return None
+        e = max(below4g, key=lambda x: x.size)
+    addr = (e.addr + (e.size - size) // 2 + k * 0x20) & ~0xF
+    return addr if e.addr < addr and addr + size < e.end else None
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """What makes the hand-off grow, per generation, and how it was established.
+
+    ``blob_sizes``: sizes of the blobs each future generation adds to its kexec table
+    (empty: no growth). ``source`` is ``observed`` (seen carried from one kexec'd
+    generation to the next) or ``assumed`` (from the kernel version, path and the
+    user's ``--assume-setup-data``).
+    """
+
+    path: HandoffPath
+    kernel: KernelVersion | None
+    blob_sizes: tuple[int, ...]
+    placement: Placement
+    source: str
+    entries_per_generation: float
+    measured_growth: tuple[int, ...] = ()
+    never_reason: str | None = None
+    assumptions: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    carried_kinds: tuple[str, ...] = field(default=())
+
+
+def reserved_in_kexec(kver: KernelVersion, kind: str) -> bool:
+    """True when ``kver`` reserves a setup_data node of ``kind`` in e820_table_kexec.
+
+    Delegates to :func:`e820scope.kernel.policy.setup_data_reserved` (commits cited
+    there); an unknown kind counts as SETUP_PCI (reserved wherever any type is).
+    """
+    try:
+        code = int(SetupDataType[kind])
+    except KeyError:
+        code = int(SetupDataType.SETUP_PCI)
+    return setup_data_reserved(kver, code)[1]
+
+
+def setup_data_kinds_created(kver: KernelVersion) -> tuple[str, ...]:
+    """Nodes kexec_file_load creates for the next kernel on an EFI machine.
+
+    SETUP_EFI when EFI runtime services are on; SETUP_RNG_SEED since v6.0 (68b8e9713c8e).
+    """
+    kinds = ["SETUP_EFI"]
+    if kver.at_least(6, 0):
+        kinds.append("SETUP_RNG_SEED")
+    return tuple(kinds)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the user tells ``predict`` about the future (needed with a single boot)."""
+
+    kernel: KernelVersion | None = None
+    path: HandoffPath | None = None
+    setup_data: tuple[str, ...] | None = None
+
+
+def _is_kexec(start: StartMethod) -> bool:
+    return start in (StartMethod.KEXEC_FILE_LOAD, StartMethod.KEXEC, StartMethod.KEXEC_LOAD)
+
+
+def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanism:
+    """Establish the per-generation growth from the observed generations.
+
+    Preferred evidence: a kexec'd generation g followed by g+1; the blobs g reserved that
+    reappear in R_{g+1} are what every later generation will add to its kexec table.
+    The cold boot's blobs (bootloader/EFI-stub setup_data such as SETUP_PCI) are carried
+    once and do not recur, so transitions out of a cold boot are not used for the rate.
+    Without such a transition the kernel version and path (from the log or the user)
+    decide with :func:`reserved_in_kexec`, and the result says which facts were assumed.
+    """
+    last = gens[-1]
+    kver = assume.kernel or last.kernel
+    path = assume.path
+    evidence: list[str] = []
+    assumptions: list[str] = []
+    if path is None:
+        path = HandoffPath.KEXEC_LOAD if last.start is StartMethod.KEXEC_LOAD else None
+    if path is None:
+        path = HandoffPath.KEXEC_FILE_LOAD
+        if not any(_is_kexec(g.start) for g in gens):
+            assumptions.append("future reboots use kexec_file_load (kexec -s); give --path")
+        else:
+            evidence.append(
+                "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
+            )
+    if assume.kernel is not None:
+        assumptions.append(f"every future generation runs kernel {assume.kernel}")
+
+    transitions = [
+        (a, b)
+        for a, b in itertools.pairwise(gens)
+        if _is_kexec(a.start) and _is_kexec(b.start) and b.number == a.number + 1
+    ]
+    growth = tuple(len(_kexec_table(a, b)) - len(a.received) for a, b in transitions)
+    # entries each kexec'd generation added to its own kexec table (not the received
+    # count, which stops growing at the cap)
+    measured = growth
+    placement = _observed_placement(gens)
+
+    if path is HandoffPath.KEXEC_LOAD:
+        return Mechanism(
+            path,
+            kver,
+            (),
+            placement,
+            "observed" if transitions else "assumed",
+            0.0,
+            measured,
+            never_reason=(
+                "kexec_load: kexec-tools builds the map from /sys/firmware/memmap (no "
+                "setup_data reservations before 6.15) and passes entries beyond 128 in a "
+                "SETUP_E820_EXT node"
+            ),
+            assumptions=tuple(assumptions),
+            evidence=tuple(evidence),
+        )
+
+    if transitions and assume.setup_data is None:
+        a, b = transitions[-1]
+        have = {(e.addr, e.size) for e in b.received}
+        carried = tuple(x for x in a.reserved if (x.addr, x.size) in have)
+        dropped = tuple(x for x in a.reserved if (x.addr, x.size) not in have)
+        for x in carried:
+            evidence.append(
+                f"gen {a.number} reserved a {x.size:#x}-byte {x.kind} blob at {x.addr:#x} and "
+                f"gen {b.number} received it as its own entry: carried in e820_table_kexec"
+            )
+        for x in dropped:
+            evidence.append(
+                f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
+                f"{b.number}'s map: reserved in e820_table only (kernel has the fix)"
+            )
+        rate = sum(measured) / len(measured)
+        if len(set(measured)) > 1:
+            evidence.append(
+                "the generations disagree on the growth ("
+                + ", ".join(f"{m:+d} x{measured.count(m)}" for m in sorted(set(measured)))
+                + f"); measured rate {rate:+.2f} entries/generation"
+            )
+        sizes = tuple(x.size for x in carried)
+        never = None
+        if not sizes:
+            never = (
+                "the kernel has the fix (8efbc518b884, v5.8; fc7f27cda843, v6.9): setup_data "
+                "is not reserved in e820_table_kexec, the hand-off does not grow"
+                if dropped
+                else "no setup_data is reserved in the kexec'd generations: "
+                "the hand-off does not grow"
+            )
+        return Mechanism(
+            path,
+            kver,
+            sizes,
+            placement,
+            "observed",
+            float(growth[-1]),
+            measured,
+            never_reason=never,
+            assumptions=tuple(assumptions),
+            evidence=tuple(evidence),
+            carried_kinds=tuple(x.kind for x in carried),
+        )
+
+    # Not enough generations: decide from the kernel version and the setup_data kinds.
+    # A release number alone cannot tell a patched kernel, so the user must state it.
+    if assume.kernel is None:
+        raise _need("the kernel version of the future generations", "--kernel 5.7")
+    if assume.path is None and not any(_is_kexec(g.start) for g in gens):
+        raise _need("the hand-off path", "--path kexec_file_load")
+    kver = assume.kernel
+    if assume.setup_data is not None:
+        kinds = assume.setup_data
+        assumptions.append(
+            "each hand-off carries setup_data " + ",".join(kinds) + " (--assume-setup-data)"
+        )
+    elif last.reserved and _is_kexec(last.start):
+        kinds = tuple(dict.fromkeys(x.kind for x in last.reserved))
+        evidence.append(
+            f"gen {last.number} reserved "
+            + ", ".join(f"{x.kind} ({x.size:#x} bytes at {x.addr:#x})" for x in last.reserved)
+        )
+        assumptions.append("every future kexec'd kernel receives the same setup_data kinds")
+    else:
+        kinds = setup_data_kinds_created(kver)
+        assumptions.append(
+            "each kexec_file_load hand-off carries "
+            + ",".join(kinds)
+            + f" (what kexec_file_load creates on an EFI machine with {kver}; "
+            "give --assume-setup-data to change)"
+        )
+    reserved = tuple(k for k in kinds if reserved_in_kexec(kver, k))
+    assumptions.append(
+        f"kernel {kver} reserves "
+        + (",".join(reserved) if reserved else "none of them")
+        + " in e820_table_kexec (e820scope.kernel.policy; a patched kernel may differ)"
+    )
+    sizes = tuple(BLOB_SIZE.get(k, 0x70) for k in reserved)
+    never = None
+    if not kinds:
+        never = "no setup_data: nothing is reserved, the hand-off does not grow"
+    elif not sizes:
+        never = (
+            f"kernel {kver} does not reserve "
+            + ",".join(kinds)
+            + " in e820_table_kexec (fixed: 8efbc518b884 v5.8 for SETUP_EFI, "
+            "7fd817c90650 v6.8 for SETUP_RNG_SEED, fc7f27cda843 v6.9 for all)"
+        )
+    if placement.strategy != "stride":
+        assumptions.append(placement.describe())
+    return Mechanism(
+        path,
+        kver,
+        sizes,
+        placement,
+        "assumed",
+        2.0 * len(sizes),
+        measured,
+        never_reason=never,
+        assumptions=tuple(assumptions),
+        evidence=tuple(evidence),
+        carried_kinds=reserved,
+    )
+
+
+def _need(what: str, example: str) -> Exception:
+    from ..errors import InputError
+
+    return InputError(
+        f"cannot infer the growth from one generation without {what}",
+        hint=f"give at least two kexec'd generations, or state it ({example})",
+    )
+
+
+def _kexec_table(a: Generation, b: Generation) -> tuple[E820Entry, ...]:
+    """a's e820_table_kexec as b shows it: R_a plus the blobs of a that b received."""
+    have = {(e.addr, e.size) for e in b.received}
+    return split_for(a.received, [x for x in a.reserved if (x.addr, x.size) in have])
+
+
+def _observed_placement(gens: Sequence[Generation]) -> Placement:
+    addrs = [g.reserved[0].addr for g in gens if _is_kexec(g.start) and g.reserved]
+    if len(addrs) >= 2:
+        return Placement("stride", addrs[-1], addrs[-1] - addrs[-2])
+    if addrs:
+        return Placement("stride", addrs[-1], 0)
+    return Placement("low-ram")
+
+
+def kexec_table_of(
+    gen: Generation, mech: Mechanism, nxt: Generation | None
+) -> tuple[E820Entry, ...]:
+    """e820_table_kexec of an observed generation: from the next one if seen, else the model."""
+    if nxt is not None and nxt.number == gen.number + 1:
+        return _kexec_table(gen, nxt)
+    sizes = list(mech.blob_sizes)
+    carried = []
+    for x in gen.reserved:
+        if x.size in sizes:
+            sizes.remove(x.size)
+            carried.append(x)
+    if not _is_kexec(gen.start) and gen.reserved and mech.path is HandoffPath.KEXEC_FILE_LOAD:
+        # a cold boot's bootloader blobs: carried only when the kernel reserves them
+        kver = mech.kernel
+        carried = [x for x in gen.reserved if kver is None or reserved_in_kexec(kver, x.kind)]
+    return split_for(gen.received, carried)

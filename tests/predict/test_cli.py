@@ -1,0 +1,134 @@
+"""The predict / plot / simulate commands: exit codes, JSON, golden text."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from e820scope.cli.main import cli
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden" / "predict"
+LAB = "samples/lab/patched-6.1-ovmf-4g-chain.log"
+FIRST3 = [f"{LAB}#1", f"{LAB}#2", f"{LAB}#3"]
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("E820SCOPE_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text(), f"{name} differs (E820SCOPE_UPDATE_GOLDEN=1 regenerates)"
+
+
+def test_fail_within_exit_codes() -> None:
+    code, out, err = run("predict", *FIRST3, "--fail-within", "54")
+    assert code == 0 and "FIRST TRUNCATED MAP" in out
+    code, _, err = run("predict", *FIRST3, "--fail-within", "55")
+    assert code == 1 and "gen 58" in err
+
+
+def test_json_document() -> None:
+    code, out, _ = run("predict", *FIRST3, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["schema"] == "e820scope.predict/1"
+    assert doc["verdict"] == "loss"
+    assert doc["first_overflow_generation"] == 57
+    assert doc["first_truncated_generation"] == 58
+    assert doc["reboots_until_truncation"] == 55
+    first = doc["first_loss"]
+    assert first["generation"] == 58 and first["reboots_from_last_seen"] == 55
+    assert [(d["start"], d["end"], d["type"], d["bytes"]) for d in first["dropped"]] == [
+        (0xFFC00000, 0xFFFFFFFF, 2, 0x400000),
+        (0x100000000, 0x13FFFFFFF, 1, 1 << 30),
+    ]
+    assert first["usable_lost"] == 1 << 30
+    assert doc["death"]["generation"] == 64
+    assert doc["mechanism"]["blobs_per_generation"] == [{"kind": "SETUP_EFI", "bytes": 0x70}]
+    assert len(doc["remedies"]) == 3
+
+
+def test_stock_chain_never_exit_zero() -> None:
+    code, out, _ = run(
+        "predict", "samples/lab/stock-6.1-ovmf-6g-chain.log", "--json", "--fail-within", "100000"
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["verdict"] == "never" and doc["first_loss"] is None
+    assert "has the fix" in doc["never_reason"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["predict", "samples/lab/no-such.log"],
+        ["predict", "samples/lab/stock-6.1-ovmf-2g-boot.log"],  # one boot, no --kernel
+        [
+            "predict",
+            "samples/lab/stock-6.1-ovmf-2g-boot.log",
+            "--kernel",
+            "5.7",
+            "--assume-setup-data",
+            "EFI,BOGUS",
+        ],
+        ["predict", f"{LAB}#99"],
+        ["plot", *FIRST3, "-o", "/tmp/e820scope-test.jpg"],
+    ],
+)
+def test_input_errors_exit_2(args: list[str]) -> None:
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert err.startswith("e820scope: ") and "Traceback" not in err
+
+
+def test_golden_patched_first_three() -> None:
+    code, out, _ = run("predict", *FIRST3)
+    assert code == 0
+    check_golden("patched-gens1-3.txt", out)
+
+
+def test_golden_stock_510() -> None:
+    code, out, _ = run("predict", "samples/lab/stock-5.10-ovmf-6g-chain.log")
+    assert code == 0
+    check_golden("stock-5.10-chain.txt", out)
+
+
+def test_golden_one_boot_assumed() -> None:
+    code, out, _ = run(
+        "predict",
+        "samples/synthetic/talk-seed-15.map",
+        "--kernel",
+        "5.7",
+        "--path",
+        "kexec_file_load",
+        "--assume-setup-data",
+        "EFI",
+    )
+    assert code == 0
+    assert "gen 58 (57 reboots after the last seen): its e820_table_kexec holds 129" in out
+    check_golden("talk-seed-15.txt", out)
+
+
+def test_simulate_and_plot_commands(tmp_path: Path) -> None:
+    code, _, err = run("simulate", *FIRST3, "--generations", "3", "-o", str(tmp_path / "sim"))
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "sim").iterdir())
+    assert names == ["gen01.log", "gen02.log", "gen03.log", "gen04.log"]
+    assert "SYNTHETIC" in (tmp_path / "sim" / "gen02.log").read_text()
+    code, _, err = run("plot", *FIRST3, "-o", str(tmp_path / "f.png"))
+    assert code == 0, err
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
