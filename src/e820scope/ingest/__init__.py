@@ -6,6 +6,14 @@ Public API (see the modules for details):
   or tarball -> the text sources to read, each with the name used in ``file:line``.
 * :func:`log_lines` — a text source -> :class:`LogLine` records with the container
   (timestamps, syslog/journal prefixes, mail quoting, ...) stripped.
+* :data:`~e820scope.ingest.anchors.DEFAULT_ANCHORS` — the key strings of a boot log;
+  pass them as ``anchors=`` to let :func:`log_lines` skip lines that hold none.
+
+Modules: ``reader`` (sources, the chunk loop), ``decompress`` (gzip/xz/bzip2/zstd by
+magic), ``sniff`` (container detection, binary check), ``lineproc`` (the stateful line
+machine and the fast path), ``prefixes`` (per-line prefixes), ``qp`` (quoted-printable),
+``rejoin`` (hard-wrap joins, truncation marks), ``sosreport`` (which files, in which
+order; safe tar streaming), ``anchors``.
 """
 
 from __future__ import annotations

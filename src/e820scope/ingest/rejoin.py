@@ -1,0 +1,133 @@
+"""Re-joining hard-wrapped lines, and spotting lines a pager or a screen cut short.
+
+Join rule (the only cases joined; two real kernel lines are never joined): a line is
+joined with the physical line(s) right after it only when
+
+* it is an e820 table entry whose type is missing (``BIOS-e820: [mem A-B]`` or era A
+  ``BIOS-e820: A - B``) and the next line is nothing but a type string (``usable``,
+  ``(reserved)``, ``ACPI NVS``, `` System RAM``, ``type 20``...);
+* it is a wdiff'd entry whose ``[-old-]`` part ends the line and the next line starts
+  with the ``{+new+}`` part (samples/public/lkml-07-wdiff.log); the markers are kept;
+* it is a ``Memory: NK/MK available (`` line whose parenthesis is still open and the
+  next one or two lines carry no container prefix of their own and close it
+  (samples/public/lkml-06.log).
+
+Quoted-printable soft breaks (``=`` at the end of a line) are undone earlier, on the raw
+bytes, by :mod:`e820scope.ingest.qp`.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: How many physical lines after a line a join may look at.
+MAX_LOOKAHEAD = 2
+
+_TABLE = (
+    r"^\s*(?:BIOS-e820|BIOS-e801|BIOS-88|Xen|user|extended|reserve setup_data|modified"
+    r"|bad_ppro|e820|EFI)"
+)
+_RANGE = r"(?:\[mem 0x[0-9a-fA-F]+-0x[0-9a-fA-F]+\]|[0-9a-fA-F]{8,16} - [0-9a-fA-F]{8,16})"
+_ENTRY_NO_TYPE = re.compile(_TABLE + r": " + _RANGE + r"\s*$")
+_TYPE_ONLY = re.compile(
+    r"^\s*(\(?(?:usable|reserved|ACPI data|ACPI NVS|unusable|System RAM|device reserved"
+    r"|soft reserved|persistent(?: RAM)? \(type \d+\)|type \d+)\)?)\s*$"
+)
+_WDIFF_OPEN = re.compile(r"\[-[^\]]*\]-\]\s*$")
+_WDIFF_CONT = re.compile(r"^\{\+")
+_MEMORY = re.compile(r"Memory: \d+[kK]/\d+[kK] available \(")
+_PREFIXED = re.compile(r"^\s*(?:\[|<\d|\d{4}-\d\d-\d\d|[^\W\d_]{3,4}\.? {1,2}\d{1,2} \d\d:)")
+
+_ENTRY_MEM = re.compile(
+    _TABLE + r": \[mem 0x(?P<a>[0-9a-fA-F]*)(?:-0x(?P<b>[0-9a-fA-F]*))?(?P<close>\])?(?P<tail>.*)$"
+)
+
+
+def may_continue(text: str) -> bool:
+    """True when ``text`` (stripped) could be the first line of a join."""
+    if text.endswith((" ", "]", ")")) or text[-1:].isalnum():
+        return bool(
+            _ENTRY_NO_TYPE.match(text)
+            or ("[-" in text and _WDIFF_OPEN.search(text))
+            or ("Memory:" in text and _MEMORY.search(text) and text.count("(") > text.count(")"))
+        )
+    return False
+
+
+def join(text: str, following: list[str]) -> tuple[str, int]:
+    """Join ``text`` with lines from ``following`` (cleaned, unquoted, not stripped).
+
+    Returns the joined text and how many of ``following`` were consumed (0: no join).
+    """
+    if not following:
+        return text, 0
+    nxt = following[0]
+    if _ENTRY_NO_TYPE.match(text):
+        t = _TYPE_ONLY.match(nxt)
+        if t:
+            typ = t.group(1)
+            sep = "  " if typ in ("System RAM", "device reserved") else " "
+            return text.rstrip() + sep + typ, 1
+        return text, 0
+    if "[-" in text and _WDIFF_OPEN.search(text):
+        if _WDIFF_CONT.match(nxt):
+            return text.rstrip() + " " + nxt.strip(), 1
+        return text, 0
+    if _MEMORY.search(text):
+        depth = text.count("(") - text.count(")")
+        joined = text
+        for n, line in enumerate(following[:MAX_LOOKAHEAD], 1):
+            if not line.strip() or _PREFIXED.match(line):
+                return text, 0
+            joined = joined.rstrip() + " " + line.strip()
+            depth += line.count("(") - line.count(")")
+            if depth <= 0:
+                return joined, n
+        return text, 0
+    return text, 0
+
+
+_BORDER = re.compile(r"\s{3,}\|\s*$")
+_ERA_A_OVERWRITTEN = re.compile(
+    r"^(\s*[\w-]+: [0-9a-fA-F]{16} - [0-9a-fA-F]{16} \((?:usable|reserved|ACPI data|ACPI NVS"
+    r"|unusable|type \d+)\))\S.*$"
+)
+
+
+def tidy_screen(text: str) -> str:
+    """Remove serial-terminal screen debris around a kernel line.
+
+    A right-hand border column (``...   |``) and text left over from an earlier,
+    longer screen line after an era A entry's type (``(usable)pi=off pci=conf1``,
+    samples/public/lkml-01.log) are not kernel output.
+    """
+    if text.endswith("|") or text.endswith("| "):
+        text = _BORDER.sub("", text)
+    if ")" in text and " - " in text:
+        m = _ERA_A_OVERWRITTEN.match(text)
+        if m:
+            return m.group(1)
+    return text
+
+
+def screen_truncated(text: str) -> bool:
+    """True for an e820 table line visibly cut by a screen or pager.
+
+    Table entries print both addresses with ``%#018Lx`` (16 digits) and end with a type;
+    an entry whose second address is shorter than the first, or whose type is missing,
+    was cut (samples/public/notes-09.log).
+    """
+    m = _ENTRY_MEM.match(text)
+    if m is None:
+        return False
+    a, b = m.group("a"), m.group("b")
+    if b is None or m.group("close") is None:
+        return True
+    if len(a) == 16 and len(b) != 16:
+        return True
+    return not m.group("tail").strip()
+
+
+def pager_truncated(text: str, kind: str) -> bool:
+    """journalctl's pager marks a line cut at the terminal width with a final ``>``."""
+    return kind in ("syslog", "iso", "mono") and text.endswith(">") and "<" not in text
