@@ -1,0 +1,98 @@
+"""The test-bed oracles on recorded consoles (no VM needed): tests/vm/data/README.md."""
+
+from __future__ import annotations
+
+import itertools
+import lzma
+from pathlib import Path
+
+import pytest
+from vmtest import oracle
+from vmtest.console import parse_console
+from vmtest.lab import first_loss, lab_rows
+
+from e820scope.live.boot_params import decode_boot_params
+
+DATA = Path(__file__).with_name("data")
+RECORDED = [("ovmf-6.1-3gen-stress200.log.xz", 3, 200), ("seabios-6.1-2gen.log.xz", 2, 0)]
+
+
+def _text(name: str) -> str:
+    return lzma.decompress((DATA / name).read_bytes()).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("name", "gens", "cycles"), RECORDED)
+def test_all_oracles_pass(name: str, gens: int, cycles: int, tmp_path: Path) -> None:
+    text = _text(name)
+    assert [g.gen for g in parse_console(text)] == list(range(1, gens + 1))
+    assert oracle.check_all(text, tmp_path, stress_cycles=cycles) == []
+
+
+def test_oracle_catches_a_wrong_kexec_entry(tmp_path: Path) -> None:
+    """Shift one boundary of generation 1's e820_table_kexec: the hand-off, model and live
+    checks must all notice."""
+    text = _text("seabios-6.1-2gen.log.xz")
+    g1 = parse_console(text)[0]
+    kexec = g1.text("/sys/kernel/e820scope/e820_table_kexec").splitlines()
+    victim = kexec[2]
+    first, last = victim.split("[mem ")[1].split("]")[0].split("-")
+    bad = victim.replace(f"-{last}]", f"-{int(last, 16) - 0x1000:#018x}]")
+    assert bad != victim
+    probs = oracle.check_all(text.replace(victim, bad, 1), tmp_path)
+    kinds = " ".join(probs)
+    assert "e820_table_kexec vs gen 2 boot_params" in kinds
+    assert "e820_table_kexec vs gen 2 console BIOS-e820" in kinds
+    assert "module e820_table_kexec vs simulate_boot" in kinds
+    assert first.startswith("0x")
+
+
+def test_oracle_catches_a_dropped_update(tmp_path: Path) -> None:
+    """Remove the logged trim_bios_range update from generation 1's dmesg dump: the
+    model no longer matches the module's e820_table."""
+    text = _text("ovmf-6.1-3gen-stress200.log.xz")
+    line = "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved"
+    start = text.index("path=/tmp/dmesg.txt")
+    at = text.index(line, start)
+    eol = text.index("\n", at)
+    bol = text.rindex("\n", 0, at)
+    probs = oracle.check_model(parse_console(text[:bol] + text[eol:])[0], tmp_path)
+    assert any("module e820_table vs model(dmesg)" in p for p in probs)
+
+
+def test_stress_check_reads_growth(tmp_path: Path) -> None:
+    g1 = parse_console(_text("ovmf-6.1-3gen-stress200.log.xz"))[0]
+    rec = g1.result("stress")
+    assert rec is not None and rec["failures"] == "0"
+    rec["sunreclaim_kb"] = "6000..6100..6300"
+    assert any("SUnreclaim grew 200 kB" in p for p in oracle.check_stress(g1, cycles=200))
+
+
+LAB = Path(__file__).resolve().parents[2] / "samples/lab/patched-6.1-ovmf-4g-kmod-chain.log.xz"
+
+
+@pytest.mark.skipif(not LAB.exists(), reason=f"{LAB.name} not recorded (python -m vmtest.lab)")
+def test_lab_chain_loses_memory_after_130() -> None:
+    """The lab kernel (8efbc518b884 reverted): +2 kexec entries per generation; the module
+    shows 130 in the generation before the first lossy hand-off, and every hand-off is
+    the first 128 entries of the previous generation's e820_table_kexec."""
+    text = lzma.decompress(LAB.read_bytes()).decode("utf-8", "replace")
+    gens = parse_console(text)
+    rows = lab_rows(text)
+    full = [r for r in rows if r.kexec_entries is not None and r.zeropage_entries is not None]
+    assert len(full) >= 60
+    for r in full:
+        assert r.kexec_entries == r.bios_e820 + 2 or r.bios_e820 == 128, r
+    loss = first_loss(rows)
+    assert loss is not None
+    before = rows[loss - 1]
+    assert before.kexec_entries == 130
+    after = rows[loss]
+    assert after.bios_e820 == after.zeropage_entries == 128
+    assert rows[loss - 2].memtotal_kb is not None and after.memtotal_kb is not None
+    assert rows[loss - 2].memtotal_kb - after.memtotal_kb > 512 * 1024  # RAM above 4 GiB gone
+    for g, nxt in itertools.pairwise(gens):
+        if "/sys/kernel/boot_params/data" not in nxt.files:
+            break
+        kexec = oracle.module_table(g, "e820_table_kexec").entries
+        got = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"]).e820_table
+        assert oracle.triples(got) == oracle.triples(kexec[:128]), (g.gen, nxt.gen)

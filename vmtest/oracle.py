@@ -1,0 +1,280 @@
+"""Assertions of the test bed, usable on any recorded console (``python -m vmtest.oracle LOG``).
+
+Every check returns a list of human-readable problems (empty = passed):
+
+* :func:`check_handoff` — the hand-off oracle: the module's ``e820_table_kexec`` in
+  generation g equals, entry for entry, what generation g+1 received: its zero page
+  (``/sys/kernel/boot_params/data``, types verbatim) and its printed ``BIOS-e820`` block
+  as e820scope's parser reads it from the console (type 128 prints as ``usable`` on
+  <= 6.14, so 128 is compared as 1 there);
+* :func:`check_model` — the module's ``e820_table`` equals e820scope's kernel model
+  applied to generation g's own full dmesg: the printed ``BIOS-e820`` block, then every
+  logged ``e820: update`` / ``e820: remove`` replayed (kernel.range_ops) and sanitized
+  (kernel.sanitize); and the model's simulate_boot() of the received zero page gives the
+  module's e820_table_kexec and e820_table_firmware;
+* :func:`check_live` — ``e820scope live`` fed the guest's dumped /sys and /proc agrees
+  with the module and with the console;
+* :func:`check_dmesg_clean` / :func:`check_stress` — no oops/warning, 200 load/unload
+  cycles with concurrent readers without failures or memory growth.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from e820scope.kernel import policy
+from e820scope.kernel.boot import simulate_boot
+from e820scope.kernel.hidden import restore_reserved_kern
+from e820scope.kernel.range_ops import apply_range_ops
+from e820scope.kernel.setup_data import SetupDataBlob
+from e820scope.kernel.table import KernelTable
+from e820scope.live.boot_params import decode_boot_params
+from e820scope.live.module_files import ModuleTable, parse_module_table
+from e820scope.live.snapshot import running_version, take_snapshot
+from e820scope.model.kversion import KernelVersion
+from e820scope.model.records import Boot, E820Entry
+
+__all__ = ["Boot"]
+from e820scope.parse import parse_input
+
+from .console import Generation, parse_console
+from .fakeroot import write_fakeroot
+
+MOD = "/sys/kernel/e820scope/"
+BAD_DMESG = (
+    "WARNING:",
+    "BUG:",
+    "Oops",
+    "Call Trace",
+    "general protection",
+    "refcount_t",
+    "kernel BUG",
+    "use-after-free",
+    "list_del corruption",
+)
+
+
+def triples(
+    entries: tuple[E820Entry, ...], *, fold_128: bool = False
+) -> list[tuple[int, int, int]]:
+    """(addr, last, type) rows; ``fold_128`` maps RESERVED_KERN to RAM as <= 6.14 prints it."""
+    return [(e.addr, e.last, 1 if fold_128 and e.type == 128 else e.type) for e in entries]
+
+
+def _fmt(t: tuple[int, int, int] | None) -> str:
+    return "-" if t is None else f"[{t[0]:#x}-{t[1]:#x}] {t[2]}"
+
+
+def _diff(
+    what: str, got: list[tuple[int, int, int]], want: list[tuple[int, int, int]]
+) -> list[str]:
+    if got == want:
+        return []
+    lines = [f"{what}: {len(got)} vs {len(want)} entries"]
+    for i in range(max(len(got), len(want))):
+        a = got[i] if i < len(got) else None
+        b = want[i] if i < len(want) else None
+        if a != b:
+            lines.append(f"  #{i}: {_fmt(a)} != {_fmt(b)}")
+    return lines
+
+
+def module_table(g: Generation, name: str) -> ModuleTable:
+    return parse_module_table(g.text(MOD + name), f"gen{g.gen}:{MOD}{name}")
+
+
+def kernel_version(g: Generation) -> KernelVersion:
+    kv = running_version(
+        g.text("/proc/sys/kernel/osrelease"), g.files.get("/proc/version", b"").decode()
+    )
+    assert kv is not None
+    return kv
+
+
+def parse_text(text: str, name: str, workdir: Path) -> list[Boot]:
+    """Parse ``text`` with e820scope's own reader and parser (as a user would)."""
+    path = workdir / name
+    path.write_text(text)
+    return list(parse_input(str(path)).boots)
+
+
+def dmesg_boot(g: Generation, workdir: Path) -> Boot:
+    boots = [
+        b
+        for b in parse_text(g.text("/tmp/dmesg.txt"), f"gen{g.gen}-dmesg.txt", workdir)
+        if b.firmware_map is not None
+    ]
+    assert len(boots) == 1, f"gen {g.gen}: {len(boots)} boots with a map in its dmesg"
+    return boots[0]
+
+
+def check_handoff(g: Generation, nxt: Generation, console_boot_next: Boot | None) -> list[str]:
+    kexec = module_table(g, "e820_table_kexec")
+    passed = kexec.entries[:128]
+    bp = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"])
+    probs = _diff(
+        f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} boot_params",
+        triples(passed),
+        triples(bp.e820_table),
+    )
+    if bp.e820_entries != len(passed):
+        probs.append(
+            f"gen {nxt.gen} boot_params e820_entries={bp.e820_entries}, expected {len(passed)}"
+        )
+    if console_boot_next is None or console_boot_next.firmware_map is None:
+        probs.append(f"gen {nxt.gen}: no BIOS-e820 block found on the console by the parser")
+    else:
+        fold = kernel_version(nxt).has_reserved_kern
+        probs += _diff(
+            f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} console BIOS-e820",
+            triples(passed, fold_128=fold),
+            triples(console_boot_next.firmware_map.entries),
+        )
+    return probs
+
+
+def check_model(g: Generation, workdir: Path) -> list[str]:
+    kver = kernel_version(g)
+    boot = dmesg_boot(g, workdir)
+    assert boot.firmware_map is not None
+    cap = module_table(g, "e820_table").capacity
+    # <= 6.14 prints a received type 128 as "usable": restore it from the unmerged-neighbour
+    # signature (kernel.hidden) before replaying the logged operations
+    received = restore_reserved_kern(boot.firmware_map.entries, kver)
+    table = KernelTable.from_entries(received, capacity=cap)
+    apply_range_ops(table, boot.ops)
+    table.update_table(policy.nomerge_types(kver))
+    probs = _diff(
+        f"gen {g.gen} module e820_table vs model(dmesg)",
+        triples(module_table(g, "e820_table").entries),
+        triples(table.to_entries()),
+    )
+
+    # the model of the whole early boot from what this kernel received
+    bp = decode_boot_params(g.files["/sys/kernel/boot_params/data"])
+    blobs = []
+    nodes = sorted(p for p in g.files if p.startswith("/tmp/setup_data_"))
+    if len(nodes) == 1 and bp.setup_data:  # one node: its address is hdr.setup_data
+        sd_type = int(g.text("/sys/kernel/boot_params/setup_data/0/type").strip(), 0)
+        blobs.append(SetupDataBlob(bp.setup_data, int(g.text(nodes[0]).strip()), sd_type))
+    elif nodes:
+        return [*probs, f"gen {g.gen}: {len(nodes)} setup_data nodes, only 1 can be located"]
+    sim = simulate_boot(bp.e820_table, kver, blobs, boot.ops, max_numnodes=(cap - 128) // 3)
+    for name, modelled in (
+        ("e820_table_kexec", sim.e820_table_kexec),
+        ("e820_table_firmware", sim.e820_table_firmware),
+    ):
+        probs += _diff(
+            f"gen {g.gen} module {name} vs simulate_boot(boot_params)",
+            triples(module_table(g, name).entries),
+            triples(modelled),
+        )
+    return probs
+
+
+def check_live(g: Generation, console_boot: Boot | None, workdir: Path) -> list[str]:
+    root = write_fakeroot(g, workdir / f"root-gen{g.gen}")
+    snap = take_snapshot(root)
+    probs: list[str] = []
+    if snap.module is None or snap.boot_params is None or snap.memmap is None:
+        return [f"gen {g.gen}: live snapshot incomplete: {snap.missing}"]
+    for name in ("e820_table", "e820_table_kexec", "e820_table_firmware"):
+        probs += _diff(
+            f"gen {g.gen} live {name} vs module file",
+            triples(snap.module.tables[name].entries),
+            triples(module_table(g, name).entries),
+        )
+    kver = kernel_version(g)
+    if console_boot is None or console_boot.firmware_map is None:
+        return [*probs, f"gen {g.gen}: no BIOS-e820 block on the console"]
+    printed = triples(console_boot.firmware_map.entries)
+    fold = kver.has_reserved_kern
+    # 4.13-6.14: /sys/firmware/memmap = e820_table_firmware = the received map, as printed
+    if snap.kernel and not snap.kernel.at_least(6, 15):
+        probs += _diff(
+            f"gen {g.gen} live /sys/firmware/memmap vs console BIOS-e820",
+            triples(snap.memmap),
+            printed,
+        )
+    probs += _diff(
+        f"gen {g.gen} live boot_params (sorted) vs console BIOS-e820",
+        sorted(triples(snap.boot_params.e820_table, fold_128=fold)),
+        printed,
+    )
+    if snap.boot_params.e820_entries != len(console_boot.firmware_map.entries):
+        probs.append(
+            f"gen {g.gen}: boot_params e820_entries {snap.boot_params.e820_entries} "
+            f"!= {len(console_boot.firmware_map.entries)} BIOS-e820 lines"
+        )
+    kt = snap.kexec_table()
+    if kt is None or len(kt[0]) != module_table(g, "e820_table_kexec").nr_entries:
+        probs.append(f"gen {g.gen}: live kexec budget does not use the module's kexec table")
+    return probs
+
+
+def check_dmesg_clean(g: Generation) -> list[str]:
+    text = g.text("/tmp/dmesg.txt")
+    return [
+        f"gen {g.gen} dmesg: {ln}" for ln in text.splitlines() if any(b in ln for b in BAD_DMESG)
+    ]
+
+
+def _kb(span: str) -> list[int]:
+    return [int(x) for x in span.split("..")]
+
+
+def check_stress(g: Generation, *, cycles: int) -> list[str]:
+    r = g.result("stress")
+    if r is None:
+        return [f"gen {g.gen}: no stress result"]
+    probs = []
+    if int(r["cycles"]) != cycles or r["failures"] != "0":
+        probs.append(f"gen {g.gen} stress: {r}")
+    _su0, sum_, su1 = _kb(r["sunreclaim_kb"])
+    vm0, _vmm, vm1 = _kb(r["vmallocused_kb"])
+    # second half of the cycles must not grow unreclaimable slab (warm-up is in the first)
+    if su1 - sum_ > 64:
+        probs.append(
+            f"gen {g.gen} stress: SUnreclaim grew {su1 - sum_} kB "
+            f"over the last {cycles // 2} cycles"
+        )
+    if vm1 - vm0 > 64:
+        probs.append(f"gen {g.gen} stress: VmallocUsed grew {vm1 - vm0} kB")
+    text = g.text("/tmp/dmesg.txt")
+    if "refusing to load: e820_table_addr=0x1000" not in text:
+        probs.append(f"gen {g.gen}: a wrong address was not refused with the documented message")
+    if "kprobe:kallsyms_lookup_name" not in text:
+        probs.append(f"gen {g.gen}: the kprobe route was never used")
+    return probs
+
+
+def check_all(console_text: str, workdir: Path, *, stress_cycles: int = 0) -> list[str]:
+    gens = parse_console(console_text)
+    # the kernel's own console output only (the dumps hold a second copy of each dmesg)
+    kernel_console = "\n".join(ln for g in gens for ln in g.console)
+    boots = parse_text(kernel_console, "console.log", workdir)
+    by_gen = {i: b for i, b in enumerate((b for b in boots if b.firmware_map is not None), 1)}
+    probs: list[str] = []
+    for i, g in enumerate(gens):
+        probs += check_dmesg_clean(g)
+        probs += check_model(g, workdir)
+        probs += check_live(g, by_gen.get(g.gen), workdir)
+        if i + 1 < len(gens):
+            probs += check_handoff(g, gens[i + 1], by_gen.get(gens[i + 1].gen))
+    if stress_cycles:
+        probs += check_stress(gens[0], cycles=stress_cycles)
+    return probs
+
+
+def main(argv: list[str]) -> int:
+    text = Path(argv[0]).read_text(errors="replace")
+    with tempfile.TemporaryDirectory() as tmp:
+        probs = check_all(text, Path(tmp), stress_cycles=int(argv[1]) if len(argv) > 1 else 0)
+    print("\n".join(probs) or "all checks passed")
+    return 1 if probs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
