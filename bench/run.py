@@ -2,22 +2,29 @@
 
 Usage (from the repository root)::
 
-    python bench/run.py                 # 1 GiB capture, full run
-    python bench/run.py --size-mib 256  # smaller capture
-    python bench/run.py --quick         # 64 MiB, for a smoke test
+    python bench/run.py                    # 1 GiB capture, full run
+    python bench/run.py --size-mib 2048    # any size (RSS must not grow with it)
+    python bench/run.py --quick            # 64 MiB smoke run
+    python bench/run.py --vary-timestamps  # every repetition prints other printk times
+    python bench/run.py --src /tmp/old/src # measure another source tree (before/after)
 
-Builds bench/out/capture.log by repeating the real QEMU kexec chains of samples/lab/
-(the patched 63-generation chain first, then the stock chains, over and over) until the
-size is reached, then times, each in its own subprocess:
+Builds a capture under bench/out/ by repeating the real QEMU kexec chains of
+samples/lab/ (the patched 63-generation chain first, then the stock chains, over and over)
+until the size is reached, then times, each in its own subprocess and in one run:
 
-* ``grep -E -c '<key strings>'`` with the key strings of
-  :data:`e820scope.ingest.anchors.DEFAULT_ANCHORS`;
-* e820scope: ``e820scope.ingest.log_lines`` with the same anchors (the container layer
-  alone), and ``e820scope.parse.parse_input`` (the whole parser) when it exists; the
-  headline ratio is the parser's when there is one.
+* ``grep -E -c '<key strings>'``: the key strings are exactly the anchors the parser hands
+  to the container layer (:data:`e820scope.parse.anchors.ANCHORS`, which is
+  :data:`e820scope.ingest.anchors.DEFAULT_ANCHORS` plus any parser-only extra);
+* ``ingest``: :func:`e820scope.ingest.log_lines` with the same anchors, every LogLine
+  counted (the container layer alone);
+* ``cli``: ``python -m e820scope parse --json FILE > /dev/null`` (the real user path:
+  container layer, parser, JSON rendering).
 
-Prints and writes bench/out/results.json: wall seconds, MiB/s, the e820scope/grep
-throughput ratio (target >= 1/3) and peak RSS of each child (target < 200 MB).
+Each child's wall time, CPU time and peak RSS come from ``/usr/bin/time`` (its own
+figures, not the maximum over all children). The headline ratio is wall-clock MiB/s of the CLI
+over grep's; ``cpu_ratio`` (CPU seconds) is less sensitive to other load on a shared
+machine. The 1-minute load average is recorded before and after. Writes
+bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -25,158 +32,227 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 LAB = REPO / "samples" / "lab"
 
-_CHILD = r"""
-import resource, sys, time
+#: the container layer alone, in a child process (format fields: src, path)
+_INGEST = r"""
+import sys
 sys.path.insert(0, {src!r})
-path = {path!r}
-t0 = time.perf_counter()
-parse_input = None
-if {mode!r} == "parse":
-    from e820scope.parse import parse_input
-if parse_input is not None:
-    log = parse_input(path)
-    what, count = "parse_input", len(log.boots)
-else:
-    from e820scope.ingest import log_lines, open_inputs
-    from e820scope.ingest.anchors import DEFAULT_ANCHORS
-    count = 0
-    for src in open_inputs(path):
-        for _ in log_lines(src, anchors=DEFAULT_ANCHORS):
-            count += 1
-    what = "ingest.log_lines"
-dt = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{{what}} {{count}} {{dt}} {{rss}}")
+from e820scope.ingest import log_lines, open_inputs
+try:
+    from e820scope.parse.anchors import ANCHORS
+except ImportError:
+    from e820scope.ingest.anchors import DEFAULT_ANCHORS as ANCHORS
+count = 0
+for src in open_inputs({path!r}):
+    for _ in log_lines(src, anchors=ANCHORS):
+        count += 1
+print(count)
 """
 
+#: the anchors the parser uses, as a grep -E pattern (format field: src)
+_PATTERN = r"""
+import sys
+sys.path.insert(0, {src!r})
+from e820scope.ingest.anchors import grep_pattern
+try:
+    from e820scope.parse.anchors import ANCHORS
+except ImportError:
+    from e820scope.ingest.anchors import DEFAULT_ANCHORS as ANCHORS
+print(grep_pattern(tuple(ANCHORS)))
+"""
 
-def build_capture(size_mib: int) -> Path:
-    """Concatenate real lab chains until ``size_mib`` MiB; reuse an existing one."""
+_TS = re.compile(rb"\[( *)(\d+)\.(\d{6})\]")
+
+
+def _shift(blob: bytes, k: int) -> bytes:
+    """``blob`` with every printk time after 0 moved by ``k`` microseconds.
+
+    The width of the field is kept, so only the digits change: a real console server
+    never sees two generations print a message at the same microsecond.
+    """
+    if not k:
+        return blob
+
+    def sub(m: re.Match[bytes]) -> bytes:
+        us = int(m.group(2)) * 1_000_000 + int(m.group(3))
+        if us == 0:
+            return m.group(0)  # [    0.000000] is printed as such by every boot
+        us += k
+        body = f"{us // 1_000_000}.{us % 1_000_000:06d}".encode()
+        width = len(m.group(0)) - 2
+        return b"[" + body.rjust(width) + b"]"
+
+    return _TS.sub(sub, blob)
+
+
+def build_capture(size_mib: int, vary: bool) -> Path:
+    """Concatenate real lab chains until ``size_mib`` MiB; reuse an existing one.
+
+    With ``vary``, repetition ``n`` of a chain has its printk times moved by ``n % 97``
+    microseconds (97 variants, so an exact line comes back only every 97 repetitions).
+    """
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / f"capture-{size_mib}MiB.log"
+    target = OUT / f"capture-{size_mib}MiB{'-varied' if vary else ''}.log"
     want = size_mib << 20
     if target.exists() and target.stat().st_size >= want:
         return target
     stock = sorted(p for p in LAB.glob("*.log") if not p.name.startswith("patched"))
     chains = [LAB / "patched-6.1-ovmf-4g-chain.log", *stock]
     blobs = [p.read_bytes() for p in chains]
+    variants: dict[tuple[int, int], bytes] = {}
     tmp = target.with_suffix(".tmp")
     written = 0
+    rep = 0
     with tmp.open("wb") as fh:
         while written < want:
-            for b in blobs:
+            for i, b in enumerate(blobs):
+                if vary:
+                    key = (i, rep % 97)
+                    if key not in variants:
+                        variants[key] = _shift(b, key[1] * 7)
+                    b = variants[key]
                 fh.write(b)
                 written += len(b)
                 if written >= want:
                     break
+            rep += 1
     tmp.replace(target)
     return target
 
 
-def _child_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _reap(cmd: list[str], env: dict[str, str], stdout: Any = subprocess.PIPE) -> dict[str, Any]:
+    """Run ``cmd``: wall and CPU seconds, peak RSS (MB), stdout and the end of stderr.
 
-
-def run_grep(path: Path, pattern: str) -> dict[str, float | int | str]:
-    t0 = time.perf_counter()
-    out = subprocess.run(
-        ["grep", "-E", "-c", pattern, str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C"},
-    )
-    dt = time.perf_counter() - t0
-    return {"seconds": dt, "matches": int(out.stdout.strip() or 0)}
-
-
-def has_parser() -> bool:
-    """True once ``e820scope.parse.parse_input`` exists (another developer's module)."""
-    try:
-        from e820scope.parse import parse_input  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def run_e820scope(path: Path, mode: str) -> dict[str, float | int | str]:
-    """Time one child: ``mode`` "parse" (parse_input) or "ingest" (log_lines only)."""
-    code = _CHILD.format(src=str(REPO / "src"), path=str(path), mode=mode)
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - t0
-    what, count, inner, rss = out.stdout.split()
+    Measured by ``/usr/bin/time`` when it exists: ``getrusage``/``wait4`` from this
+    process would report at least this process's own peak RSS for every child (Linux
+    starts a child's maximum RSS at its parent's when it forks), which hides grep's few
+    MB; ``time`` is small, so its child's figure is the child's own.
+    """
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = [timer, "-f", "%e %U %S %M", "-o", tf.name, *cmd] if timer else cmd
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(full, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        out, err = proc.communicate()
+        wall = time.perf_counter() - t0
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu, rss_kb = ru.ru_utime + ru.ru_stime, ru.ru_maxrss  # fallback: all children
+        if timer:
+            fields = tf.read().split()[-4:]
+            wall, cpu, rss_kb = (
+                float(fields[0]),
+                float(fields[1]) + float(fields[2]),
+                int(fields[3]),
+            )
+    if proc.returncode not in (0, 1):  # grep -c exits 1 when nothing matches
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return {
-        "measured": what,
-        "seconds": wall,
-        "inner_seconds": float(inner),
-        "items": int(count),
-        "peak_rss_mb": float(rss),
+        "seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "stdout": (out or b"").decode().strip(),
+        "stderr_tail": err.decode()[-300:].strip(),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--size-mib", type=int, default=1024, help="capture size (default 1024)")
-    ap.add_argument("--quick", action="store_true", help="64 MiB capture, one quick run")
+    ap.add_argument("--quick", action="store_true", help="64 MiB capture")
+    ap.add_argument(
+        "--vary-timestamps",
+        action="store_true",
+        help="shift printk times per repetition (no exact line recurs between neighbours)",
+    )
+    ap.add_argument("--src", default=str(REPO / "src"), help="source tree to measure")
+    ap.add_argument("--skip-cli", action="store_true", help="grep and ingest only")
+    ap.add_argument("--out", default=str(OUT / "results.json"), help="results file")
     args = ap.parse_args(argv)
     size = 64 if args.quick else args.size_mib
-    sys.path.insert(0, str(REPO / "src"))
-    from e820scope.ingest.anchors import DEFAULT_ANCHORS, grep_pattern
+    src = str(Path(args.src).resolve())
+    env = {**os.environ, "PYTHONPATH": src, "LC_ALL": "C"}
+    load_before = os.getloadavg()[0]
 
-    path = build_capture(size)
+    path = build_capture(size, args.vary_timestamps)
     nbytes = path.stat().st_size
-    pattern = grep_pattern(DEFAULT_ANCHORS)
-    # warm the page cache so neither side pays for the disk
-    subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
-    g = run_grep(path, pattern)
-    grep_rss = _child_rss_mb()
     mib = nbytes / (1 << 20)
-    g_tp = mib / float(g["seconds"])
-    runs = {"ingest": run_e820scope(path, "ingest")}
-    if has_parser():
-        runs["parse"] = run_e820scope(path, "parse")
+    pattern = subprocess.run(
+        [sys.executable, "-c", _PATTERN.format(src=src)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # warm the page cache so no run pays for the disk
+    subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
+
+    runs: dict[str, dict[str, Any]] = {}
+    runs["grep"] = _reap(["grep", "-E", "-c", pattern, str(path)], env)
+    runs["grep"]["items"] = int(runs["grep"].pop("stdout") or 0)
+    runs["ingest"] = _reap([sys.executable, "-c", _INGEST.format(src=src, path=str(path))], env)
+    runs["ingest"]["items"] = int(runs["ingest"].pop("stdout"))
+    if not args.skip_cli:
+        with Path(os.devnull).open("wb") as null:
+            runs["cli"] = _reap(
+                [sys.executable, "-m", "e820scope", "parse", "--json", "-q", str(path)],
+                env,
+                stdout=null,
+            )
+        runs["cli"].pop("stdout")
+    g = runs["grep"]
     for r in runs.values():
-        r["mib_per_s"] = round(mib / float(r["seconds"]), 1)
-        r["throughput_ratio"] = round(float(r["mib_per_s"]) / g_tp, 3)
-    e = runs.get("parse", runs["ingest"])
-    e_tp = float(e["mib_per_s"])
+        if not r.get("stderr_tail"):
+            r.pop("stderr_tail", None)
+        r["mib_per_s"] = round(mib / r["seconds"], 1)
+        r["throughput_ratio"] = round(g["seconds"] / r["seconds"], 3)
+        r["cpu_ratio"] = round(g["cpu_seconds"] / max(r["cpu_seconds"], 1e-9), 3)
+    head = runs.get("cli", runs["ingest"])
     res = {
         "capture": str(path.relative_to(REPO)),
         "capture_mib": round(mib, 1),
-        "grep": {**g, "mib_per_s": round(g_tp, 1), "peak_rss_mb": round(grep_rss, 1)},
-        "e820scope": e,
-        "e820scope_runs": runs,
-        "throughput_ratio": round(e_tp / g_tp, 3),
+        "varied_timestamps": args.vary_timestamps,
+        "src": src,
+        "grep_pattern_strings": pattern.count("|") + 1,
+        "runs": runs,
+        "headline": "cli" if "cli" in runs else "ingest",
+        "throughput_ratio": head["throughput_ratio"],
+        "cpu_ratio": head["cpu_ratio"],
+        "peak_rss_mb": head["peak_rss_mb"],
         "target_ratio": round(1 / 3, 3),
         "rss_target_mb": 200,
         "cpus": os.cpu_count(),
-        "load_avg_1min": round(os.getloadavg()[0], 2),
+        "load_avg_1min_before": round(load_before, 2),
+        "load_avg_1min_after": round(os.getloadavg()[0], 2),
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    (OUT / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=2) + "\n")
     print(
-        f"capture {mib:.0f} MiB | grep -E: {g['seconds']:.2f}s {g_tp:.0f} MiB/s | "
-        f"e820scope ({e['measured']}): {e['seconds']:.2f}s {e_tp:.0f} MiB/s, "
-        f"peak RSS {e['peak_rss_mb']:.0f} MB | ratio {res['throughput_ratio']} "
-        f"(target >= 0.333) | results in {OUT.relative_to(REPO)}/results.json"
+        f"capture {mib:.0f} MiB{' (varied timestamps)' if args.vary_timestamps else ''}, "
+        f"load {res['load_avg_1min_before']} -> {res['load_avg_1min_after']} "
+        f"on {res['cpus']} cpus"
     )
-    if "parse" in runs:
-        i = runs["ingest"]
+    for name, r in runs.items():
         print(
-            f"  container layer alone (ingest.log_lines, same anchors): {i['seconds']:.2f}s "
-            f"{i['mib_per_s']} MiB/s, ratio {i['throughput_ratio']}, "
-            f"peak RSS {float(i['peak_rss_mb']):.0f} MB"
+            f"  {name:7s} {r['seconds']:8.2f}s wall {r['cpu_seconds']:8.2f}s cpu "
+            f"{r['mib_per_s']:7.1f} MiB/s  ratio {r['throughput_ratio']:.3f} "
+            f"(cpu {r['cpu_ratio']:.3f})  peak RSS {r['peak_rss_mb']:.0f} MB"
+            + (f"  items {r['items']}" if "items" in r else "")
         )
+    print(f"target: ratio >= 0.333, RSS < 200 MB | results in {out}")
     return 0
 
 

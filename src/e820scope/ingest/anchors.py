@@ -13,44 +13,66 @@ from __future__ import annotations
 
 import re
 
-#: Every line the parser reads contains at least one of these.
+#: Every line the parser reads contains at least one of these (the grammar families of
+#: grammars/*.lark; e820scope.parse.anchors.PARSER_ANCHORS is the parser's own copy and
+#: adds nothing to this list). No entry contains another (that would be a no-op).
 DEFAULT_ANCHORS: tuple[bytes, ...] = (
-    b"BIOS-e820",
-    b"BIOS-88",
-    b"BIOS-e801",
-    b"Xen: [mem",
-    b"extended",
-    b"reserve setup_data",
-    b"user:",
-    b"modified:",
-    b"bad_ppro",
+    # e820 tables, range ops, setup_data, PCI gap, last_pfn, kexec-tools -d memmaps
+    b"BIOS-",  # BIOS-e820, BIOS-88, BIOS-e801, BIOS-provided physical RAM map
     b"e820",
+    b"E820",  # "E820 table full", kmod headers
+    b"Xen:",
+    b"extended",
+    b"setup_data",  # "reserve setup_data: [mem ...]"
+    b"user:",
+    b"user-defined",
+    b"modified",
+    b"fixed physical",
+    b"bad_ppro",
+    b"[mem",
+    b"[gap",
+    b"Ooops!",
+    b"Allocating PCI",
+    b"available for PCI",
+    b"-0000",  # kexec-tools -d: "0000000000001000-000000000009ffff (1)"
     b"physical RAM map",
-    b"Linux version",
-    b"Command line",
     b"last_pfn",
+    b"RAM buffer",
+    b"too many entries",
+    b"Firmware Bug",
+    # memory summary, NUMA, zones
     b"Memory:",
+    b"total RAM",
     b"Initmem",
     b"NODE_DATA",
     b"Early memory",
     b"Zone",
     b"node",
-    b"efi: mem",
-    b"efi: Remove",
+    b"empty",
+    b"-> 0x",
+    # EFI memory map
+    b"efi:",
+    # boot, kexec, crash, OOM
+    b"Linux version",
+    b"ommand line",  # "Command line", "Kernel command line"
+    b"Booting Linux",
+    b"Machine model:",
+    b"Determined physical",
     b"kexec",
     b"Starting new kernel",
     b"crashkernel",
     b"Crash kernel",
     b"Out of memory",
-    b"oom",
+    b"oom",  # oom-killer, oom_reaper
     b"Kernel panic",
-    b"available for PCI",
-    b"total RAM covered",
-    b"RAM buffer",
-    b"too many entries",
-    b"E820 table full",
-    b"Firmware Bug",
-    b"LAB-",
+    b"-- Reboot --",
+    # firmware / boot loader output before a kernel banner (a boot started)
+    b"EFI stub:",
+    b"Probing EDD",
+    b"SeaBIOS (version",
+    b"BdsDxe:",
+    b"Welcome to GRUB!",
+    b"LAB-",  # samples/lab markers
 )
 
 #: Lines the container layer itself must see even when the caller's anchors do not

@@ -4,23 +4,37 @@ One code path serves both speeds. Every physical line goes through the same
 :meth:`LineMachine.general` unless all of the following hold, in which case a line may
 be skipped or served from a cache:
 
-* the container allows it (:attr:`Container.fast_ok`: no quoted-printable, kmsg, JSON);
-* no state is pending (no boot separator waiting for its first line, not inside the
-  console hand-over window);
+* the container allows it (:attr:`Container.fast_ok`: no quoted-printable, kmsg, JSON)
+  for skipping; caching needs only a state-free line;
+* no state is pending (no boot separator waiting for its first line, no quoted-printable
+  decoding); inside the console hand-over window a cached line still gets the window's
+  bookkeeping (duplicate suppression, window end);
 * the caller gave anchors and the line contains none of them nor any of
   :data:`~e820scope.ingest.anchors.STRUCTURAL_ANCHORS` (the lines that change state or
   start a join).
 
 Identical raw lines recur (every generation of a kexec chain prints the same map at
-``[    0.000000]``), so the result of a state-free line is cached by its raw bytes.
+``[    0.000000]``), so the result of a state-free line is cached by its raw bytes; a
+line that starts with a printk time is also cached under the rest of the line, so the
+same message at another time (the next generation's ``[    0.412345] e820: ...``) is a
+hit too. Only lines with no state effect are cached (``Linux version``, console
+hand-over lines, separators, join starts, quoted-printable soft breaks never are), so a
+cached result is valid whatever the state around it. Both caches are bounded
+(:data:`CACHE_MAX` entries of at most :data:`CACHE_LINE_MAX` bytes).
+
+Per chunk, :meth:`LineMachine.run` looks every line up with one C-level ``map`` and
+turns each run of hits into LogLines with C-level ``compress``/``zip``/``map``, so no
+Python bytecode runs for a cached line; misses go one by one through the code above.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from itertools import islice
-from typing import Any, cast
+from itertools import compress, islice, repeat
+from operator import is_, itemgetter
+from typing import Any
 
 from ..model.records import SourceRef
 from . import qp, rejoin
@@ -38,30 +52,25 @@ HANDOVER_MAX = 400
 CACHE_MAX = 60_000
 CACHE_LINE_MAX = 400
 
-_new = object.__new__
+_tnew = tuple.__new__
+_tadd = tuple.__add__
 
+#: a printk time prefix with the six decimals printk prints (``[    4.291780] ``); a line
+#: that starts with one is also cached under the rest of the line, so a message printed
+#: again at another time (the next generation of a kexec chain) is a cache hit.
+_TS_PREFIX = re.compile(rb"\[ *(\d+\.\d{6})\] ")
+#: the same prefix as printk prints it for times below 100000 s, digits mapped to ``9``
+_TS15 = frozenset(b"[" + (b"9" * n).rjust(5) + b".999999] " for n in range(1, 6))
+_NINES = bytes.maketrans(b"0123456789", b"9999999999")
+_HEAD15 = itemgetter(slice(0, 15))
+_REST15 = itemgetter(slice(15, None))
+_translate = bytes.translate
 
-def _setter(cls: type, name: str) -> Callable[[object, object], None]:
-    """The slot descriptor's ``__set__`` of ``cls.name`` (works on frozen dataclasses)."""
-    return cast(Callable[[object, object], None], cls.__dict__[name].__set__)
-
-
-_set_path = _setter(SourceRef, "path")
-_set_line = _setter(SourceRef, "line")
-_set_ref = _setter(LogLine, "ref")
-_set_text = _setter(LogLine, "text")
-_set_ts = _setter(LogLine, "timestamp")
-_set_hint = _setter(LogLine, "boot_hint")
-_set_trunc = _setter(LogLine, "truncated")
-
-
-_Cached = tuple[str, float | None, bool]
-#: Frozen dataclasses assign fields through ``object.__setattr__`` in ``__init__``;
-#: :meth:`LineMachine.run` sets the slots directly instead, which builds an equal
-#: object at half the cost (it matters at millions of lines per GiB, see bench/).
-#: cache markers: a line without anchors, a line that yields nothing
-_SKIP: _Cached = ("<skip>", None, False)
-_DROP: _Cached = ("<drop>", None, False)
+#: Cached result of a state-free line, keyed by its raw bytes: ``(text, timestamp,
+#: boot_hint=False, truncated)``, the tail of a :class:`LogLine` tuple; or :data:`_NONE`
+#: for a line that yields nothing (no anchor, or another program's syslog record).
+_Cached = tuple[Any, ...]
+_NONE: _Cached = ()
 
 
 class LineMachine:
@@ -79,9 +88,16 @@ class LineMachine:
         self.handover_lines = 0
         self.prev_raw = b""
         self.cache: dict[bytes, _Cached] = {}
+        #: the same results keyed by the line minus its printk time prefix
+        self.ts_cache: dict[bytes, _Cached] = {}
         self.hit: Callable[[bytes], Any] | None = None
+        #: whether the time-prefix cache is sound: no anchor can match inside a prefix
+        self.ts_ok = True
         if anchors is not None and container.fast_ok:
-            self.hit = compile_anchors([*anchors, *STRUCTURAL_ANCHORS]).search
+            every = [*anchors, *STRUCTURAL_ANCHORS]
+            self.hit = compile_anchors(every).search
+            self.ts_ok = all(b"]" not in a and a.strip(b"[ .0123456789") for a in every)
+        self.next_index = 0
 
     @property
     def stateful(self) -> bool:
@@ -91,61 +107,105 @@ class LineMachine:
         """Process ``lines[i]`` for ``i < stop`` (line number ``base + i``).
 
         Lines from ``stop`` on are only looked at by joins. Afterwards ``self.next_index``
-        is the first index not consumed. This loop is the hot path of a large input:
-        it is written for CPython speed (locals, no calls for cached lines).
+        is the first index not consumed. This is the hot path of a large input: while no
+        state is pending, every line is first looked up in the caches with C-level
+        ``map`` calls over the chunk, and each run of cache hits becomes LogLines through
+        C-level ``compress``/``zip``/``map`` (no Python code per line); only misses are
+        handled one by one.
         """
         out: list[LogLine] = []
         append = out.append
-        cache = self.cache
+        lookup = self._lookup
         name = self.name
         hit = self.hit
-        stateful = self.stateful
-        new, set_path, set_line = _new, _set_path, _set_line
-        set_ref, set_text, set_ts, set_hint, set_trunc = (
-            _set_ref,
-            _set_text,
-            _set_ts,
-            _set_hint,
-            _set_trunc,
-        )
-        skip_until = 0
-        for i, raw in enumerate(islice(lines, stop)):
-            if i < skip_until:
-                continue
-            if not stateful:
-                c = cache.get(raw)
+        vals: list[_Cached | None]
+        if self.c.kmsg or self.c.json:  # always stateful: nothing is ever cached
+            vals = [None] * stop
+        else:
+            vals = list(map(self.cache.get, islice(lines, stop)))
+            if self.ts_ok and None in vals:
+                self._ts_fill(lines, vals)
+        index = vals.index
+        i = 0
+        while i < stop:
+            if not self.stateful:
+                try:
+                    j = index(None, i, stop)
+                except ValueError:
+                    j = stop
+                if j > i:
+                    seg = vals[i:j]
+                    nums = compress(range(base + i, base + j), seg)
+                    heads = zip(repeat(name), nums)
+                    out.extend(map(_tnew, repeat(LogLine), map(_tadd, heads, filter(None, seg))))
+                    i = j
+                    if i >= stop:
+                        break
+                raw = lines[i]
+                c = lookup(raw)
                 if c is not None:
-                    if c is _SKIP:
-                        if hit is not None:
-                            continue
-                    elif c is _DROP:
-                        continue
-                    else:
-                        ref = new(SourceRef)
-                        set_path(ref, name)
-                        set_line(ref, base + i)
-                        obj = new(LogLine)
-                        set_ref(obj, ref)
-                        set_text(obj, c[0])
-                        set_ts(obj, c[1])
-                        set_hint(obj, False)
-                        set_trunc(obj, c[2])
-                        append(obj)
-                        continue
-                elif hit is not None and not hit(raw):
-                    self._store(raw, _SKIP)
+                    if c:
+                        append(_tnew(LogLine, (name, base + i, *c)))
+                    i += 1
+                    continue
+                if hit is not None and not hit(raw):
+                    self._store(raw, _NONE)
+                    i += 1
+                    continue
+            elif self.handover and not (self.pending_boot or self.qp or self.c.kmsg or self.c.json):
+                # inside the console hand-over window: a state-free line with a cached
+                # result needs only the window's bookkeeping (as in general())
+                raw = lines[i]
+                c = vals[i] or lookup(raw)
+                if c:
+                    self.handover_lines += 1
+                    if self.handover_lines > HANDOVER_MAX:
+                        self.handover = 0
+                    prev = lines[i - 1] if i else self.prev_raw
+                    if raw != prev or c[1] is None:  # else printed by both consoles
+                        if self.handover == 2:
+                            self.handover = 0
+                        append(_tnew(LogLine, (name, base + i, *c)))
+                    i += 1
                     continue
             prev = lines[i - 1] if i else self.prev_raw
             consumed, res = self.general(lines, i, base, prev)
             if res is not None:
                 append(res)
-            skip_until = i + consumed
-            stateful = self.stateful
-        end = max(skip_until, stop)  # the loop always runs to stop; joins may go past it
+            i += consumed
+        end = max(i, stop)  # joins may go past stop
         self.next_index = end
         if end:
             self.prev_raw = lines[end - 1]
         return out
+
+    def _ts_fill(self, lines: list[bytes], vals: list[_Cached | None]) -> None:
+        """Fill ``vals[i] is None`` from the time-prefix cache, C-level where possible.
+
+        Only the common 15-byte prefix ``[%5lu.%06lu] `` is handled here (checked by
+        mapping digits to ``9`` and looking the result up in :data:`_TS15`); a longer
+        one is left to :meth:`_lookup`.
+        """
+        miss = list(compress(range(len(vals)), map(is_, vals, repeat(None))))
+        got = list(map(lines.__getitem__, miss))
+        ok = list(map(_TS15.__contains__, map(_translate, map(_HEAD15, got), repeat(_NINES))))
+        found = map(self.ts_cache.get, map(_REST15, compress(got, ok)))
+        for i, raw, t in zip(compress(miss, ok), compress(got, ok), found, strict=True):
+            if t is not None:
+                vals[i] = (t[0], float(raw[1:13]), False, t[1]) if t else _NONE
+
+    def _lookup(self, raw: bytes) -> _Cached | None:
+        """The cached result of ``raw``: by its bytes, else by the part after its time."""
+        c = self.cache.get(raw)
+        if c is not None or not self.ts_ok:
+            return c
+        m = _TS_PREFIX.match(raw)
+        if m is None:
+            return None
+        t = self.ts_cache.get(raw[m.end() :])
+        if t is None:
+            return None
+        return (t[0], float(m.group(1)), False, t[1]) if t else _NONE
 
     def general(
         self, lines: list[bytes], i: int, base: int, prev: bytes
@@ -193,7 +253,7 @@ class LineMachine:
         st = strip_line(text)
         if st is None:
             if cacheable:
-                self._store(lines[i], _DROP)
+                self._store(lines[i], _NONE)
             return consumed, None
         hint = False
         if st.seq is not None:
@@ -231,7 +291,7 @@ class LineMachine:
             self.pending_boot = False
             cacheable = False
         if cacheable and not hint:
-            self._store(lines[i], (body, st.timestamp, trunc))
+            self._store(lines[i], (body, st.timestamp, False, trunc))
         return consumed, LogLine(ref, body, st.timestamp, hint, trunc)
 
     def _console(self, body: str) -> None:
@@ -247,11 +307,33 @@ class LineMachine:
             self.handover_lines = 0
 
     def _store(self, raw: bytes, value: _Cached) -> None:
+        """Cache the result of a state-free line (bounded: see CACHE_MAX, CACHE_LINE_MAX).
+
+        A line with a printk time prefix is also cached under the rest of the line: its
+        result is the same for every time value, except the timestamp itself.
+        """
         if len(raw) > CACHE_LINE_MAX:
             return
-        if len(self.cache) >= CACHE_MAX:
-            self.cache.clear()
-        self.cache[raw] = value
+        self._put(self.cache, raw, value)
+        if not self.ts_ok:
+            return
+        m = _TS_PREFIX.match(raw)
+        if m is None:
+            return
+        rest = raw[m.end() :]
+        if b"\r" in rest.rstrip(b"\r") or b"\x1b" in rest:
+            return  # clean() looks for time stamps in CR-separated segments
+        if value and value[1] != float(m.group(1)):
+            return  # the time did not come from this prefix
+        self._put(self.ts_cache, rest, (value[0], value[3]) if value else _NONE)
+
+    @staticmethod
+    def _put(cache: dict[bytes, _Cached], key: bytes, value: _Cached) -> None:
+        if len(key) > CACHE_LINE_MAX:
+            return
+        if len(cache) >= CACHE_MAX:
+            cache.clear()  # bounded memory; the next generation refills it
+        cache[key] = value
 
     def _json(self, text: str, ref: SourceRef) -> LogLine | None:
         """One ``journalctl -o json`` record."""

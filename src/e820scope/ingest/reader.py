@@ -11,11 +11,13 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
+from . import decompress
 from .decompress import ChunkReader, sniff_compression
 from .lineproc import KEEP, LineMachine
 from .lines import LogLine
@@ -116,18 +118,26 @@ def log_lines(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Ite
     and without it). Line numbers are 1-based physical lines of the decompressed text.
     A compressed stream cut short yields what was read, then sets ``src.partial`` and
     adds a warning.
+
+    Nothing is read before the first item is asked for. The iterator is a C-level
+    ``chain`` over one list of LogLines per chunk, so no Python code runs per line here.
     """
+    return chain.from_iterable(_batches(src, None if anchors is None else list(anchors)))
+
+
+def _batches(src: TextSource, anchors: list[bytes] | None) -> Iterator[list[LogLine]]:
+    """The LogLines of ``src``, one list per chunk read; closes the stream at the end."""
     fh = src.open_binary()
     close = fh is not sys.stdin.buffer
     try:
-        yield from _lines(src, fh, None if anchors is None else list(anchors))
+        yield from _lines(src, fh, anchors)
     finally:
         if close:
             with contextlib.suppress(OSError):
                 fh.close()
 
 
-def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterator[LogLine]:
+def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterator[list[LogLine]]:
     try:
         fmt = sniff_compression(peek(fh, 8))
     except OSError as exc:
@@ -136,7 +146,7 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
             hint="check the file's permissions",
             ref=SourceRef(src.name, 1),
         ) from exc
-    reader = ChunkReader(fh, fmt)
+    reader = ChunkReader(fh, fmt, decompress.CHUNK_SIZE)
     chunks = iter(reader)
     machine: LineMachine | None = None
     nl = b"\n"
@@ -163,7 +173,7 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
         if stop <= 0:
             pending = lines
             continue
-        yield from machine.run(lines, stop, base)
+        yield machine.run(lines, stop, base)
         nxt = machine.next_index
         pending = lines[nxt:]
         base += nxt
@@ -171,7 +181,7 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
     if carry and not cut:
         pending.append(carry)  # a last line without a newline
     if pending and machine is not None:
-        yield from machine.run(pending, len(pending), base)
+        yield machine.run(pending, len(pending), base)
         base += machine.next_index
     if reader.truncated:
         # the stream ended inside line ``base`` (dropped when cut mid-line) or after
