@@ -14,8 +14,6 @@ from click.testing import CliRunner
 
 from e820scope.cli.main import cli
 
-from .cli_support import real_parser, use_parser
-
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = bool(os.environ.get("E820SCOPE_UPDATE_GOLDEN"))
@@ -30,7 +28,6 @@ LKML10 = "samples/public/lkml-10-kexec.log"
 @pytest.fixture()
 def run(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(REPO)
-    use_parser(monkeypatch)
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]
         return CliRunner().invoke(cli, list(args))
@@ -135,7 +132,6 @@ def test_timeline_csv_and_json(run) -> None:  # type: ignore[no-untyped-def]
     assert doc["rows"][2]["splits"] == []
 
 
-@pytest.mark.skipif(not real_parser(), reason="needs the project parser (e820scope.parse)")
 def test_installed_script_exit_codes() -> None:
     exe = shutil.which("e820scope")
     # The console script when installed (./bootstrap.sh --dev), else the same entry point.

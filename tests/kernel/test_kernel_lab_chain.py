@@ -11,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kernel_chain import replay
-from kernel_logtext import generations
 
 from e820scope.kernel.policy import setup_data_reserved
 from e820scope.kernel.setup_data import SetupDataType
 from e820scope.model.kversion import KernelVersion
+from e820scope.model.records import E820Entry, TableKind
+from e820scope.parse import parse_input
+from predict.oracles import lab_nr
 
 KVER = KernelVersion.parse("6.1.192")
 
@@ -27,9 +29,15 @@ def patched_policy(kver: KernelVersion, setup_type: int) -> tuple[bool, bool]:
 
 
 def test_patched_chain_every_generation(samples: Path) -> None:
-    gens = generations(samples / "lab/patched-6.1-ovmf-4g-chain.log")
+    path = samples / "lab/patched-6.1-ovmf-4g-chain.log"
+    gens = parse_input(str(path)).boots
     assert len(gens) == 64
-    blocks = [(g.blocks["BIOS-e820"], g.blocks["reserve setup_data"], g.nr) for g in gens]
+    nr = lab_nr(path)
+    blocks: list[tuple[list[E820Entry], list[E820Entry] | None, tuple[int, int, int] | None]] = []
+    for n, g in enumerate(gens, 1):
+        assert g.firmware_map is not None
+        (setup,) = g.tables_of(TableKind.SETUP_DATA)
+        blocks.append((list(g.firmware_map.entries), list(setup.entries), nr.get(n)))
     types = [SetupDataType.SETUP_PCI] + [SetupDataType.SETUP_EFI] * (len(gens) - 1)
     results = replay(blocks, KVER, types, patched_policy, max_numnodes=1)
 

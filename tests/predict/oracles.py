@@ -2,7 +2,9 @@
 
 ``LAB-SUMMARY gen=N ... memtotal_kb=M`` and ``LAB-NR gen=N table=T kexec=K firmware=F``
 lines were printed by the lab's init and its kernel module (true nr_entries of the three
-tables); samples/lab/MANIFEST.tsv summarises them per chain.
+tables); samples/lab/MANIFEST.tsv summarises them per chain. The project parser ignores
+``LAB-*`` lines on purpose, so these plain readers are their only readers (also used by
+tests/kernel as ``predict.oracles``); the e820 blocks come from ``e820scope.parse``.
 """
 
 from __future__ import annotations

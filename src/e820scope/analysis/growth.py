@@ -22,18 +22,23 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..kernel.policy import setup_data_reserved
+from ..kernel.range_ops import e820__range_update
+from ..kernel.sanitize import merge_abutting
 from ..kernel.setup_data import SetupDataType
+from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
 from ..model.records import Boot, E820Entry, StartMethod, TableKind
 from ..model.types import E820Type
+from .hidden import SETUP_EFI_NODE_BYTES, SETUP_RNG_SEED_HEADER_BYTES
 
-E820_MAX_ENTRIES_ZEROPAGE = 128
 #: Sizes of setup_data nodes as reserved (header + payload), by kind.
-BLOB_SIZE = {"SETUP_EFI": 0x70, "SETUP_RNG_SEED": 0x10}
+BLOB_SIZE = {"SETUP_EFI": SETUP_EFI_NODE_BYTES, "SETUP_RNG_SEED": SETUP_RNG_SEED_HEADER_BYTES}
 _KIND_BY_SIZE = {v: k for k, v in BLOB_SIZE.items()}
 
 RAM = int(E820Type.RAM)
@@ -144,71 +149,41 @@ def generations(boots: Sequence[Boot]) -> list[Generation]:
 
 
 def _hidden_reserved_kern(entries: Sequence[E820Entry]) -> set[tuple[int, int]]:
-    """Type-128 pieces a <= 6.14 printout shows as ``usable``.
+    """Type-128 pieces a <= 6.14 printout shows as ``usable`` (``(addr, size)`` keys).
 
-    The sanitizer merges abutting entries of one type, so a run of abutting ``usable``
-    entries alternates RAM and RESERVED_KERN; in an odd run the even-numbered ones
-    (2nd, 4th...) are 128, in an even run the alternating set with the smaller total.
+    :mod:`e820scope.kernel.hidden` finds the runs of abutting type-1 entries; in an odd
+    run the 2nd, 4th... are 128 (a node split out of RAM), in an even run the
+    alternating set with the smaller total.
     """
-    out: set[tuple[int, int]] = set()
-    run: list[E820Entry] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            odd, even = run[1::2], run[0::2]
-            pick = odd
-            if len(run) % 2 == 0 and sum(e.size for e in even) < sum(e.size for e in odd):
-                pick = even
-            out.update((e.addr, e.size) for e in pick)
-        run.clear()
-
-    for e in entries:
-        if e.type == RAM and run and run[-1].end == e.addr:
-            run.append(e)
-            continue
-        flush()
-        if e.type == RAM:
-            run.append(e)
-    flush()
-    return out
+    return {
+        (entries[i].addr, entries[i].size)
+        for run in reserved_kern_runs(entries, None)
+        for i in reserved_kern_of_run(entries, run, odd_run_interior=True)
+    }
 
 
 def split_for(entries: Sequence[E820Entry], blobs: Sequence[Blob]) -> tuple[E820Entry, ...]:
-    """Apply ``e820__range_update(RAM -> RESERVED_KERN)`` for each blob, then sanitize.
+    """Apply ``e820__range_update(RAM -> RESERVED_KERN)`` for each blob, then sort and merge.
 
-    Only type-1 parts of a blob's range change type (as the kernel's update with
-    ``old_type = E820_TYPE_RAM``); the result is sorted and adjacent same-type entries
-    merged (``e820__update_table``).
+    The split is :func:`e820scope.kernel.range_ops.e820__range_update` on an unbounded
+    :class:`~e820scope.kernel.table.KernelTable` (only type-1 parts of a blob's range
+    change type). The clean-up is :func:`sanitize`, not the kernel's sanitizer: the model
+    has no kernel version (nomerge types), no capacity and wants provenance kept. Pieces
+    equal to an input entry keep that entry's ``raw_type``/``ref``.
     """
-    out = list(entries)
+    table = KernelTable.from_entries(entries, capacity=sys.maxsize, name="e820_table_kexec")
     for b in blobs:
-        nxt: list[E820Entry] = []
-        for e in out:
-            if e.type != RAM or e.end <= b.addr or b.end <= e.addr:
-                nxt.append(e)
-                continue
-            lo, hi = max(e.addr, b.addr), min(e.end, b.end)
-            if e.addr < lo:
-                nxt.append(E820Entry(e.addr, lo - e.addr, RAM))
-            nxt.append(E820Entry(lo, hi - lo, RESERVED_KERN))
-            if hi < e.end:
-                nxt.append(E820Entry(hi, e.end - hi, RAM))
-        out = nxt
-    return sanitize(out)
+        e820__range_update(table, b.addr, b.size, RAM, RESERVED_KERN)
+    given = {(e.addr, e.size, e.type): e for e in entries}
+    return sanitize(given.get((s.addr, s.size, s.type), s) for s in table.to_entries())
 
 
-def sanitize(entries: Sequence[E820Entry]) -> tuple[E820Entry, ...]:
-    """Sort and merge abutting same-type entries (inputs here never overlap)."""
-    out: list[E820Entry] = []
-    for e in sorted(entries, key=lambda x: (x.addr, x.size)):
-        if e.size == 0:
-            continue
-        if out and out[-1].type == e.type and out[-1].end == e.addr:
-            p = out.pop()
-            out.append(E820Entry(p.addr, p.size + e.size, p.type, p.raw_type, p.ref))
-        else:
-            out.append(e)
-    return tuple(out)
+def sanitize(entries: Iterable[E820Entry]) -> tuple[E820Entry, ...]:
+    """Sort, drop empty entries and merge abutting same-type ones (inputs never overlap).
+
+    :func:`e820scope.kernel.sanitize.merge_abutting` on the sorted table.
+    """
+    return merge_abutting(e for e in sorted(entries, key=lambda x: (x.addr, x.size)) if e.size)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, setup_data_reserved
-from ..kernel.setup_data import SetupDataType
+from ..kernel.handoff import zeropage_split
+from ..kernel.sanitize import merge_abutting
 from ..model.records import Boot, E820Entry
 from ..model.types import E820Type
+from .growth import reserved_in_kexec
 from .hidden import (
     boot_hidden,
     prints_reserved_kern_as_usable,
@@ -34,13 +35,6 @@ from .hidden import (
     resolve,
     setup_data_table,
 )
-
-_KIND_TO_TYPE = {
-    "SETUP_EFI": SetupDataType.SETUP_EFI,
-    "SETUP_RNG_SEED": SetupDataType.SETUP_RNG_SEED,
-    # Unknown by size: treat like SETUP_PCI (reserved wherever "all types" are).
-    "other": SetupDataType.SETUP_PCI,
-}
 
 
 @dataclass(frozen=True)
@@ -74,21 +68,6 @@ class HandoffCheck:
     policy_model: KexecTableModel
 
 
-def _merge_same_type(entries: Sequence[E820Entry]) -> tuple[E820Entry, ...]:
-    """Merge abutting entries of the same type.
-
-    That is what e820__update_table() does to a sorted, non-overlapping table.
-    """
-    out: list[E820Entry] = []
-    for e in entries:
-        if out and out[-1].type == e.type and out[-1].end == e.addr:
-            prev = out[-1]
-            out[-1] = E820Entry(prev.addr, e.end - prev.addr, prev.type, prev.raw_type, prev.ref)
-        else:
-            out.append(e)
-    return tuple(out)
-
-
 def _without(entries: Sequence[E820Entry], drop: set[tuple[int, int]]) -> tuple[E820Entry, ...]:
     """Turn the type-128 pieces in ``drop`` back into RAM and re-merge."""
     changed = [
@@ -97,7 +76,7 @@ def _without(entries: Sequence[E820Entry], drop: set[tuple[int, int]]) -> tuple[
         else e
         for e in entries
     ]
-    return _merge_same_type(changed)
+    return merge_abutting(changed)
 
 
 def kexec_table_models(a: Boot) -> list[KexecTableModel]:
@@ -113,9 +92,7 @@ def kexec_table_models(a: Boot) -> list[KexecTableModel]:
     models: list[KexecTableModel] = []
     if a.kernel is not None:
         keep = [
-            e
-            for e, p in zip(own, hidden.own, strict=True)
-            if setup_data_reserved(a.kernel, _KIND_TO_TYPE[p.kind])[1]
+            e for e, p in zip(own, hidden.own, strict=True) if reserved_in_kexec(a.kernel, p.kind)
         ]
         out = [e for e in own if e not in keep]
         models.append(
@@ -156,14 +133,15 @@ def check_kexec_file_handoff(a: Boot, b: Boot) -> HandoffCheck | None:
     chosen = models[0]
     matches = False
     for m in models:
-        if _printed(m.entries[:E820_MAX_ENTRIES_ZEROPAGE], collapse) == got:
+        if _printed(zeropage_split(m.entries)[0], collapse) == got:
             chosen, matches = m, True
             break
     policy_model = models[0]
+    passed, dropped = zeropage_split(chosen.entries)
     return HandoffCheck(
         model=chosen,
-        passed=chosen.entries[:E820_MAX_ENTRIES_ZEROPAGE],
-        dropped=chosen.entries[E820_MAX_ENTRIES_ZEROPAGE:],
+        passed=passed,
+        dropped=dropped,
         matches=matches,
         policy_agrees=(chosen.entries == policy_model.entries),
         policy_model=policy_model,

@@ -18,11 +18,10 @@ Addresses are bytes; entries keep the records' convention (``end`` exclusive).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..kernel.hidden import merge_candidates
+from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..model.kversion import KernelVersion
 from ..model.records import Boot, E820Entry, E820Table, TableKind
 from ..model.types import E820Type
@@ -65,50 +64,21 @@ def prints_reserved_kern_as_usable(kver: KernelVersion | None) -> bool:
     return kver is None or kver.has_reserved_kern
 
 
-def _runs(entries: Sequence[E820Entry], kver: KernelVersion | None) -> list[list[int]]:
-    """Indices of maximal runs of abutting entries the sanitizer would have merged.
-
-    Boundaries come from :func:`e820scope.kernel.hidden.merge_candidates` when the kernel
-    version is known; for an unknown version abutting type-1 entries are taken.
-    """
-    if kver is not None:
-        cut = {b.addr for b in merge_candidates(entries, kver)}
-    else:
-        cut = {
-            b.addr
-            for a, b in itertools.pairwise(entries)
-            if a.type == b.type == E820Type.RAM and a.end == b.addr
-        }
-    runs: list[list[int]] = []
-    cur: list[int] = []
-    for i, e in enumerate(entries):
-        if cur and e.addr in cut and entries[cur[-1]].end == e.addr:
-            cur.append(i)
-            continue
-        if len(cur) > 1:
-            runs.append(cur)
-        cur = [i]
-    if len(cur) > 1:
-        runs.append(cur)
-    return runs
-
-
 def hidden_indices(entries: Sequence[E820Entry], kver: KernelVersion | None) -> tuple[int, ...]:
     """Indices of entries printed ``usable`` that really are type 128.
 
-    Empty for 6.15+ kernels (they print ``type 128``, so the parser already has 128).
+    Runs and parity come from :mod:`e820scope.kernel.hidden` (boundaries by
+    ``merge_candidates`` when the kernel version is known, abutting type-1 entries for an
+    unknown version); only runs of type-1 entries are considered. Empty for 6.15+
+    kernels (they print ``type 128``, so the parser already has 128).
     """
     if not prints_reserved_kern_as_usable(kver):
         return ()
     out: list[int] = []
-    for run in _runs(entries, kver):
+    for run in reserved_kern_runs(entries, kver):
         if any(entries[i].type != E820Type.RAM for i in run):
             continue  # only 'usable' can hide type 128
-        even = run[0::2]
-        odd = run[1::2]
-        even_bytes = sum(entries[i].size for i in even)
-        odd_bytes = sum(entries[i].size for i in odd)
-        out.extend(odd if odd_bytes <= even_bytes else even)
+        out.extend(reserved_kern_of_run(entries, run))
     return tuple(sorted(out))
 
 

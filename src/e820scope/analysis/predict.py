@@ -18,10 +18,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..kernel.handoff import kexec_file_load_handoff
+from ..kernel.handoff import kexec_file_load_handoff, zeropage_split
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
 from ..model.records import E820Entry
 from .growth import (
-    E820_MAX_ENTRIES_ZEROPAGE,
     Blob,
     Generation,
     HandoffPath,
@@ -202,9 +202,7 @@ def _observed_states(gens: Sequence[Generation], mech: Mechanism) -> list[GenSta
         k = kexec_table_of(g, mech, nxt)
         dropped: tuple[E820Entry, ...] = ()
         if out and out[-1].generation == g.number - 1:
-            prev = out[-1].kexec_table
-            if len(prev) > E820_MAX_ENTRIES_ZEROPAGE:
-                dropped = prev[E820_MAX_ENTRIES_ZEROPAGE:]
+            dropped = zeropage_split(out[-1].kexec_table)[1]
         mem = g.boot.memory.total_kb if g.boot.memory else None
         out.append(GenState(g.number, True, g.received, k, dropped, g.reserved, mem))
     return out

@@ -1,28 +1,53 @@
-"""Small formatting helpers shared by the diff/timeline reports (bytes, ranges)."""
+"""Small formatting helpers shared by the reports (bytes, ranges).
+
+:func:`human_size` is the one implementation of human-readable byte sizes for the
+analysis and render layers; its keyword parameters reproduce each report's format
+(``render.text_tables.human_size`` is ``human_size(n, spill_below=10)`` for ``n >= 0``,
+checked by tests/analysis/test_units.py).
+"""
 
 from __future__ import annotations
 
 from ..model.records import E820Entry
 from ..model.types import short_name
 
+#: Binary units, largest first: (name, log2 of its size in bytes).
+_UNITS = (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10))
 
-def human_size(n: int) -> str:
-    """Bytes in the largest binary unit not above them: a whole number, else one decimal.
+
+def human_size(
+    n: int, *, largest: str = "TiB", always_decimal: bool = False, spill_below: int = 1
+) -> str:
+    """Bytes in the largest binary unit (at most ``largest``) not above them.
+
+    A whole number of the unit prints as an integer (``1 GiB``), anything else with one
+    decimal (``39.1 KiB``); ``always_decimal`` prints one decimal even then (``1.0 GiB``).
+    An inexact value below ``spill_below`` of a unit moves to the next smaller unit
+    (``spill_below=10``: ``3070.9 MiB`` rather than ``3.0 GiB``; KiB is never left).
+    Negative sizes keep their sign.
 
     >>> human_size(0x40000000), human_size(0x70), human_size(40000), human_size(0x6f6000)
     ('1 GiB', '112 B', '39.1 KiB', '7.0 MiB')
     >>> human_size(0x80000), human_size(-1105469440)
     ('512 KiB', '-1.0 GiB')
+    >>> human_size(0xBFEE0000, spill_below=10), human_size(3 << 40, largest="GiB")
+    ('3070.9 MiB', '3072 GiB')
+    >>> human_size(1 << 30, largest="GiB", always_decimal=True)
+    '1.0 GiB'
     """
     sign = "-" if n < 0 else ""
-    n = abs(n)
-    units = (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10))
-    for name, scale in units:
-        if n >= scale:
-            if n % scale == 0:
-                return f"{sign}{n // scale} {name}"
-            return f"{sign}{n / scale:.1f} {name}"
-    return f"{sign}{n} B"
+    mag = abs(n)
+    names = [name for name, _ in _UNITS]
+    units = _UNITS[names.index(largest) :]
+    for k, (name, shift) in enumerate(units):
+        scale = 1 << shift
+        if mag < scale:
+            continue
+        if mag % scale == 0 and not always_decimal:
+            return f"{sign}{mag >> shift} {name}"
+        if mag >= spill_below * scale or k == len(units) - 1:
+            return f"{sign}{mag / scale:.1f} {name}"
+    return f"{sign}{mag} B"
 
 
 def fmt_range(e: E820Entry) -> str:

@@ -11,21 +11,14 @@ from ..analysis.diff import MapKind, diff_boots
 from ..render.diff_json import diff_json
 from ..render.diff_text import render_diff
 from .common import handle_errors
+from .options import json_option, map_option
 
 
 @click.command("diff")
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option(
-    "--map",
-    "map_kind",
-    type=click.Choice([m.value for m in MapKind]),
-    default=MapKind.FIRMWARE.value,
-    show_default=True,
-    help="firmware: the map each kernel received (BIOS-provided physical RAM map); "
-    "final: the last e820_table printout of each boot.",
-)
-@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.diff/1).")
+@map_option()
+@json_option("e820scope.diff/1")
 @handle_errors
 def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     """Compare the e820 maps of boots A and B by address ranges.

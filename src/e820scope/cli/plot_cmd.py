@@ -5,35 +5,14 @@ from __future__ import annotations
 import click
 
 from .common import handle_errors
+from .options import growth_options, output_option
 from .predict_cmd import build_prediction
 
 
 @click.command("plot")
 @click.argument("files", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    help="Figure file; the format follows the extension: .png, .svg or .pdf.",
-)
-@click.option("--kernel", help="Kernel release of the future generations (e.g. 5.7).")
-@click.option(
-    "--path",
-    type=click.Choice(["kexec_file_load", "kexec_load"]),
-    help="Hand-off path of the next reboots.",
-)
-@click.option(
-    "--assume-setup-data",
-    metavar="TYPES",
-    help="setup_data each hand-off carries, e.g. EFI,RNG_SEED (or none).",
-)
-@click.option(
-    "--min-ram",
-    default="64M",
-    show_default=True,
-    help="Usable RAM above 16 MiB a generation needs to boot.",
-)
+@output_option("out", help="Figure file; the format follows the extension: .png, .svg or .pdf.")
+@growth_options()
 @click.option("--title", default="", help="Figure title (default: names the input).")
 @handle_errors
 def plot_cmd(

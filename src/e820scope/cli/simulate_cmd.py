@@ -7,14 +7,13 @@ from pathlib import Path
 import click
 
 from ..analysis.chain_input import load_boots
-from ..analysis.growth import Assumptions, HandoffPath, generations, infer_mechanism
+from ..analysis.growth import generations, infer_mechanism
 from ..analysis.predict import predict
 from ..analysis.simulate import simulate_logs
 from ..errors import InputError
-from ..model.kversion import KernelVersion
 from ..model.types import Era
 from .common import handle_errors
-from .predict_cmd import parse_setup_data_kinds, parse_size
+from .options import assumptions, growth_options, output_option, parse_size
 
 
 @click.command("simulate")
@@ -32,30 +31,15 @@ from .predict_cmd import parse_setup_data_kinds, parse_size
     type=click.Choice([e.value for e in Era]),
     help="Print format (default: the kernel's era).",
 )
-@click.option("--kernel", help="Kernel release the generations run (e.g. 5.7).")
-@click.option(
-    "--path",
-    type=click.Choice([p.value for p in HandoffPath]),
-    help="Hand-off path of the reboots.",
+@growth_options(
+    kernel_help="Kernel release the generations run (e.g. 5.7).",
+    path_help="Hand-off path of the reboots.",
+    min_ram_help="Usable RAM above 16 MiB a generation needs; the chain ends there.",
 )
-@click.option(
-    "--assume-setup-data",
-    metavar="TYPES",
-    help="setup_data each hand-off carries, e.g. EFI,RNG_SEED (or none).",
-)
-@click.option(
-    "--min-ram",
-    default="64M",
-    show_default=True,
-    help="Usable RAM above 16 MiB a generation needs; the chain ends there.",
-)
-@click.option(
-    "-o",
-    "--output",
+@output_option(
     "outdir",
-    required=True,
-    type=click.Path(file_okay=False),
     help="Directory for gen01.log (the start boot), gen02.log, ...",
+    type=click.Path(file_okay=False),
 )
 @handle_errors
 def simulate_cmd(
@@ -74,21 +58,11 @@ def simulate_cmd(
     --assume-setup-data for a single boot (or a pasted start map of BIOS-e820 lines).
     The logs are SYNTHETIC (marked in their Linux version line): for rehearsals and tests.
     """
-    kver = None
-    if kernel:
-        try:
-            kver = KernelVersion.parse(kernel)
-        except ValueError as exc:
-            raise InputError(f"--kernel {kernel!r}: not a kernel release", hint="e.g. 5.7") from exc
-    assume = Assumptions(
-        kver,
-        HandoffPath(path) if path else None,
-        parse_setup_data_kinds(assume_setup_data) if assume_setup_data is not None else None,
-    )
+    assume = assumptions(kernel, path, assume_setup_data)
     gens = generations(load_boots(files))
     mech = infer_mechanism(gens, assume)
     pred = predict(gens, mech, min_ram=parse_size(min_ram), at_least=count)
-    run_kver = kver or gens[-1].kernel
+    run_kver = assume.kernel or gens[-1].kernel
     if run_kver is None:
         raise InputError("the start boot has no Linux version line", hint="give --kernel")
     print_era = Era(era) if era else run_kver.print_era

@@ -13,20 +13,14 @@ from ..model.records import Boot
 from ..render.timeline_json import timeline_csv, timeline_json
 from ..render.timeline_text import render_timeline
 from .common import handle_errors
+from .options import csv_option, json_option, map_option
 
 
 @click.command("timeline")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option(
-    "--map",
-    "map_kind",
-    type=click.Choice([m.value for m in MapKind]),
-    default=MapKind.FIRMWARE.value,
-    show_default=True,
-    help="Which map of each boot to count (see 'e820scope diff --help').",
-)
-@click.option("--csv", "as_csv", is_flag=True, help="CSV output (list cells joined with ';').")
-@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.timeline/1).")
+@map_option(help="Which map of each boot to count (see 'e820scope diff --help').")
+@csv_option()
+@json_option("e820scope.timeline/1")
 @handle_errors
 def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool) -> None:
     """One row per boot of each FILE (in argument order; a capture splits into its boots).

@@ -61,12 +61,18 @@ class Handoff:
         return sum(e.size for e in self.dropped)
 
 
+def zeropage_split(
+    kexec_table: Sequence[E820Entry],
+) -> tuple[tuple[E820Entry, ...], tuple[E820Entry, ...]]:
+    """setup_e820_entries()'s cut: (slots 1..128, everything after), entries as given."""
+    table = tuple(kexec_table)
+    return table[:E820_MAX_ENTRIES_ZEROPAGE], table[E820_MAX_ENTRIES_ZEROPAGE:]
+
+
 def kexec_file_load_handoff(kexec_table: Sequence[E820Entry]) -> Handoff:
     """setup_e820_entries(): the first 128 entries of e820_table_kexec, types verbatim."""
-    table = tuple(E820Entry(e.addr, e.size, e.type) for e in kexec_table)
-    return Handoff(
-        passed=table[:E820_MAX_ENTRIES_ZEROPAGE], dropped=table[E820_MAX_ENTRIES_ZEROPAGE:]
-    )
+    passed, dropped = zeropage_split([E820Entry(e.addr, e.size, e.type) for e in kexec_table])
+    return Handoff(passed=passed, dropped=dropped)
 
 
 def _fixup_memory_ranges(ranges: list[list[int]]) -> list[list[int]]:

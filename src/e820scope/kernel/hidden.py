@@ -50,6 +50,56 @@ def merge_candidates(table: Sequence[E820Entry], kver: KernelVersion) -> tuple[M
     return tuple(out)
 
 
+def reserved_kern_runs(
+    table: Sequence[E820Entry], kver: KernelVersion | None
+) -> tuple[tuple[int, ...], ...]:
+    """Index runs (>= 2 entries) of abutting entries printed ``usable`` that the
+    sanitizer would have merged: inside one the real types alternate 1/128.
+
+    With ``kver`` the boundaries are :func:`merge_candidates` whose left entry is type
+    1 or 128; with ``kver=None`` (version unknown) any two consecutive abutting type-1
+    entries. A run is extended only while the next entry starts at the previous end.
+    """
+    if kver is not None:
+        bounds = {b.addr for b in merge_candidates(table, kver) if b.left.type in (1, 128)}
+    else:
+        bounds = {
+            b.addr
+            for a, b in itertools.pairwise(table)
+            if a.type == b.type == 1 and a.end == b.addr
+        }
+    runs: list[tuple[int, ...]] = []
+    i = 0
+    while i < len(table):
+        j = i
+        while (
+            j + 1 < len(table) and table[j + 1].addr in bounds and table[j].end == table[j + 1].addr
+        ):
+            j += 1
+        if j > i:
+            runs.append(tuple(range(i, j + 1)))
+        i = j + 1
+    return tuple(runs)
+
+
+def reserved_kern_of_run(
+    table: Sequence[E820Entry], run: Sequence[int], *, odd_run_interior: bool = False
+) -> tuple[int, ...]:
+    """Which indices of ``run`` (from :func:`reserved_kern_runs`) really are type 128.
+
+    Of the two alternations the one giving type 128 fewer bytes (ties: the 2nd, 4th...
+    entries), as setup_data nodes are small. ``odd_run_interior``: in a run of odd length
+    always the 2nd, 4th... (a node split out of the middle of RAM: ``big | node | big``),
+    the growth model's reading of kexec chains.
+    """
+    even, odd = tuple(run[0::2]), tuple(run[1::2])
+    if odd_run_interior and len(run) % 2 == 1:
+        return odd
+    even_bytes = sum(table[i].size for i in even)
+    odd_bytes = sum(table[i].size for i in odd)
+    return even if even_bytes < odd_bytes else odd
+
+
 def restore_reserved_kern(table: Sequence[E820Entry], kver: KernelVersion) -> tuple[E820Entry, ...]:
     """Best guess of the real types of a printed <= 6.14 table: which ``usable`` is 128.
 
@@ -62,19 +112,8 @@ def restore_reserved_kern(table: Sequence[E820Entry], kver: KernelVersion) -> tu
     out = [E820Entry(e.addr, e.size, e.type) for e in table]
     if not kver.has_reserved_kern:
         return tuple(out)
-    bounds = {b.addr for b in merge_candidates(out, kver) if b.left.type in (1, 128)}
-    i = 0
-    while i < len(out):
-        j = i
-        while j + 1 < len(out) and out[j + 1].addr in bounds and out[j].end == out[j + 1].addr:
-            j += 1
-        if j > i:
-            run = out[i : j + 1]
-            even = sum(e.size for e in run[0::2])
-            odd = sum(e.size for e in run[1::2])
-            first_kern = 0 if even < odd else 1
-            for k in range(len(run)):
-                code = 128 if k % 2 == first_kern else 1
-                out[i + k] = E820Entry(run[k].addr, run[k].size, code)
-        i = j + 1
+    for run in reserved_kern_runs(out, kver):
+        kern = set(reserved_kern_of_run(out, run))
+        for k in run:
+            out[k] = E820Entry(out[k].addr, out[k].size, 128 if k in kern else 1)
     return tuple(out)

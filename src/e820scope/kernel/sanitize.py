@@ -86,3 +86,22 @@ def e820__update_table(
                 last_addr = addr
             last_type = current_type
     return tuple(out)
+
+
+def merge_abutting(entries: Iterable[E820Entry]) -> tuple[E820Entry, ...]:
+    """Join abutting entries of one type, in the given order; nothing else.
+
+    On a sorted, non-overlapping table without nomerge types this is what
+    :func:`e820__update_table` does, but it never refuses (< 2 entries), never cuts at a
+    capacity, does not resolve overlaps and keeps provenance: a joined entry keeps the
+    ``raw_type``/``ref`` of its first piece. For models that rebuild a table the kernel
+    already sanitized (entries in bytes, ``end`` exclusive).
+    """
+    out: list[E820Entry] = []
+    for e in entries:
+        if out and out[-1].type == e.type and out[-1].end == e.addr:
+            prev = out[-1]
+            out[-1] = E820Entry(prev.addr, e.end - prev.addr, prev.type, prev.raw_type, prev.ref)
+        else:
+            out.append(e)
+    return tuple(out)

@@ -23,8 +23,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from ..analysis.growth import E820_MAX_ENTRIES_ZEROPAGE
 from ..analysis.predict import Prediction
+from ..analysis.units import human_size
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
 from ..model.types import short_name
 
 MiB = 1 << 20
@@ -172,7 +173,7 @@ def _lanes(pred: Prediction, max_lanes: int) -> tuple[Lane, ...]:
             LaneRange(e.addr, e.end, e.type, colour_of(e.type), dropped=True) for e in s.dropped
         )
         tag = "seen" if s.observed else "predicted"
-        label = f"gen {g} ({tag}): {len(s.received)} entries, {_human(s.usable)} usable"
+        label = f"gen {g} ({tag}): {len(s.received)} entries, {_plot_size(s.usable)} usable"
         lanes.append(Lane(g, s.observed, label, tuple(ranges)))
     return tuple(lanes)
 
@@ -242,12 +243,19 @@ def draw_counts(ax: Axes, data: FigureData) -> list[Artist]:
                 fontsize=9,
             )
         )
-    ax.set_title("(a) e820 entries per kexec generation")
-    ax.set_xlabel("generation (1 = first boot given)")
-    ax.set_ylabel("entries")
-    ax.grid(alpha=0.3)
+    _finish_panel(
+        ax, "(a) e820 entries per kexec generation", "generation (1 = first boot given)", "entries"
+    )
     ax.legend(fontsize=8, loc="lower right")
     return arts
+
+
+def _finish_panel(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
+    """Title, axis labels and the light grid of a line panel."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
 
 
 def draw_usable(ax: Axes, data: FigureData) -> list[Artist]:
@@ -276,7 +284,7 @@ def draw_usable(ax: Axes, data: FigureData) -> list[Artist]:
         # stagger the labels: losses come in consecutive generations
         arts.append(
             ax.annotate(
-                f"gen {g}: -{_human(lost)}",
+                f"gen {g}: -{_plot_size(lost)}",
                 xy=(g, lookup[g] / GiB),
                 xytext=(-150, dy),
                 textcoords="offset points",
@@ -295,10 +303,7 @@ def draw_usable(ax: Axes, data: FigureData) -> list[Artist]:
                 label=f"gen {data.death}: too little RAM to boot",
             )
         )
-    ax.set_title("(b) usable RAM the kernel receives (types 1 and 128)")
-    ax.set_xlabel("generation")
-    ax.set_ylabel("GiB")
-    ax.grid(alpha=0.3)
+    _finish_panel(ax, "(b) usable RAM the kernel receives (types 1 and 128)", "generation", "GiB")
     ax.legend(fontsize=8, loc="lower left")
     return arts
 
@@ -367,11 +372,9 @@ def draw_map(ax: Axes, data: FigureData) -> list[Artist]:
     return arts
 
 
-def _human(n: int) -> str:
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if n >= 1 << shift:
-            return f"{n / (1 << shift):.1f} {unit}"
-    return f"{n} B"
+def _plot_size(n: int) -> str:
+    """Plot labels: bytes with one decimal, in GiB at most."""
+    return human_size(n, largest="GiB", always_decimal=True)
 
 
 def build_figure(data: FigureData) -> Figure:

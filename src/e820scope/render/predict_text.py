@@ -10,19 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.predict import GenState, Loss, Prediction
+from ..analysis.units import human_size
 from ..model.records import E820Entry
 from ..model.types import short_name
 
 SCHEMA = "e820scope.predict/1"
-
-
-def human_bytes(n: int) -> str:
-    """``1073741824`` -> ``1 GiB``; exact when it is a whole number of the unit, else 1 decimal."""
-    for unit, shift in (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if abs(n) >= 1 << shift:
-            v = n / (1 << shift)
-            return f"{v:.0f} {unit}" if v == int(v) else f"{v:.1f} {unit}"
-    return f"{n} B"
 
 
 def range_text(e: E820Entry) -> str:
@@ -132,7 +124,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
     out.append(
         f"Last seen: gen {p.last_seen} received {len(last.received)} entries, its "
         f"e820_table_kexec holds {last.handoff_entries}; usable RAM {last.usable} bytes "
-        f"({human_bytes(last.usable)})"
+        f"({human_size(last.usable)})"
     )
     out.append("")
     out.append(f"Mechanism ({m.source}), hand-off path {m.path.value}:")
@@ -168,7 +160,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
         out.extend(_dropped_lines(loss))
         out.append(
             f"    usable RAM {loss.usable_before} -> {loss.usable_after} bytes "
-            f"(-{loss.usable_lost}, {human_bytes(loss.usable_lost)})"
+            f"(-{loss.usable_lost}, {human_size(loss.usable_lost)})"
         )
         first = p.first_loss
         if first is not None and first is not loss:
@@ -182,7 +174,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
             for x in later:
                 out.append(
                     f"    gen {x.generation} ({_rel(p, x.generation)}): usable "
-                    f"{x.usable_after} bytes (-{x.usable_lost}, {human_bytes(x.usable_lost)}); "
+                    f"{x.usable_after} bytes (-{x.usable_lost}, {human_size(x.usable_lost)}); "
                     "dropped "
                     + ", ".join(f"{short_name(e.type)} {range_text(e)}" for e in x.dropped)
                 )
@@ -190,7 +182,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
         st = p.state(p.death)
         out.append(
             f"  gen {p.death} ({_rel(p, p.death)}): WILL NOT BOOT: {st.usable_above_floor} bytes "
-            f"usable above 16 MiB, less than the {human_bytes(p.min_ram)} a kernel + initrd "
+            f"usable above 16 MiB, less than the {human_size(p.min_ram)} a kernel + initrd "
             "need (--min-ram)"
         )
     elif p.first_truncated is not None:
@@ -230,6 +222,6 @@ def _rel(p: Prediction, gen: int) -> str:
 
 def _dropped_lines(loss: Loss) -> list[str]:
     return [
-        f"    {range_text(e)} {short_name(e.type):<24} {e.size:>14} bytes ({human_bytes(e.size)})"
+        f"    {range_text(e)} {short_name(e.type):<24} {e.size:>14} bytes ({human_size(e.size)})"
         for e in loss.dropped
     ]
