@@ -46,7 +46,9 @@ def test_synthetic_chain_files_predict_the_same(samples: Path) -> None:
     chain = samples / "synthetic" / "talk-chain-5.7"
     files = [str(chain / f"gen{i:02d}.log") for i in (1, 2, 3)]
     gens = generations(load_boots(files))
-    assert [g.start.value for g in gens] == ["cold", "kexec_file_load", "kexec_file_load"]
+    # gen01 is a reprint with no firmware output before the banner: nothing shows a cold
+    # boot, so the parser says unknown; the later generations carry SETUP_EFI evidence.
+    assert [g.start.value for g in gens] == ["unknown", "kexec_file_load", "kexec_file_load"]
     p = predict(gens, infer_mechanism(gens, Assumptions()))
     assert p.mechanism.source == "observed"
     assert p.first_overflow == 58 and p.state(58).handoff_entries == 129

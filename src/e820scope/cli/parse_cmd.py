@@ -1,13 +1,32 @@
-"""``e820scope parse FILE...``: the e820 maps and boot facts of boot logs."""
+"""``e820scope parse FILE...``: the e820 maps and boot facts of boot logs.
+
+Streaming: boots are rendered one by one as the parser finishes them
+(:class:`~e820scope.parse.api.BootStream`), so memory stays flat whatever the size of
+the input (a multi-GiB console capture holds thousands of boots). The rendered text
+goes to a spooled temporary file (in memory up to :data:`_SPOOL_IN_MEMORY`, on disk
+beyond) and is copied to stdout at the end: the output is byte for byte what rendering
+all boots at once gives (the JSON document's header, which says whether any input is
+partial, is only known at the end), and nothing is printed for an input that turns out
+to be unreadable.
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..model.records import ParsedLog, Severity
+from ..model.records import Boot, ParsedLog, Severity
 from .common import handle_errors
+
+if TYPE_CHECKING:
+    from ..parse.api import BootStream
+
+#: rendered output kept in memory before the spool moves to a temporary file (bytes)
+_SPOOL_IN_MEMORY = 8 << 20
 
 
 @click.command("parse")
@@ -32,35 +51,121 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
       e820scope parse /var/log/dmesg
       e820scope parse --json chain.log | jq '.boots[].tables[0].summary'
     """
-    from ..parse import no_map_error, parse_input
-    from ..render.csv_out import parse_csv
-    from ..render.json_out import parse_json
-    from ..render.text_tables import render_parsed
+    from ..parse.api import BootStream
 
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
-    logs: list[ParsedLog] = [parse_input(f) for f in files]
-    if as_json:
-        click.echo(json.dumps(parse_json(logs), indent=1))
-    elif as_csv:
-        click.echo(parse_csv(logs), nl=False)
-    else:
-        click.echo(render_parsed(logs), nl=False)
+    streams = [BootStream(f) for f in files]
+    boot_warnings: list[list[str]] = [[] for _ in streams]
+    with tempfile.SpooledTemporaryFile(
+        max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
+    ) as spool:
+        out: IO[str] = spool
+        if as_json:
+            _json_boots(streams, boot_warnings, out)
+        elif as_csv:
+            _csv_boots(streams, boot_warnings, out)
+        else:
+            _text_boots(streams, boot_warnings, out)
+        if as_json:
+            click.echo(_json_head(streams), nl=False)
+        out.seek(0)
+        while chunk := out.read(1 << 20):
+            click.echo(chunk, nl=False)
+        if as_json:
+            click.echo(_JSON_TAIL if any(s.count for s in streams) else _JSON_EMPTY_TAIL)
     if not quiet:
-        for p in logs:
-            for w in p.warnings:
+        for s, bw in zip(streams, boot_warnings, strict=True):
+            for w in s.warnings:
                 if w.severity is not Severity.INFO:
                     click.echo(f"e820scope: {w}", err=True)
-            for b in p.boots:
-                for w in b.warnings:
-                    if w.severity is not Severity.INFO:
-                        click.echo(f"e820scope: {w}", err=True)
-            if p.partial:
+            for text in bw:
+                click.echo(text, err=True)
+            if s.partial:
                 click.echo(
-                    f"e820scope: warning: {p.source}: partial result (a map or the input is "
+                    f"e820scope: warning: {s.source}: partial result (a map or the input is "
                     "cut off; see the notes above)",
                     err=True,
                 )
-    for p in logs:
-        if not any(t.entries for b in p.boots for t in b.tables):
-            raise no_map_error(p)
+    for s in streams:
+        if not s.has_entries:
+            raise s.no_map_error()
+
+
+def _each(
+    streams: list[BootStream], boot_warnings: list[list[str]]
+) -> Iterator[tuple[BootStream, Boot]]:
+    """(stream, boot) for every boot of every input, in order; warnings set aside."""
+    for s, bw in zip(streams, boot_warnings, strict=True):
+        for b in s:
+            for w in b.warnings:
+                if w.severity is not Severity.INFO:
+                    bw.append(f"e820scope: {w}")
+            yield s, b
+
+
+def _text_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+    """``render_parsed``, one boot at a time: blocks separated by blank lines."""
+    from ..render.text_tables import render_boot
+
+    first = True
+    for s, b in _each(streams, bw):
+        if not first:
+            out.write("\n")
+        out.write("\n".join(render_boot(b, s.source)) + "\n")
+        first = False
+
+
+def _csv_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+    """``parse_csv``, one boot at a time (the header row once)."""
+    from ..render.csv_out import parse_csv
+
+    header = parse_csv([])
+    out.write(header)
+    for s, b in _each(streams, bw):
+        out.write(parse_csv([ParsedLog(s.source, (b,))])[len(header) :])
+
+
+#: ``json.dumps(doc, indent=1)`` puts the boots last: ``"boots": [`` ... ``]`` + ``}``.
+_JSON_TAIL = "\n ]\n}"
+_JSON_EMPTY_TAIL = "]\n}"
+
+
+def _json_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+    """The items of the ``boots`` array, each as ``json.dumps(indent=1)`` nests it.
+
+    An item of a list inside the top-level object sits two levels deep: every line of
+    its own ``json.dumps(item, indent=1)`` gets two more spaces (JSON strings never hold
+    a raw newline, so lines are the document's lines).
+    """
+    from ..render.json_out import boot_json
+
+    sep = "\n"
+    for s, b in _each(streams, bw):
+        text = json.dumps(boot_json(b, s.source), indent=1)
+        out.write(sep + "  " + text.replace("\n", "\n  "))
+        sep = ",\n"
+
+
+def _json_head(streams: list[BootStream]) -> str:
+    """The JSON document up to and including ``"boots": [`` (as ``parse_json`` makes it)."""
+    from ..render.json_out import SCHEMA, warning_json
+
+    head: dict[str, Any] = {
+        "schema": SCHEMA,
+        "partial": any(s.partial for s in streams),
+        "inputs": [
+            {
+                "spec": s.source,
+                "files": list(s.inputs_used),
+                "boots": s.count,
+                "partial": s.partial,
+                "not_x86_reason": s.not_x86_reason,
+                "warnings": [warning_json(w) for w in s.warnings],
+            }
+            for s in streams
+        ],
+        "boots": [],
+    }
+    doc = json.dumps(head, indent=1)
+    return doc[: -len(_JSON_EMPTY_TAIL)]

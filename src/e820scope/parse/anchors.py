@@ -56,6 +56,12 @@ PARSER_ANCHORS: tuple[bytes, ...] = (
     b"Determined physical",
     b"Machine model:",
     b"Booting Linux",
+    # boot.lark firmware_marker (firmware / boot loader output before a banner)
+    b"EFI stub:",
+    b"Probing EDD",
+    b"SeaBIOS (version",
+    b"BdsDxe:",
+    b"Welcome to GRUB!",
 )
 
 

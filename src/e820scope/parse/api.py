@@ -2,21 +2,67 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from ..errors import InputError, NoMapError
 from ..ingest import LogLine, log_lines, open_inputs
-from ..model.records import Boot, LogEvent, MapStatus, ParsedLog, ParseWarning
+from ..model.records import (
+    Boot,
+    E820Entry,
+    LogEvent,
+    MapStatus,
+    ParsedLog,
+    ParseWarning,
+    SourceRef,
+)
 from .anchors import ANCHORS
-from .builder import BootBuilder
+from .builder import ENTRY_SETTERS, BootBuilder
 from .classify import UNPARSED, classify
+from .facts import LineFact
 from .finish import NO_MAP_HINT, finish, kexec_syscall_flag
 
 #: A printk clock below this (seconds) counts as "the start of a boot".
 _BOOT_START_TS = 1.0
+
+
+#: LineFact of a line without any anchor (nothing the parser reads).
+_NOTHING = LineFact("none")
+#: Per distinct line text, what the splitter does with it: the cached
+#: :func:`~e820scope.parse.classify.classify` result, :data:`_NOTHING`, or a
+#: ``kexec_cmd`` fact for a console line running kexec-tools (``note="unparsed"`` when
+#: the line also has an anchor the grammar did not accept). Identical lines recur in
+#: every kexec generation, so after the first generation almost every line is one dict
+#: look-up. Bounded: emptied when it reaches :data:`_FACTS_MAX` entries (a few MB).
+_FACTS: dict[str, LineFact] = {}
+_FACTS_MAX = 32768
+#: Longest line text cached (longer lines are read again each time).
+_FACT_TEXT_MAX = 512
+
+
+def _read(text: str, ref: SourceRef) -> LineFact:
+    """The splitter's reading of a line text not in :data:`_FACTS` (stored there)."""
+    if "\x00" in text:
+        raise InputError(
+            "binary data (NUL bytes) where a text log was expected",
+            hint="give a text log: dmesg output, a serial capture, journalctl -k",
+            ref=ref,
+        )
+    fact = classify(text)
+    if fact is None or fact is UNPARSED:
+        if "kexec" in text and kexec_syscall_flag(text) is not None:
+            fact = LineFact("kexec_cmd", raw=text.strip(), note="unparsed" if fact else "")
+        elif fact is None:
+            fact = _NOTHING
+    if len(text) <= _FACT_TEXT_MAX:
+        if len(_FACTS) >= _FACTS_MAX:
+            _FACTS.clear()
+        _FACTS[text] = fact
+    return fact
 
 
 class _Splitter:
@@ -32,6 +78,9 @@ class _Splitter:
         self.explicit_next = False
         self.last_kexec_cmd: str | None = None
         self.not_x86: str | None = None
+        #: firmware output seen after the current boot had content: it belongs to the
+        #: next boot (the one whose banner follows it)
+        self.pending_firmware: tuple[str, str, SourceRef] | None = None
 
     def _finish(self, ended_by: str) -> None:
         cur = self.cur
@@ -52,7 +101,9 @@ class _Splitter:
             after_kexec=self.after_kexec,
             explicit_start=self.explicit_next or line.boot_hint,
             prev_kexec_cmd=self.last_kexec_cmd if self.after_kexec else None,
+            firmware=self.pending_firmware,
         )
+        self.pending_firmware = None
         if self.after_kexec:
             self.last_kexec_cmd = None
         self.after_kexec = False
@@ -62,38 +113,104 @@ class _Splitter:
     def _worth_a_boot(self, cur: BootBuilder) -> bool:
         return cur.has_content or cur.explicit_start
 
-    def feed(self, line: LogLine) -> None:
-        text = line.text
-        if "\x00" in text:
-            raise InputError(
-                "binary data (NUL bytes) where a text log was expected",
-                hint="give a text log: dmesg output, a serial capture, journalctl -k",
-                ref=line.ref,
-            )
-        ts = line.timestamp
+    def run(self, lines: Iterable[LogLine]) -> Iterator[Boot]:
+        """Read ``lines``, yielding each boot as soon as it is finished.
+
+        The per-line path is kept short on purpose (bench/): the reading of a line
+        text comes from :data:`_FACTS`, and an entry line that continues the open block
+        is appended right here; everything else goes through :meth:`BootBuilder.add`.
+        """
+        get = _FACTS.get
+        done = self.done
+        # fast_entry(), inlined: one E820Entry per printed entry line
+        new, e820_entry = E820Entry.__new__, E820Entry
+        set_addr, set_size, set_type, set_raw, set_ref = ENTRY_SETTERS
+        for line in lines:
+            text = line.text
+            ref = line.ref
+            fact = get(text)
+            if fact is None:
+                fact = _read(text, ref)
+            kind = fact.kind
+            if kind == "firmware" and not line.boot_hint:
+                self._firmware(fact, ref)  # not a kernel line: no boot starts or grows
+                continue
+            ts = line.timestamp
+            cur = self.cur
+            # cheap pre-test first: a map printed at [0.000000] must not pay for the
+            # full test on every line
+            if (
+                cur is not None
+                and (
+                    line.boot_hint
+                    or (
+                        ts is not None
+                        and ts < _BOOT_START_TS
+                        and cur.last_ts is not None
+                        and cur.last_ts >= _BOOT_START_TS
+                    )
+                )
+                and (
+                    (line.boot_hint and self._worth_a_boot(cur))
+                    or (cur.has_content and self._ts_restart(cur, ts))
+                )
+            ):
+                self._finish("next_boot")
+                cur = None
+            if cur is None:
+                cur = self._new(line)
+            cur.last_line = ref.line
+            if ts is not None:
+                if cur.first_ts is None:
+                    cur.first_ts = ts
+                cur.last_ts = ts
+            if kind == "entry":
+                blk = cur.block
+                if blk is not None and blk.who == fact.who and not fact.problem and not fact.note:
+                    blk.last_ref = ref
+                    if fact.era is not None:
+                        blk.eras.add(fact.era)
+                    e = new(e820_entry)
+                    set_addr(e, fact.addr)
+                    set_size(e, fact.size)
+                    set_type(e, fact.type)
+                    set_raw(e, fact.raw)
+                    set_ref(e, ref)
+                    blk.entries.append(e)
+                else:
+                    cur.add(fact, ref, text)
+            elif kind == "none":
+                pass
+            elif kind == "unparsed":
+                cur.unparsed(ref, text)
+            elif kind == "kexec_cmd":
+                if fact.note:
+                    cur.unparsed(ref, text)
+                cur.events.append(LogEvent("kexec_cmd", fact.raw, (), ref))
+                self.last_kexec_cmd = fact.raw
+            else:
+                self._other(cur, fact, line)
+            if done:
+                yield from done
+                done.clear()
+
+    def _firmware(self, fact: LineFact, ref: SourceRef) -> None:
+        """Firmware output (``SeaBIOS``, ``EFI stub:``...): it tells how the *next* kernel
+        banner's boot was started, so it goes to the open boot only while that boot has
+        shown nothing yet."""
+        mark = (fact.who, fact.raw, ref)
         cur = self.cur
-        if cur is not None and (
-            (line.boot_hint and self._worth_a_boot(cur))
-            or (cur.has_content and self._ts_restart(cur, ts))
-        ):
-            self._finish("next_boot")
-            cur = None
-        if cur is None:
-            cur = self._new(line)
-        cur.last_line = line.ref.line
-        if ts is not None:
-            if cur.first_ts is None:
-                cur.first_ts = ts
-            cur.last_ts = ts
-        fact = classify(text)
-        if fact is None or fact is UNPARSED:
-            if fact is UNPARSED:
-                cur.unparsed(line.ref, text)
-            if "kexec" in text and kexec_syscall_flag(text) is not None:
-                cur.events.append(LogEvent("kexec_cmd", text.strip(), (), line.ref))
-                self.last_kexec_cmd = text.strip()
-            return
+        if cur is not None and not cur.has_content:
+            cur.firmware = cur.firmware or mark  # the first one seen is kept
+        else:
+            self.pending_firmware = self.pending_firmware or mark
+
+    def _other(self, cur: BootBuilder, fact: LineFact, line: LogLine) -> None:
+        """Every recognised line but a block-continuing entry."""
         kind = fact.kind
+        if kind == "firmware":  # the first line after a container boot separator
+            self._firmware(fact, line.ref)
+            return
         if kind == "reboot_sep":
             if self._worth_a_boot(cur) and cur.first_line != line.ref.line:
                 self._finish("next_boot")
@@ -104,7 +221,7 @@ class _Splitter:
         if kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
             self._finish("next_boot")
             cur = self._new(line)
-        cur.add(fact, line.ref, text)
+        cur.add(fact, line.ref, line.text)
         if kind == "kexec_start":
             if cur.linux_version or cur.tables or cur.block:
                 self._finish("kexec")
@@ -136,10 +253,13 @@ class _Splitter:
             and cur.last_ts >= _BOOT_START_TS
         )
 
-    def close(self) -> None:
+    def close(self) -> Iterator[Boot]:
+        """End of input: finish the open boot and yield what is left."""
         if self.cur is not None and (self._worth_a_boot(self.cur) or self.prev is None):
             self._finish("eof")
         self.cur = None
+        yield from self.done
+        self.done.clear()
 
 
 def _parsed_log(
@@ -172,88 +292,159 @@ def parse_lines(
 ) -> ParsedLog:
     """Split ``lines`` into boots (numbered 1..n in input order) and read each one."""
     sp = _Splitter()
-    boots: list[Boot] = []
-    used: list[str] = []
-    for line in lines:
-        if not used or used[-1] != line.ref.path:
-            used.append(line.ref.path)
-        sp.feed(line)
-        if sp.done:
-            boots.extend(sp.done)
-            sp.done.clear()
-    sp.close()
-    boots.extend(sp.done)
+    used: dict[str, None] = {}
+
+    def paths() -> Iterator[LogLine]:
+        last = None
+        for line in lines:
+            path = line.ref.path
+            if path != last:
+                used[path] = None
+                last = path
+            yield line
+
+    boots = list(sp.run(paths()))
+    boots.extend(sp.close())
     return _parsed_log(
         source,
         boots,
-        inputs_used=tuple(dict.fromkeys(used)),
+        inputs_used=tuple(used),
         warnings=tuple(warnings),
         partial=partial,
         not_x86=sp.not_x86,
     )
 
 
+class BootStream:
+    """The boots of one input spec, streamed, with what :class:`ParsedLog` says about the
+    whole input filled in once the stream is exhausted.
+
+    Iterate it once. Memory stays bounded by one boot plus the parser's caches, whatever
+    the size of the input (no boot is kept). After the iteration, :meth:`summary` is
+    the :class:`ParsedLog` that :func:`parse_input` would return, without its boots.
+    """
+
+    def __init__(self, spec: str) -> None:
+        self.source = spec
+        self.inputs_used: list[str] = []
+        self.warnings: list[ParseWarning] = []
+        #: something could not be read whole (source cut short, or a map cut off)
+        self.partial = False
+        #: number of boots yielded so far
+        self.count = 0
+        #: some boot has a table block / a table with entries
+        self.has_table = False
+        self.has_entries = False
+        #: the first non-empty completeness reason (for :func:`no_map_error`)
+        self.first_reason: str | None = None
+        self._not_x86: str | None = None
+
+    @property
+    def not_x86_reason(self) -> str | None:
+        return None if self.has_table else self._not_x86
+
+    def __iter__(self) -> Iterator[Boot]:
+        index = 1
+        for src in open_inputs(self.source):
+            sp = _Splitter(first_index=index)
+            src_table = False
+            for boot in chain(sp.run(log_lines(src, anchors=ANCHORS)), sp.close()):
+                self.count += 1
+                if boot.tables:
+                    src_table = self.has_table = True
+                    if not self.has_entries:
+                        self.has_entries = any(t.entries for t in boot.tables)
+                if boot.completeness.status is MapStatus.CUT_OFF:
+                    self.partial = True
+                if self.first_reason is None and boot.completeness.reason:
+                    self.first_reason = boot.completeness.reason
+                yield boot
+            self.warnings.extend(getattr(src, "warnings", []) or [])
+            self.partial = self.partial or bool(getattr(src, "partial", False))
+            self.inputs_used.append(src.name)
+            if not src_table:
+                self._not_x86 = self._not_x86 or sp.not_x86
+            index = sp.next_index
+
+    def summary(self, boots: tuple[Boot, ...] = ()) -> ParsedLog:
+        """The :class:`ParsedLog` of the input (with ``boots`` when the caller kept them)."""
+        return ParsedLog(
+            source=self.source,
+            boots=boots,
+            inputs_used=tuple(self.inputs_used),
+            warnings=tuple(self.warnings),
+            partial=self.partial,
+            not_x86_reason=self.not_x86_reason,
+        )
+
+    def no_map_error(self) -> NoMapError:
+        """:func:`no_map_error` for this input (after the iteration)."""
+        return _no_map_error(self.source, self.not_x86_reason, self.count, self.first_reason)
+
+
 def iter_boots(spec: str) -> Iterator[Boot]:
     """Stream the boots of ``spec`` one by one (numbered 1..n over all its sources).
 
     Memory stays bounded by one boot plus the parser's caches, whatever the size of the
-    input: use this instead of :func:`parse_input` for multi-gigabyte captures.
+    input: use this (or :class:`BootStream`) instead of :func:`parse_input` for
+    multi-gigabyte captures.
     """
-    index = 1
-    for src in open_inputs(spec):
-        sp = _Splitter(first_index=index)
-        for line in log_lines(src, anchors=ANCHORS):
-            sp.feed(line)
-            if sp.done:
-                yield from sp.done
-                sp.done.clear()
-        sp.close()
-        yield from sp.done
-        index = sp.next_index
+    return iter(BootStream(spec))
 
 
 def parse_input(spec: str) -> ParsedLog:
     """Read ``spec`` (a file, ``-``, a compressed file, a sosreport) and parse every boot.
 
-    Each text source of the input is split on its own; boots are renumbered 1..n over
-    all sources in the order :func:`~e820scope.ingest.open_inputs` returns them.
+    Each text source of the input is split on its own; boots are numbered 1..n over
+    all sources in the order :func:`~e820scope.ingest.open_inputs` returns them. Every
+    boot is kept: memory grows with the input (:func:`iter_boots` does not).
     """
-    boots: list[Boot] = []
-    warnings: list[ParseWarning] = []
-    used: list[str] = []
-    partial = False
-    not_x86: str | None = None
-    for src in open_inputs(spec):
-        one = parse_lines(log_lines(src, anchors=ANCHORS), src.name)
-        warnings.extend(getattr(src, "warnings", []) or [])
-        partial = partial or bool(getattr(src, "partial", False)) or one.partial
-        used.append(src.name)
-        not_x86 = not_x86 or one.not_x86_reason
-        for b in one.boots:
-            boots.append(replace(b, index=len(boots) + 1) if b.index != len(boots) + 1 else b)
-    return _parsed_log(
-        spec,
-        boots,
-        inputs_used=tuple(used),
-        warnings=tuple(warnings),
-        partial=partial,
-        not_x86=not_x86,
+    stream = BootStream(spec)
+    with _gc_paused():
+        boots = tuple(stream)
+    return stream.summary(boots)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the boots pile up.
+
+    Every entry line adds a few objects that stay alive until the end, so the collector
+    runs over and over finding nothing (about a fifth of parse_input's time on a kexec
+    chain); the parser builds no reference cycles, reference counting frees the rest.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _no_map_error(
+    source: str, not_x86_reason: str | None, n: int, first_reason: str | None
+) -> NoMapError:
+    if not_x86_reason:
+        return NoMapError(
+            f"{source}: not an x86 e820 log ({not_x86_reason})",
+            hint="e820scope reads x86 boot logs only",
+        )
+    why = first_reason or "no kernel boot lines found"
+    return NoMapError(
+        f"{source}: no e820 map in {n} boot{'s' if n != 1 else ''} ({why})",
+        hint=NO_MAP_HINT,
     )
 
 
 def no_map_error(parsed: ParsedLog) -> NoMapError:
     """The error for an input without any e820 map, saying where to get a full log."""
-    if parsed.not_x86_reason:
-        return NoMapError(
-            f"{parsed.source}: not an x86 e820 log ({parsed.not_x86_reason})",
-            hint="e820scope reads x86 boot logs only",
-        )
     reasons = [b.completeness.reason for b in parsed.boots if b.completeness.reason]
-    why = reasons[0] if reasons else "no kernel boot lines found"
-    n = len(parsed.boots)
-    return NoMapError(
-        f"{parsed.source}: no e820 map in {n} boot{'s' if n != 1 else ''} ({why})",
-        hint=NO_MAP_HINT,
+    return _no_map_error(
+        parsed.source,
+        parsed.not_x86_reason,
+        len(parsed.boots),
+        reasons[0] if reasons else None,
     )
 
 

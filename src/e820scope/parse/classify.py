@@ -45,6 +45,16 @@ _MAP = {
     "map_modified": "modified",
     "map_fixed": "fixed",
 }
+#: boot.lark firmware_marker alternatives -> what started the kernel
+_FIRMWARE_MARKS = {
+    "fw_efi_stub": "UEFI firmware (EFI stub)",
+    "fw_probing_edd": "a BIOS boot loader (real-mode setup code)",
+    "fw_seabios": "SeaBIOS",
+    "fw_bdsdxe": "UEFI firmware (EDK II boot manager)",
+    "fw_grub": "GRUB",
+}
+#: Where a firmware_marker line starts inside console garbage (its own anchors).
+_FIRMWARE_START = re.compile(r"EFI stub:|Probing EDD|SeaBIOS \(version|BdsDxe:|Welcome to GRUB!")
 #: Type strings that only era D (7.0+, fa06d58805c8 / 4a7a13e04c05) prints.
 _ERA_D_ONLY = ("System RAM", "device reserved", "persistent RAM")
 #: A known type at the start of a garbled type field (console overwrites, borders).
@@ -337,6 +347,8 @@ def _build(tree: Tree[Token], line: str) -> LineFact:
         return LineFact("reboot_sep")
     if name in ("not_x86_mips", "not_x86_arm"):
         return LineFact("not_x86", raw=line.strip())
+    if name in _FIRMWARE_MARKS:
+        return LineFact("firmware", who=_FIRMWARE_MARKS[name], raw=line.strip())
     return UNPARSED
 
 
@@ -378,6 +390,9 @@ def classify(text: str) -> LineFact | None:
     k = text.find("kernel: ")
     if k >= 0:
         starts.append(k + len("kernel: "))
+    fw = _FIRMWARE_START.search(text)
+    if fw is not None:  # firmware banners often follow screen-control garbage
+        starts.append(fw.start())
     for s in starts:
         fact = _parse_text(text[s:].strip())
         if fact is not None:

@@ -37,6 +37,14 @@ NO_MAP_HINT = (
 #: additions), so they reach at least as high as the firmware map.
 _WHOLE_TABLE_KINDS = (TableKind.SETUP_DATA, TableKind.EXTENDED)
 _ONE_MIB = 0x100000
+#: Entry types the kernel counts as RAM (plain ints: cheaper to test than the enum).
+_RAM_TYPES = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
+_TYPE_RAM = int(E820Type.RAM)
+
+
+def _top(t: E820Table) -> int:
+    """End (exclusive) of the highest entry of ``t`` (0 for an empty table)."""
+    return max([e.addr + e.size for e in t.entries], default=0)
 
 
 def _mark_cut(t: E820Table, note: str) -> E820Table:
@@ -52,11 +60,11 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
       line, is the head of a map cut by a pager or an excerpt.
     """
     fw = next((t for t in tables if t.kind is TableKind.FIRMWARE and t.entries), None)
-    fw_top = max((e.end for e in fw.entries), default=0) if fw is not None else 0
+    fw_top = _top(fw) if fw is not None else 0
     out: list[E820Table] = []
     for t in tables:
         if t.complete and t.kind in _WHOLE_TABLE_KINDS and t.entries and fw_top:
-            top = max(e.end for e in t.entries)
+            top = _top(t)
             if top < fw_top:
                 t = _mark_cut(
                     t,
@@ -66,15 +74,12 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
         out.append(t)
     if out and not b.lines_after_last_block:
         last = out[-1]
-        ram_top = max(
-            (e.end for e in last.entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)),
-            default=0,
-        )
         if (
             last.kind is TableKind.FIRMWARE
             and last.complete
             and last.entries
-            and ram_top <= _ONE_MIB
+            and max([e.addr + e.size for e in last.entries if e.type in _RAM_TYPES], default=0)
+            <= _ONE_MIB
         ):
             out[-1] = _mark_cut(
                 last,
@@ -118,7 +123,7 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
 
 
 def _first_ram(t: E820Table) -> int | None:
-    ram = [e.addr for e in t.entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)]
+    ram = [e.addr for e in t.entries if e.type in _RAM_TYPES]
     return min(ram) if ram else None
 
 
@@ -126,7 +131,7 @@ def _setup_efi_split(tables: list[E820Table]) -> bool:
     for t in tables:
         if t.kind is TableKind.SETUP_DATA:
             for e in t.entries:
-                if e.type == E820Type.RAM and e.size == SETUP_EFI_NODE_BYTES and e.addr % 4096:
+                if e.size == SETUP_EFI_NODE_BYTES and e.type == _TYPE_RAM and e.addr % 4096:
                     return True
     return False
 
@@ -155,8 +160,31 @@ def kexec_syscall_flag(text: str) -> str | None:
     return None
 
 
-def start_method(b: BootBuilder, tables: list[E820Table], prev_file_memmap: bool) -> BootStart:
-    """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5)."""
+def start_method(
+    b: BootBuilder,
+    tables: list[E820Table],
+    prev_file_memmap: bool,
+    prev_ended_by: str | None = None,
+) -> BootStart:
+    """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5).
+
+    ``cold`` needs evidence of a firmware start, never just "no kexec seen": the first
+    boot of an excerpt looks the same whether the firmware or kexec_file_load started it
+    (kexec_file_load hands on e820_table_kexec, which keeps the firmware's layout, so
+    neither a map starting at 0 nor the legacy 0x9fc00 / 0xf0000 BIOS layout nor
+    ``efi: EFI v2.x by EDK II`` / ``efi: memNN`` lines tell them apart: a kexec'd
+    kernel prints them all too). The evidence accepted, strongest first:
+
+    * firmware or boot loader output on the console before the banner
+      (grammars/boot.lark ``firmware_marker``: ``EFI stub:``, ``Probing EDD``, SeaBIOS,
+      EDK II BdsDxe, GRUB), which kexec skips;
+    * a Xen PV map (the hypervisor built the domain);
+    * the previous boot of the same capture ended in a kernel panic and this one is not
+      a crash kernel (no ``elfcorehdr=``): the panic reboot resets through the firmware.
+
+    Without any of these (and without kexec evidence) the method is ``unknown``, and
+    the evidence text says so.
+    """
     cmd = b.arch_cmdline or b.kernel_cmdline or ""
     if "elfcorehdr=" in cmd:
         return BootStart(
@@ -169,6 +197,13 @@ def start_method(b: BootBuilder, tables: list[E820Table], prev_file_memmap: bool
             StartMethod.KEXEC_LOAD,
             f"first RAM entry starts at {first:#x}: kexec-tools (kexec_load) moved it off the "
             "real-mode interrupt vector table",
+        )
+    if b.firmware is not None:
+        who, text, ref = b.firmware
+        return BootStart(
+            StartMethod.COLD,
+            f"started by {who}: {text!r} at {ref}, before the kernel banner (kexec skips "
+            "the firmware, the boot loader and the kernel's EFI stub / real-mode setup)",
         )
     if b.after_kexec:
         flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
@@ -196,12 +231,32 @@ def start_method(b: BootBuilder, tables: list[E820Table], prev_file_memmap: bool
             f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
             "syscall cannot be told from the log",
         )
-    if fw is not None and first is not None:
-        who = "Xen PV map" if fw.who == "Xen" else "map starts at the firmware's address"
+    if _setup_efi_split(tables):
         return BootStart(
-            StartMethod.COLD, f"no kexec seen before this boot in the capture; {who} ({first:#x})"
+            StartMethod.KEXEC_FILE_LOAD,
+            "a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved in this "
+            "boot's map: the previous kernel kexec'd it, though the kexec is not in the log",
         )
-    return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+    if fw is None or first is None:
+        return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+    if fw.who == "Xen":
+        return BootStart(
+            StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
+        )
+    if prev_ended_by == "panic":
+        return BootStart(
+            StartMethod.COLD,
+            "the previous boot in this capture ended in a kernel panic and this is no crash "
+            "kernel (no elfcorehdr=): the panic reboot goes through the firmware; map starts "
+            f"at {first:#x}",
+        )
+    return BootStart(
+        StartMethod.UNKNOWN,
+        "no kexec before this boot in the capture, but no sign of a firmware start either "
+        "(no EFI stub, boot loader or BIOS output before the banner, e.g. a dmesg or an "
+        "excerpt): a cold boot and a kexec_file_load hand-off print the same map here; map "
+        f"starts at {first:#x}",
+    )
 
 
 def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot:
@@ -219,7 +274,7 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
         kernel=b.kernel,
         linux_version=b.linux_version,
         cmdline=b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
-        start=start_method(b, tables, prev_file_memmap),
+        start=start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None),
         completeness=completeness(b, tables),
         tables=tuple(tables),
         ops=tuple(b.ops),
