@@ -219,6 +219,8 @@ class _Splitter:
             self.explicit_next = True
             return
         if kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
+            # the banner belongs to the new boot: the old one ends on the line before it
+            cur.last_line = max(cur.first_line, line.ref.line - 1)
             self._finish("next_boot")
             cur = self._new(line)
         cur.add(fact, line.ref, line.text)
