@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import pytest
 import e820scope
 
 REPO = Path(__file__).resolve().parents[1]
+
+# `.venv/bin/python -m pytest` does not put .venv/bin on PATH: make the console script
+# installed beside this interpreter the one subprocess tests find.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 SAMPLES = REPO / "samples"
 
 

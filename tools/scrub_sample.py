@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 EMAIL = re.compile(rb"[A-Za-z0-9._%+=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-UUID = re.compile(rb"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+UUID = re.compile(
+    rb"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
 HEADER = re.compile(
     rb"^(From|To|Cc|CC|Reply-To|Sender|Autocrypt|Message-I[Dd]|In-Reply-To|References|"
     rb"Return-Path|Received|DKIM-Signature|ARC-[A-Za-z-]+|X-[A-Za-z0-9-]+|List-[A-Za-z-]+|"

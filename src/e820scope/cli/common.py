@@ -36,7 +36,11 @@ def reset_sigpipe() -> None:
 def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
     """Print one line for ``err`` on stderr and exit with its code."""
     if as_json:
-        payload = {"error": err.message, "hint": err.hint, "where": str(err.ref) if err.ref else None}
+        payload = {
+            "error": err.message,
+            "hint": err.hint,
+            "where": str(err.ref) if err.ref else None,
+        }
         click.echo(json.dumps(payload), err=True)
     else:
         click.echo(f"e820scope: {err}", err=True)
@@ -60,7 +64,7 @@ def handle_errors(func: F) -> F:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - last line of defence, reported below
+        except Exception as exc:
             if os.environ.get("E820SCOPE_DEBUG"):
                 raise
             click.echo(

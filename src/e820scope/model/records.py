@@ -336,7 +336,7 @@ class Boot:
 
     @property
     def final_map(self) -> E820Table | None:
-        """The last e820_table printout of the boot (setup_data/user/modified/extended, else firmware).
+        """The last e820_table printout (setup_data/user/modified/extended, else firmware).
 
         Hand-off memmap debug tables (kexec-bzImage64, kexec-tools) are not e820_table
         printouts and are skipped.

@@ -5,20 +5,19 @@ Two of them never come from firmware: ``E820_TYPE_RESERVED_KERN`` (128, setup_da
 reservations, removed in v6.15 by efe659ac0146) and ``E820_TYPE_SOFT_RESERVED``
 (0xefffffff, EFI_MEMORY_SP, v5.5+).
 
-Printed names (``e820_print_type()``), see kernel-facts §1.3:
+Printed names (``e820_print_type()``), see kernel-facts §1.3. Per code: era A (<= 3.4),
+eras B/C (3.5 - 6.19), era D (7.0+), /sys/firmware/memmap:
 
-====  ================  =====================  ========================  ==========================
-code  era A (<= 3.4)    eras B/C (3.5 - 6.19)  era D (7.0+)              /sys/firmware/memmap
-====  ================  =====================  ========================  ==========================
-1     ``(usable)``      ``usable``             `` System RAM``           ``System RAM``
-2     ``(reserved)``    ``reserved``           `` device reserved``      ``Reserved``
-3     ``(ACPI data)``   ``ACPI data``          `` ACPI data``            ``ACPI Tables``
-4     ``(ACPI NVS)``    ``ACPI NVS``           `` ACPI NVS``             ``ACPI Non-volatile Storage``
-5     ``(unusable)``    ``unusable``           `` unusable``             ``Unusable memory``
-7     ``type 7``        ``persistent (type 7)``  `` persistent RAM (type 7)``  ``Persistent Memory``
-12    ``type 12``       ``persistent (type 12)`` `` persistent RAM (type 12)`` ``Persistent Memory (legacy)``
-128   ``(usable)``      ``usable`` (<= 6.14), ``type 128`` (6.15+)  `` type 128``  ``System RAM`` / ``Unknown E820 type``
-====  ================  =====================  ========================  ==========================
+* 1: ``(usable)``, ``usable``, `` System RAM``, ``System RAM``
+* 2: ``(reserved)``, ``reserved``, `` device reserved``, ``Reserved``
+* 3: ``(ACPI data)``, ``ACPI data``, `` ACPI data``, ``ACPI Tables``
+* 4: ``(ACPI NVS)``, ``ACPI NVS``, `` ACPI NVS``, ``ACPI Non-volatile Storage``
+* 5: ``(unusable)``, ``unusable``, `` unusable``, ``Unusable memory``
+* 7: ``type 7``, ``persistent (type 7)``, `` persistent RAM (type 7)``, ``Persistent Memory``
+* 12: ``type 12``, ``persistent (type 12)``, `` persistent RAM (type 12)``,
+  ``Persistent Memory (legacy)``
+* 128: ``(usable)``, ``usable`` up to 6.14 then ``type 128``, `` type 128``,
+  ``System RAM`` up to 6.14 then ``Unknown E820 type``
 """
 
 from __future__ import annotations
