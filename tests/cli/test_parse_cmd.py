@@ -60,6 +60,19 @@ def test_partial_input_warns_and_marks_json() -> None:
     assert "partial result" in err
 
 
+def test_cut_short_gzip_prints_what_was_read_and_exits_2(tmp_path: Path) -> None:
+    import gzip
+
+    data = gzip.compress(Path(CHAIN).read_bytes())
+    cut = tmp_path / "chain.log.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    code, out, err = run("--json", str(cut))
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["partial"] is True and len(doc["boots"]) >= 1
+    assert f"{cut}:" in err and "gzip" in err and "Traceback" not in err
+
+
 def test_quiet_suppresses_warnings() -> None:
     code, _out, err = run("-q", str(SAMPLES / "public" / "notes-03.log"))
     assert code == 0 and err == ""

@@ -13,12 +13,14 @@ to be unreadable.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from ..errors import EXIT_INPUT_ERROR
 from ..model.records import Boot, ParsedLog, Severity
 from .common import handle_errors
 
@@ -43,8 +45,9 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
     journals); each is numbered (FILE#N in other commands) and shown with its kernel,
     how it was started, each map (start, end, size, type) and a summary.
 
-    Exit status: 0 maps found (possibly partial: see the warnings), 2 unreadable or
-    binary input, 3 an input holds no e820 map (the message says where to get one).
+    Exit status: 0 maps found (possibly partial: see the warnings), 2 unreadable,
+    binary or cut-short input (a truncated .gz: what was read is still printed and
+    marked partial), 3 an input holds no e820 map (the message says where to get one).
 
     \b
     Example:
@@ -90,6 +93,8 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
     for s in streams:
         if not s.has_entries:
             raise s.no_map_error()
+    if any(s.truncated for s in streams):
+        sys.exit(EXIT_INPUT_ERROR)
 
 
 def _each(

@@ -332,6 +332,8 @@ class BootStream:
         self.warnings: list[ParseWarning] = []
         #: something could not be read whole (source cut short, or a map cut off)
         self.partial = False
+        #: a source itself was cut short (truncated compressed stream): broken input
+        self.truncated = False
         #: number of boots yielded so far
         self.count = 0
         #: some boot has a table block / a table with entries
@@ -362,7 +364,8 @@ class BootStream:
                     self.first_reason = boot.completeness.reason
                 yield boot
             self.warnings.extend(getattr(src, "warnings", []) or [])
-            self.partial = self.partial or bool(getattr(src, "partial", False))
+            if getattr(src, "partial", False):
+                self.partial = self.truncated = True
             self.inputs_used.append(src.name)
             if not src_table:
                 self._not_x86 = self._not_x86 or sp.not_x86
