@@ -9,8 +9,8 @@ from ..model.types import E820Type, short_name
 
 _TITLE = {
     TableKind.FIRMWARE: "BIOS-provided physical RAM map",
-    TableKind.EXTENDED: "extended physical RAM map (SETUP_E820_EXT)",
-    TableKind.SETUP_DATA: "extended physical RAM map (reserve setup_data)",
+    TableKind.EXTENDED: "e820_table with SETUP_E820_EXT entries",
+    TableKind.SETUP_DATA: "e820_table after setup_data reservations",
     TableKind.USER: "user-defined physical RAM map",
     TableKind.MODIFIED: "modified physical RAM map",
     TableKind.FIXED: "fixed physical RAM map",
