@@ -21,7 +21,7 @@ SHOWN = (
     ("setup_data", "own setup_data"),
     ("last_pfn", "last_pfn"),
     ("initmem_end", "Initmem end"),
-    ("memory_total_kb", "MemTotal K"),
+    ("memory_total_kb", "Memory: total K"),
     ("warnings", "warnings"),
 )
 
