@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..kernel.policy import setup_data_reserved
+from ..kernel.handoff import zeropage_split
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, setup_data_reserved
 from ..kernel.setup_data import SetupDataType
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry
-
-E820_MAX_ENTRIES_ZEROPAGE = 128
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,7 @@ def kexec_budget(
 ) -> KexecBudget:
     """Budget for the running kernel ``kver`` with ``kexec_table`` (its e820_table_kexec)."""
     n = len(kexec_table)
-    passed = kexec_table[:E820_MAX_ENTRIES_ZEROPAGE]
-    dropped = kexec_table[E820_MAX_ENTRIES_ZEROPAGE:]
+    passed, dropped = zeropage_split(kexec_table)
     created = kexec_file_setup_data(kver, efi=efi)
     reserved = tuple(t for t in created if setup_data_reserved(kver, t)[1])
     growth = 2 * len(reserved)
