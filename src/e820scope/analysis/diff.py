@@ -115,7 +115,11 @@ def pick_map(boot: Boot, kind: MapKind) -> E820Table:
 
 
 def is_consecutive(a: Boot, b: Boot) -> bool:
-    """B is the boot that A kexec'd into (same capture, next boot, A ended by kexec)."""
+    """B is the boot that A kexec'd into (same capture, next boot, A ended by kexec).
+
+    :func:`diff_boots` also accepts two separate files as consecutive when B's received
+    map is exactly A's modelled kexec_file_load hand-off.
+    """
     return a.source == b.source and b.index == a.index + 1 and a.ended_by == "kexec"
 
 
@@ -198,17 +202,19 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
     b_hidden = boot_hidden(b)
     consecutive = is_consecutive(a, b)
     handoff = None
-    if (
-        consecutive
-        and map_kind is MapKind.FIRMWARE
-        and b.start.method
-        not in (
-            StartMethod.KEXEC_LOAD,
-            StartMethod.KDUMP,
-            StartMethod.COLD,
-        )
+    if map_kind is MapKind.FIRMWARE and b.start.method not in (
+        StartMethod.KEXEC_LOAD,
+        StartMethod.KDUMP,
+        StartMethod.COLD,
     ):
-        handoff = check_kexec_file_handoff(a, b)
+        if consecutive:
+            handoff = check_kexec_file_handoff(a, b)
+        elif b.start.method in (StartMethod.KEXEC_FILE_LOAD, StartMethod.KEXEC):
+            # Separate files (one per generation): B is A's child when B received exactly
+            # the first 128 entries of A's modelled e820_table_kexec.
+            check = check_kexec_file_handoff(a, b)
+            if check is not None and check.matches:
+                handoff, consecutive = check, True
     changes = _annotate(align(a_entries, b_entries), handoff, a_hidden, b_hidden)
     d = BootDiff(
         a=a,
