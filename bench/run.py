@@ -62,6 +62,14 @@ for src in open_inputs({path!r}):
 print(count)
 """
 
+#: container layer + parser, boots built and dropped (streaming), nothing rendered
+_PARSE = r"""
+import sys
+sys.path.insert(0, {src!r})
+from e820scope.parse import iter_boots
+print(sum(1 for _ in iter_boots({path!r})))
+"""
+
 #: the anchors the parser uses, as a grep -E pattern (format field: src)
 _PATTERN = r"""
 import sys
@@ -204,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     runs["ingest"] = _reap([sys.executable, "-c", _INGEST.format(src=src, path=str(path))], env)
     runs["ingest"]["items"] = int(runs["ingest"].pop("stdout"))
     if not args.skip_cli:
+        runs["parse"] = _reap([sys.executable, "-c", _PARSE.format(src=src, path=str(path))], env)
+        runs["parse"]["items"] = int(runs["parse"].pop("stdout"))
         with Path(os.devnull).open("wb") as null:
             runs["cli"] = _reap(
                 [sys.executable, "-m", "e820scope", "parse", "--json", "-q", str(path)],
