@@ -3,8 +3,10 @@
 
 Usage: tools/split_chain.py CAPTURE OUTDIR [N ...]
 
-Boot N's file holds the capture's lines from boot N's first line up to the line before
-boot N+1's first line, exactly as recorded (the boots are found by e820scope's parser).
+Boot N's file holds the capture's lines from the line after boot N-1's range (line 1
+for the first boot, so firmware output before the first banner stays with it) up to
+the line before boot N+1's first line, exactly as recorded (the boots are found by
+e820scope's parser).
 Without N, every boot is written.
 """
 
@@ -25,8 +27,9 @@ def main() -> None:
     for i, boot in enumerate(boots):
         if wanted and boot.index not in wanted:
             continue
+        start = boots[i - 1].last_line + 1 if i else 1
         end = boots[i + 1].first_line - 1 if i + 1 < len(boots) else len(lines)
-        chunk = lines[boot.first_line - 1 : end]
+        chunk = lines[start - 1 : end]
         (outdir / f"gen{boot.index:02d}.log").write_bytes(b"\n".join(chunk) + b"\n")
 
 

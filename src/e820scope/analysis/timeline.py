@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, StartMethod
+from ..model.records import Boot, Severity, StartMethod
 from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
@@ -76,7 +76,7 @@ def _split_addrs(d: BootDiff) -> list[str]:
 
 
 def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, Any]:
-    warnings: list[str] = [w.message for w in boot.warnings]
+    warnings: list[str] = [w.message for w in boot.warnings if w.severity is not Severity.INFO]
     try:
         table = pick_map(boot, map_kind)
         entries = resolve(table.entries, boot.kernel)

@@ -6,6 +6,7 @@ import gc
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ..model.records import (
     MapStatus,
     ParsedLog,
     ParseWarning,
+    Severity,
     SourceRef,
 )
 from .anchors import ANCHORS
@@ -65,6 +67,48 @@ def _read(text: str, ref: SourceRef) -> LineFact:
     return fact
 
 
+def _is_replay(a: Boot, b: Boot) -> bool:
+    """B is A's own kernel log printed again while A ran (``dmesg`` on the console).
+
+    Serial captures often hold the boot log twice: as the kernel printed it, then as
+    someone (or a test harness) ran ``dmesg`` on the same console. The replay restarts at
+    ``[    0.000000]`` like a new boot, but it is the same boot: same banner, same command
+    line, same firmware map and ``Memory:`` line, no firmware or boot-loader output before
+    it, and A did not end by kexec or panic. A genuine reboot of the same kernel shows
+    firmware output first or a kexec/panic end, so it is never folded.
+    """
+    if a.ended_by != "next_boot" or not a.linux_version:
+        return False
+    fa, fb = a.firmware_map, b.firmware_map
+    return (
+        b.linux_version == a.linux_version
+        and b.cmdline == a.cmdline
+        and fa is not None
+        and fb is not None
+        and fa.entries == fb.entries
+        and (a.memory is None or b.memory is None or a.memory == b.memory)
+    )
+
+
+def _fold_replay(a: Boot, b: Boot) -> Boot:
+    """A, extended over its replay B: B's lines, end, and the debug-level operations a
+    console often lacks (a replayed ``dmesg`` has the KERN_DEBUG ``e820: update`` lines)."""
+    note = ParseWarning(
+        SourceRef(b.source, b.first_line),
+        f"lines {b.first_line}-{b.last_line} replay this boot's kernel log (dmesg printed "
+        f"to the console); read as part of boot {a.index}, not as a boot of their own",
+        severity=Severity.INFO,
+    )
+    return replace(
+        a,
+        last_line=b.last_line,
+        ended_by=b.ended_by,
+        ops=a.ops or b.ops,
+        events=a.events + tuple(e for e in b.events if e.kind in ("kexec_start", "panic", "oom")),
+        warnings=(*a.warnings, note),
+    )
+
+
 class _Splitter:
     """Feeds lines to BootBuilders, starting a new one at each boot marker."""
 
@@ -72,6 +116,9 @@ class _Splitter:
         #: finished boots not yet taken by the consumer (see :func:`iter_boots`)
         self.done: list[Boot] = []
         self.prev: Boot | None = None
+        #: the last finished boot, held back one boot so that a replay of its log (see
+        #: :func:`_is_replay`) can be folded into it
+        self.held: Boot | None = None
         self.next_index = first_index
         self.cur: BootBuilder | None = None
         self.after_kexec = False
@@ -89,9 +136,14 @@ class _Splitter:
             return
         self.not_x86 = self.not_x86 or cur.not_x86
         boot = finish(cur, self.next_index, ended_by, self.prev)
+        held = self.held
+        if held is not None and cur.firmware is None and _is_replay(held, boot):
+            self.held = self.prev = _fold_replay(held, boot)
+            return
+        if held is not None:
+            self.done.append(held)
         self.next_index += 1
-        self.prev = boot
-        self.done.append(boot)
+        self.held = self.prev = boot
 
     def _new(self, line: LogLine) -> BootBuilder:
         self.cur = BootBuilder(
@@ -260,6 +312,9 @@ class _Splitter:
         if self.cur is not None and (self._worth_a_boot(self.cur) or self.prev is None):
             self._finish("eof")
         self.cur = None
+        if self.held is not None:
+            self.done.append(self.held)
+            self.held = None
         yield from self.done
         self.done.clear()
 
