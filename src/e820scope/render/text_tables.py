@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..analysis.units import human_size as _human_size
 from ..model.records import Boot, E820Table, ParsedLog, TableKind
 from ..model.types import E820Type, short_name
 
@@ -27,14 +28,7 @@ def human_size(n: int) -> str:
     An inexact value below 10 of a unit is shown in the next smaller unit
     (``3071.9 MiB``, not ``3.0 GiB``), so one decimal always tells sizes apart.
     """
-    for unit, shift in (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if n >= 1 << shift:
-            if n % (1 << shift) == 0:
-                return f"{n >> shift} {unit}"
-            v = n / (1 << shift)
-            if v >= 10 or shift == 10:
-                return f"{v:.1f} {unit}"
-    return f"{n} B"
+    return _human_size(n, spill_below=10)
 
 
 @dataclass(frozen=True)
