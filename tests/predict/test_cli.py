@@ -132,3 +132,13 @@ def test_simulate_and_plot_commands(tmp_path: Path) -> None:
     code, _, err = run("plot", *FIRST3, "-o", str(tmp_path / "f.png"))
     assert code == 0, err
     assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_file_named_like_a_boot_spec_is_read_as_a_file(tmp_path: Path) -> None:
+    # "chain#2" is a real file here: FILE#N selection must not take it apart (the same
+    # rule as select_boot's split_boot_spec).
+    from e820scope.analysis.chain_input import load_boots
+
+    f = tmp_path / "chain#2"
+    f.write_bytes((REPO / "samples" / "lab" / "stock-6.1-seabios-6g-chain.log").read_bytes())
+    assert len(load_boots([str(f)])) == 5

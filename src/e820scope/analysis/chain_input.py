@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import InputError, NoMapError
 from ..model.records import Boot, BootStart, StartMethod
 from ..parse import parse_input
+from ..parse.api import split_boot_spec
 
 
 def load_boots(specs: Sequence[str]) -> list[Boot]:
@@ -53,19 +54,19 @@ def load_boots(specs: Sequence[str]) -> list[Boot]:
 
 def _load_one(spec: str) -> list[Boot]:
     """``FILE``: its boots with a map; ``FILE#N``: boot N (all boots numbered 1..n)."""
-    path, _, sel = spec.partition("#")
+    path, n = split_boot_spec(spec)
     every = _parse_cached(path)
-    if not sel:
+    if n is None:
         return [b for b in every if b.firmware_map is not None]
-    if not sel.isdigit() or not 1 <= int(sel) <= len(every):
+    if not 1 <= n <= len(every):
         raise InputError(
-            f"{spec}: no boot #{sel} (the file has {len(every)} boots)",
+            f"{spec}: no boot #{n} (the file has {len(every)} boots)",
             hint="use FILE#N with N from 1",
         )
-    boot = every[int(sel) - 1]
+    boot = every[n - 1]
     if boot.firmware_map is None:
         raise NoMapError(
-            f"{spec}: boot #{sel} has no BIOS-provided e820 map",
+            f"{spec}: boot #{n} has no BIOS-provided e820 map",
             hint="pick a boot whose early messages are in the log",
         )
     return [boot]
