@@ -25,6 +25,12 @@ cached result is valid whatever the state around it. Both caches are bounded
 Per chunk, :meth:`LineMachine.run` looks every line up with one C-level ``map`` and
 turns each run of hits into LogLines with C-level ``compress``/``zip``/``map``, so no
 Python bytecode runs for a cached line; misses go one by one through the code above.
+
+When the C accelerator ``e820scope._speedups._linescan`` is available, the two caches
+are its bounded ``Table`` objects instead of dicts, and :meth:`LineMachine.run_buffer`
+replaces :meth:`~LineMachine.run`: its ``Scanner`` walks the chunk buffer itself (no
+split into a list of lines) while every line is a cache hit, and hands each other line
+to :meth:`LineMachine.step`, the same per-line code :meth:`~LineMachine.run` uses.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ import re
 from collections.abc import Callable
 from itertools import compress, islice, repeat
 from operator import is_, itemgetter
-from typing import Any
+from typing import Any, Protocol
 
+from .._speedups import load
 from ..model.records import SourceRef
 from . import qp, rejoin
 from .anchors import STRUCTURAL_ANCHORS, compile_anchors
@@ -45,6 +52,10 @@ from .sniff import Container
 
 #: physical lines kept back at the end of a chunk so joins can look ahead.
 KEEP = max(rejoin.MAX_LOOKAHEAD, qp.MAX_SOFT_BREAKS) + 1
+#: lines :meth:`LineMachine.run_buffer` hands to :meth:`LineMachine.step` at once: the
+#: line itself and more than the furthest :meth:`LineMachine.general` ever looks (soft
+#: breaks, then a join after them), so the result is the one the whole chunk would give.
+WINDOW = qp.MAX_SOFT_BREAKS + rejoin.MAX_LOOKAHEAD + 3
 #: the console hand-over window never spans more physical lines than this.
 HANDOVER_MAX = 400
 #: cache entries before the cache is emptied, and the longest line cached (bytes):
@@ -73,6 +84,45 @@ _Cached = tuple[Any, ...]
 _NONE: _Cached = ()
 
 
+#: structural anchors of the lines with a state effect (console hand-over, kernel
+#: banner): those lines are never cached, so they reach the anchor test every time
+_STATE_ANCHORS = (b"console [", b"Linux version")
+
+
+def _anchor_test(anchors: list[bytes]) -> Callable[[bytes], bool]:
+    """A test for "the line holds one of ``anchors``" (which include
+    :data:`_STATE_ANCHORS`, looked for first with plain substring tests: cheaper than
+    the regex of every anchor)."""
+    search = compile_anchors(anchors).search
+    first, second = _STATE_ANCHORS
+
+    def hit(raw: bytes) -> bool:
+        # find(), not "in": bytes.__contains__ first tries its argument as an int
+        find = raw.find
+        return find(first) >= 0 or find(second) >= 0 or search(raw) is not None
+
+    return hit
+
+
+class _Cache(Protocol):
+    """What the machine needs of a cache: a dict, or the C accelerator's ``Table``."""
+
+    def get(self, key: bytes, /) -> _Cached | None: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __setitem__(self, key: bytes, value: _Cached, /) -> None: ...
+    def clear(self) -> None: ...
+
+
+class _Scanner(Protocol):
+    """The C accelerator's cache-hit loop (``e820scope._speedups._linescan.Scanner``)."""
+
+    def scan(
+        self, buf: bytes, pos: int, end: int, base: int, out: list[LogLine], /
+    ) -> tuple[int, int, int, bool]: ...
+    def lines(self, buf: bytes, pos: int, end: int, n: int, /) -> list[bytes]: ...
+
+
 class LineMachine:
     """Stateful reader of one source's physical lines."""
 
@@ -87,17 +137,32 @@ class LineMachine:
         self.handover = 0  # 0 none, 1 both consoles print, 2 closing
         self.handover_lines = 0
         self.prev_raw = b""
-        self.cache: dict[bytes, _Cached] = {}
+        self.cache: _Cache = {}
         #: the same results keyed by the line minus its printk time prefix
-        self.ts_cache: dict[bytes, _Cached] = {}
-        self.hit: Callable[[bytes], Any] | None = None
+        self.ts_cache: _Cache = {}
+        #: how general() read lines that are not cached (see _remember), same two keys
+        self.parsed: _Cache = {}
+        self.ts_parsed: _Cache = {}
+        self.hit: Callable[[bytes], bool] | None = None
         #: whether the time-prefix cache is sound: no anchor can match inside a prefix
         self.ts_ok = True
         if anchors is not None and container.fast_ok:
             every = [*anchors, *STRUCTURAL_ANCHORS]
-            self.hit = compile_anchors(every).search
+            self.hit = _anchor_test(every)
             self.ts_ok = all(b"]" not in a and a.strip(b"[ .0123456789") for a in every)
         self.next_index = 0
+        #: the C cache-hit loop over chunk buffers (None: pure Python, :meth:`run`)
+        self.scanner: _Scanner | None = None
+        ext = load("_linescan")
+        if (
+            ext is not None
+            and len(container.newline) == 1
+            and not (container.kmsg or container.json)
+        ):
+            self.cache = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
+            self.ts_cache = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
+            timed = self.ts_cache if self.ts_ok else None
+            self.scanner = ext.Scanner(self.cache, timed, LogLine, name, container.newline)
 
     @property
     def stateful(self) -> bool:
@@ -115,9 +180,8 @@ class LineMachine:
         """
         out: list[LogLine] = []
         append = out.append
-        lookup = self._lookup
+        step = self.step
         name = self.name
-        hit = self.hit
         vals: list[_Cached | None]
         if self.c.kmsg or self.c.json:  # always stateful: nothing is ever cached
             vals = [None] * stop
@@ -141,35 +205,7 @@ class LineMachine:
                     i = j
                     if i >= stop:
                         break
-                raw = lines[i]
-                c = lookup(raw)
-                if c is not None:
-                    if c:
-                        append(_tnew(LogLine, (name, base + i, *c)))
-                    i += 1
-                    continue
-                if hit is not None and not hit(raw):
-                    self._store(raw, _NONE)
-                    i += 1
-                    continue
-            elif self.handover and not (self.pending_boot or self.qp or self.c.kmsg or self.c.json):
-                # inside the console hand-over window: a state-free line with a cached
-                # result needs only the window's bookkeeping (as in general())
-                raw = lines[i]
-                c = vals[i] or lookup(raw)
-                if c:
-                    self.handover_lines += 1
-                    if self.handover_lines > HANDOVER_MAX:
-                        self.handover = 0
-                    prev = lines[i - 1] if i else self.prev_raw
-                    if raw != prev or c[1] is None:  # else printed by both consoles
-                        if self.handover == 2:
-                            self.handover = 0
-                        append(_tnew(LogLine, (name, base + i, *c)))
-                    i += 1
-                    continue
-            prev = lines[i - 1] if i else self.prev_raw
-            consumed, res = self.general(lines, i, base, prev)
+            consumed, res = step(lines, i, base, vals[i])
             if res is not None:
                 append(res)
             i += consumed
@@ -178,6 +214,83 @@ class LineMachine:
         if end:
             self.prev_raw = lines[end - 1]
         return out
+
+    def step(
+        self, lines: list[bytes], i: int, base: int, val: _Cached | None, missed: bool = False
+    ) -> tuple[int, LogLine | None]:
+        """Process ``lines[i]``, which is not part of a run of cache hits.
+
+        ``val`` is what the caches held for it before the lines in front of it were
+        processed (None: nothing, or not looked up); ``missed``: the caches were just
+        searched for it and hold nothing. Returns the number of lines consumed and the
+        LogLine, if any. ``lines[i - 1]`` (``self.prev_raw`` when ``i == 0``) is the line
+        before it, and ``lines`` must go on to at least ``WINDOW - 1`` lines after it, or
+        to the end of the chunk.
+        """
+        raw = lines[i]
+        if not self.stateful:
+            c = None if missed else self._lookup(raw)
+            if c is not None:
+                return 1, _tnew(LogLine, (self.name, base + i, *c)) if c else None
+            if self.hit is not None and not self.hit(raw):
+                self._store(raw, _NONE)
+                return 1, None
+        elif self.handover and not (self.pending_boot or self.qp or self.c.kmsg or self.c.json):
+            # inside the console hand-over window: a state-free line with a cached
+            # result needs only the window's bookkeeping (as in general())
+            c = val or self._lookup(raw)
+            if c:
+                self.handover_lines += 1
+                if self.handover_lines > HANDOVER_MAX:
+                    self.handover = 0
+                prev = lines[i - 1] if i else self.prev_raw
+                if raw != prev or c[1] is None:  # else printed by both consoles
+                    if self.handover == 2:
+                        self.handover = 0
+                    return 1, _tnew(LogLine, (self.name, base + i, *c))
+                return 1, None
+        prev = lines[i - 1] if i else self.prev_raw
+        return self.general(lines, i, base, prev)
+
+    def run_buffer(
+        self, data: bytes, pos: int, full: int, limit: int, base: int
+    ) -> tuple[list[LogLine], int, int]:
+        """The C-accelerated :meth:`run`: process the lines of ``data[pos:full]``.
+
+        ``data[pos:full]`` holds whole lines (each ends with the one-byte newline), the
+        first numbered ``base``. Every line that starts before ``limit`` is processed (a
+        join may consume lines past it); lines after ``limit`` may be, when they are cache
+        hits. Returns the LogLines, the offset of the first line not consumed and its
+        number. While no state is pending the scanner consumes cache hits in C; every
+        other line goes through :meth:`step` with a window of :data:`WINDOW` lines.
+        """
+        assert self.scanner is not None
+        scan = self.scanner.scan
+        window = self.scanner.lines
+        step = self.step
+        out: list[LogLine] = []
+        append = out.append
+        missed = False
+        while True:
+            if not self.stateful:
+                pos, n, last, missed = scan(data, pos, full, base, out)
+                if n:
+                    base += n
+                    self.prev_raw = data[last : pos - 1]
+            if pos >= limit:
+                return out, pos, base
+            lines = window(data, pos, full, WINDOW)
+            consumed, res = step(lines, 0, base, None, missed)
+            missed = False
+            if res is not None:
+                append(res)
+            base += consumed
+            if consumed == 1:
+                self.prev_raw = raw = lines[0]
+                pos += len(raw) + 1
+            else:
+                self.prev_raw = lines[consumed - 1]
+                pos += sum(map(len, lines[:consumed])) + consumed
 
     def _ts_fill(self, lines: list[bytes], vals: list[_Cached | None]) -> None:
         """Fill ``vals[i] is None`` from the time-prefix cache, C-level where possible.
@@ -196,13 +309,20 @@ class LineMachine:
 
     def _lookup(self, raw: bytes) -> _Cached | None:
         """The cached result of ``raw``: by its bytes, else by the part after its time."""
-        c = self.cache.get(raw)
+        return self._find(raw, self.cache, self.ts_cache)
+
+    def _recall(self, raw: bytes) -> _Cached | None:
+        """How :meth:`general` read ``raw`` before, as a cache value (see :meth:`_remember`)."""
+        return self._find(raw, self.parsed, self.ts_parsed)
+
+    def _find(self, raw: bytes, cache: _Cache, ts_cache: _Cache) -> _Cached | None:
+        c = cache.get(raw)
         if c is not None or not self.ts_ok:
             return c
         m = _TS_PREFIX.match(raw)
         if m is None:
             return None
-        t = self.ts_cache.get(raw[m.end() :])
+        t = ts_cache.get(raw[m.end() :])
         if t is None:
             return None
         return (t[0], float(m.group(1)), False, t[1]) if t else _NONE
@@ -210,8 +330,19 @@ class LineMachine:
     def general(
         self, lines: list[bytes], i: int, base: int, prev: bytes
     ) -> tuple[int, LogLine | None]:
-        """Fully process the line at ``lines[i]``; returns (lines consumed, result)."""
+        """Fully process the line at ``lines[i]``; returns (lines consumed, result).
+
+        A line whose reading does not depend on the state (no quoted-printable, no join,
+        no kmsg sequence number) but whose result is not cached (a state effect, or read
+        while state is pending) is remembered as read (:meth:`_recall`), so only its
+        effects (:meth:`_effects`) run again when it comes back.
+        """
         raw = lines[i]
+        known = None if self.qp else self._recall(raw)
+        if known:
+            body, ts, _, trunc = known
+            res, _ = self._effects(raw, prev, base + i, body, ts, False, trunc, not self.stateful)
+            return 1, res
         consumed = 1
         cacheable = not self.stateful
         if not self.qp and qp.SOFT_BREAK_E820.search(raw):
@@ -225,11 +356,11 @@ class LineMachine:
                 raw = raw[:-1] + lines[i + consumed].rstrip(b"\r")
                 consumed += 1
             raw = qp.decode(raw)
+        plain = not self.qp  # the line is read the same whatever the state
         text = raw.decode("utf-8", "replace")
         if self.qp:
             text = text.replace("\xa0", " ")
         text = clean(text)
-        ref = SourceRef(self.name, base + i)
         head = text[:2]
         if head == "Co":
             enc = qp.header_encoding(text)
@@ -246,7 +377,7 @@ class LineMachine:
                 self.pending_boot = True
                 return consumed, None
         if self.c.json and text.lstrip().startswith("{"):
-            return consumed, self._json(text, ref)
+            return consumed, self._json(text, SourceRef(self.name, base + i))
         text = unquote(text)
         if self.c.kmsg and text[:1] == " " and "=" in text:
             return consumed, None  # /dev/kmsg dictionary continuation " KEY=value"
@@ -257,12 +388,13 @@ class LineMachine:
             return consumed, None
         hint = False
         if st.seq is not None:
+            plain = False
             if self.last_seq is not None and st.seq < self.last_seq:
                 hint = True
             self.last_seq = st.seq
         body = rejoin.tidy_screen(st.text)
         if rejoin.may_continue(body):
-            cacheable = False
+            cacheable = plain = False
             following = [
                 unquote(clean(ln.decode("utf-8", "replace")))
                 for ln in lines[i + consumed : i + consumed + rejoin.MAX_LOOKAHEAD]
@@ -270,6 +402,29 @@ class LineMachine:
             body, k = rejoin.join(body, following)
             consumed += k
         trunc = rejoin.screen_truncated(body) or rejoin.pager_truncated(body, st.kind)
+        res, cached = self._effects(
+            lines[i], prev, base + i, body, st.timestamp, hint, trunc, cacheable
+        )
+        if plain and not cached:
+            self._remember(lines[i], (body, st.timestamp, False, trunc))
+        return consumed, res
+
+    def _effects(
+        self,
+        raw: bytes,
+        prev: bytes,
+        num: int,
+        body: str,
+        ts: float | None,
+        hint: bool,
+        trunc: bool,
+        cacheable: bool,
+    ) -> tuple[LogLine | None, bool]:
+        """The state effects of the line ``raw`` (number ``num``) read as ``body``.
+
+        Returns its LogLine (None: a line both consoles printed) and whether its result
+        went to the cache (only when ``cacheable`` and the line has no effect).
+        """
         if body.startswith("Linux version "):
             self.bootconsole = False  # a new kernel: no console state carries over
             self.handover = 0
@@ -279,8 +434,8 @@ class LineMachine:
             self.handover_lines += 1
             if self.handover_lines > HANDOVER_MAX:
                 self.handover = 0
-            if lines[i] == prev and st.timestamp is not None:
-                return consumed, None  # printed by the boot console and the real one
+            if raw == prev and ts is not None:
+                return None, False  # printed by the boot console and the real one
             if self.handover == 2:
                 self.handover = 0
         if "console [" in body or "console handover" in body:
@@ -291,8 +446,8 @@ class LineMachine:
             self.pending_boot = False
             cacheable = False
         if cacheable and not hint:
-            self._store(lines[i], (body, st.timestamp, False, trunc))
-        return consumed, LogLine(ref, body, st.timestamp, hint, trunc)
+            self._store(raw, (body, ts, False, trunc))
+        return _tnew(LogLine, (self.name, num, body, ts, hint, trunc)), cacheable and not hint
 
     def _console(self, body: str) -> None:
         """Track the window where the boot console and the real console both print."""
@@ -312,9 +467,19 @@ class LineMachine:
         A line with a printk time prefix is also cached under the rest of the line: its
         result is the same for every time value, except the timestamp itself.
         """
+        self._keep(raw, value, self.cache, self.ts_cache)
+
+    def _remember(self, raw: bytes, value: _Cached) -> None:
+        """Keep how :meth:`general` read a line that is not cached (it has state effects,
+        or state was pending), so that reading it again is skipped; bounded the same way
+        as the caches. ``value`` has the shape of a cached result.
+        """
+        self._keep(raw, value, self.parsed, self.ts_parsed)
+
+    def _keep(self, raw: bytes, value: _Cached, cache: _Cache, ts_cache: _Cache) -> None:
         if len(raw) > CACHE_LINE_MAX:
             return
-        self._put(self.cache, raw, value)
+        self._put(cache, raw, value)
         if not self.ts_ok:
             return
         m = _TS_PREFIX.match(raw)
@@ -325,10 +490,10 @@ class LineMachine:
             return  # clean() looks for time stamps in CR-separated segments
         if value and value[1] != float(m.group(1)):
             return  # the time did not come from this prefix
-        self._put(self.ts_cache, rest, (value[0], value[3]) if value else _NONE)
+        self._put(ts_cache, rest, (value[0], value[3]) if value else _NONE)
 
     @staticmethod
-    def _put(cache: dict[bytes, _Cached], key: bytes, value: _Cached) -> None:
+    def _put(cache: _Cache, key: bytes, value: _Cached) -> None:
         if len(key) > CACHE_LINE_MAX:
             return
         if len(cache) >= CACHE_MAX:

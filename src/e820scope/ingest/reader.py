@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
 from . import decompress
 from .decompress import ChunkReader, sniff_compression
-from .lineproc import KEEP, LineMachine
+from .lineproc import KEEP, WINDOW, LineMachine
 from .lines import LogLine
 from .sniff import SNIFF_SIZE, check_text, sniff
 
@@ -148,22 +148,52 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
         ) from exc
     reader = ChunkReader(fh, fmt, decompress.CHUNK_SIZE)
     chunks = iter(reader)
-    machine: LineMachine | None = None
-    nl = b"\n"
+    head = _head(chunks)
+    base, cut = 1, False
+    if head:
+        check_text(src.name, head)
+        machine = LineMachine(src.name, sniff(head), anchors)
+        walk = _split if machine.scanner is None else _scanned
+        base, cut = yield from walk(machine, chain((head,), chunks), reader)
+    if reader.truncated:
+        # the stream ended inside line ``base`` (dropped when cut mid-line) or after
+        # line ``base - 1``
+        src.partial = True
+        src.warnings.append(
+            ParseWarning(
+                SourceRef(src.name, base if cut else max(base - 1, 1)),
+                reader.truncated,
+                hint="the file was cut short (an interrupted copy or download?); "
+                "get a complete copy for full results",
+            )
+        )
+
+
+def _head(chunks: Iterator[bytes]) -> bytes:
+    """The first chunk, extended to at least :data:`SNIFF_SIZE` bytes when there are more."""
+    head = next(chunks, b"")
+    while head and len(head) < SNIFF_SIZE:
+        more = next(chunks, b"")
+        if not more:
+            break
+        head += more
+    return head
+
+
+#: what a chunk walker returns: the number of the line after the last one read, and
+#: whether the stream was cut inside a line (which is then dropped)
+_End = tuple[int, bool]
+
+
+def _split(
+    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader
+) -> Generator[list[LogLine], None, _End]:
+    """Pure Python: split every chunk into lines and let :meth:`LineMachine.run` read them."""
+    nl = machine.c.newline
     carry = b""
     pending: list[bytes] = []
     base = 1
     for chunk in chunks:
-        if machine is None:
-            while len(chunk) < SNIFF_SIZE:
-                more = next(chunks, b"")
-                if not more:
-                    break
-                chunk += more
-            check_text(src.name, chunk)
-            container = sniff(chunk)
-            nl = container.newline
-            machine = LineMachine(src.name, container, anchors)
         parts = (carry + chunk).split(nl) if carry else chunk.split(nl)
         carry = parts.pop()
         if len(carry) > MAX_LINE:
@@ -180,18 +210,88 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
     cut = bool(reader.truncated and carry)
     if carry and not cut:
         pending.append(carry)  # a last line without a newline
-    if pending and machine is not None:
+    if pending:
         yield machine.run(pending, len(pending), base)
         base += machine.next_index
-    if reader.truncated:
-        # the stream ended inside line ``base`` (dropped when cut mid-line) or after
-        # line ``base - 1``
-        src.partial = True
-        src.warnings.append(
-            ParseWarning(
-                SourceRef(src.name, base if cut else max(base - 1, 1)),
-                reader.truncated,
-                hint="the file was cut short (an interrupted copy or download?); "
-                "get a complete copy for full results",
-            )
-        )
+    return base, cut
+
+
+def _scanned(
+    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader
+) -> Generator[list[LogLine], None, _End]:
+    """With the C accelerator: the twin of :func:`_split` that never splits a chunk.
+
+    ``rest`` is what :func:`_split` keeps between chunks, as bytes: the lines not
+    consumed yet, then the partial last line (``carry``, bounded the same way). Rather
+    than copying ``rest + chunk``, the lines of ``rest`` are read from a small bridge,
+    ``rest`` plus the first :data:`_BRIDGE` lines of the chunk, and the chunk itself is
+    read from where the bridge ends (see :func:`_round`).
+    """
+    nl = machine.c.newline
+    rest = b""
+    base = 1
+    for chunk in chunks:
+        data, pos = chunk, 0
+        if rest:
+            cut = _after_lines(chunk, nl, _BRIDGE)
+            if cut:
+                bridge = rest + chunk[:cut]
+                out, pos, base, _ = _round(machine, bridge, 0, WINDOW, base)
+                if out:
+                    yield out
+                pos -= len(rest)
+                assert pos > 0, "the bridge ends past the first line of the chunk"
+            else:
+                data = rest + chunk
+        out, pos, base, full = _round(machine, data, pos, KEEP, base)
+        if out:
+            yield out
+        # an endless "line" is not a log line; bound memory
+        rest = data[pos:] if len(data) - full <= MAX_LINE else data[pos : full + MAX_LINE]
+    lines = rest.split(nl)
+    carry = lines.pop()
+    cut = bool(reader.truncated and carry)
+    if carry and not cut:
+        lines.append(carry)  # a last line without a newline
+    if lines:
+        yield machine.run(lines, len(lines), base)
+        base += machine.next_index
+    return base, cut
+
+
+#: chunk lines in a bridge: the bridge's round leaves its last ``WINDOW`` lines to the
+#: chunk's round, so it always gets past the line that straddles the two
+_BRIDGE = WINDOW + 2
+
+
+def _round(
+    machine: LineMachine, data: bytes, pos: int, keep: int, base: int
+) -> tuple[list[LogLine], int, int, int]:
+    """Read the whole lines of ``data`` from offset ``pos`` (line ``base``).
+
+    Python reads every line followed by at least ``keep`` whole lines in ``data``: with
+    ``keep=KEEP`` those :func:`_split` hands to :meth:`LineMachine.run` below its
+    ``stop`` when ``data`` ends where a chunk ends; with ``keep=WINDOW``, lines whose
+    every look-ahead stays inside ``data``, so that its end changes nothing. Returns the
+    LogLines, the offset and number of the first line not consumed, and where the whole
+    lines end.
+    """
+    nl = machine.c.newline
+    full = data.rfind(nl) + 1
+    limit = full
+    for _ in range(keep):
+        if limit <= pos:
+            break
+        limit = data.rfind(nl, 0, limit - 1) + 1
+    out, pos, base = machine.run_buffer(data, pos, full, limit, base)
+    return out, pos, base, full
+
+
+def _after_lines(chunk: bytes, nl: bytes, n: int) -> int:
+    """The offset just after the ``n``-th newline of ``chunk``, or 0 when it has fewer."""
+    end = 0
+    for _ in range(n):
+        end = chunk.find(nl, end) + 1
+        if not end:
+            return 0
+    return end
