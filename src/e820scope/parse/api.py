@@ -16,7 +16,7 @@ from typing import cast
 
 from ..errors import InputError, NoMapError
 from ..ingest import LogLine, log_lines, open_inputs
-from ..ingest.lines import BOOT_HINT, LINE, TEXT, TIMESTAMP
+from ..ingest.lines import BOOT_HINT, TEXT, TIMESTAMP
 from ..model.records import (
     Boot,
     LogEvent,
