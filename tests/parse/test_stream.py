@@ -78,7 +78,11 @@ def test_cli_streamed_output_is_the_whole_rendering(files: tuple[str, ...]) -> N
     logs = [parse_input(f) for f in files]
     code, out, _err = _cli("--json", *files)
     assert code == 0
-    assert out == json.dumps(parse_json(logs), indent=1) + "\n"
+    assert json.loads(out) == json.loads(json.dumps(parse_json(logs)))
+    # one line per boot (compact), inside the indented top level
+    lines = out.splitlines()
+    assert sum(ln.startswith('  {"input": ') for ln in lines) == sum(len(p.boots) for p in logs)
+    assert lines[0] == "{" and lines[-2:] == [" ]", "}"]
     code, out, _err = _cli(*files)
     assert code == 0 and out == render_parsed(logs)
     code, out, _err = _cli("--csv", *files)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import InputError, NoMapError
-from ..ingest import LogLine, log_lines, open_inputs
+from ..ingest import LogLine, open_inputs
 from ..ingest.lines import BOOT_HINT, TEXT, TIMESTAMP
+from ..ingest.reader import _batches
 from ..model.records import (
     Boot,
     LogEvent,
@@ -227,19 +228,25 @@ class _Splitter:
         them on every sample and on kexec chains).
         """
         it = iter(lines)
+        return self.run_batches(iter(lambda: list(islice(it, _BATCH)), []))
+
+    def run_batches(self, batches: Iterable[list[LogLine]]) -> Iterator[Boot]:
+        """:meth:`run` over lines that come in lists (the container layer's chunks)."""
         done = self.done
+        it = iter(batches)
         while True:
-            # the batch is read with the cyclic collector paused: the parser builds no
-            # reference cycles, and without the pause the collector runs dozens of times
-            # per batch over the batch's own lines (a sixth of the time, bench/)
             with _gc_paused():
-                batch = list(islice(it, _BATCH))
-                if batch:
+                # the cyclic collector is paused while a batch is made and read (the
+                # parser builds no reference cycles); the batch is dropped before it is
+                # back on, so its next run does not walk lines about to be freed anyway
+                batch = next(it, None)
+                if batch is not None:
                     self._batch(batch)
+                    batch = []
             if done:
                 yield from done
                 done.clear()
-            if not batch:
+            if batch is None:
                 return
 
     def _batch(self, batch: list[LogLine]) -> None:
@@ -531,7 +538,8 @@ class BootStream:
         for src in open_inputs(self.source):
             sp = _Splitter(first_index=index)
             src_table = False
-            for boot in chain(sp.run(log_lines(src, anchors=ANCHORS)), sp.close()):
+            boots = sp.run_batches(_batches(src, list(ANCHORS)))
+            for boot in chain(boots, sp.close()):
                 self.count += 1
                 if boot.tables:
                     src_table = self.has_table = True
