@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
-from itertools import chain, compress, groupby, islice, repeat
-from operator import attrgetter, is_, is_not, itemgetter, le
+from itertools import chain, compress, islice, pairwise, repeat
+from operator import attrgetter, is_, is_not, itemgetter, le, ne
 from pathlib import Path
 from typing import cast
 
@@ -66,12 +65,6 @@ _TS = itemgetter(TIMESTAMP)
 _HINT = itemgetter(BOOT_HINT)
 _ERA = attrgetter("era")
 _IS_SET = partial(is_not, None)
-
-
-def _last(it: Iterator[int], default: int) -> int:
-    """The last item of ``it`` (consumed at C speed), or ``default`` when it is empty."""
-    d = deque(it, maxlen=1)
-    return d[0] if d else default
 
 
 #: Kinds that can end or start a boot, or that the splitter itself acts on: always read
@@ -302,9 +295,11 @@ class _Splitter:
                 cur.first_ts = stamps[0]
             cur.last_ts = stamps[-1]
         cur.last_line = batch[b - 1].line
-        for key, group in groupby(range(a, b), plain.__getitem__):
-            i = next(group)
-            j = _last(group, i) + 1  # noqa: B031 (the rest of the group, once)
+        keys = plain[a:b]
+        # where the key changes: each stretch between two cuts is one group
+        cuts = [a, *compress(range(a + 1, b), map(ne, keys[1:], keys)), b]
+        for i, j in pairwise(cuts):
+            key = plain[i]
             if key is _NON:
                 continue
             if key is _UNP:
