@@ -40,6 +40,13 @@ get_slot(PyObject *descr, PyObject *obj)
     return Py_TYPE(descr)->tp_descr_get(descr, obj, (PyObject *)Py_TYPE(obj));
 }
 
+static void
+untrack(PyObject *obj)
+{
+    if (PyObject_IS_GC(obj) && PyObject_GC_IsTracked(obj))
+        PyObject_GC_UnTrack(obj);
+}
+
 /* A new, empty instance of a slots class (no __init__ runs, as with cls.__new__(cls)). */
 static PyObject *
 new_instance(PyTypeObject *cls)
@@ -109,11 +116,18 @@ one_entry(PyObject *fact, PyObject *line, PyTypeObject *ecls, PyTypeObject *rcls
         }
     }
     int rc = set_slot(ed[E_REF], entry, ref);
-    Py_DECREF(ref);
     if (rc < 0) {
+        Py_DECREF(ref);
         Py_DECREF(entry);
         return NULL;
     }
+    /* Both objects are frozen and hold only ints, strings and (the entry) the
+     * SourceRef: they can never be part of a reference cycle, so the cyclic collector
+     * need not walk them (CPython does the same for tuples of such values). A kexec
+     * chain console holds hundreds of thousands of them per 64 MiB. */
+    untrack(ref);
+    untrack(entry);
+    Py_DECREF(ref);
     return entry;
 }
 
