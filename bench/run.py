@@ -1,12 +1,13 @@
 """e820scope throughput vs ``grep -E`` on a >= 1 GiB multi-boot console capture.
 
-Usage (from the repository root)::
+Usage (from the repository root, with the installed package's Python)::
 
-    python bench/run.py                    # 1 GiB capture, full run
-    python bench/run.py --size-mib 2048    # any size (RSS must not grow with it)
-    python bench/run.py --quick            # 64 MiB smoke run
-    python bench/run.py --vary-timestamps  # every repetition prints other printk times
-    python bench/run.py --src /tmp/old/src # measure another source tree (before/after)
+    .venv/bin/python bench/run.py                    # 1 GiB capture, full run
+    .venv/bin/python bench/run.py --size-mib 2048    # any size (RSS must not grow with it)
+    .venv/bin/python bench/run.py --quick            # 64 MiB smoke run
+    .venv/bin/python bench/run.py --vary-timestamps  # other printk times per repetition
+    .venv/bin/python bench/run.py --pure             # the pure-Python twins only
+    .venv/bin/python bench/run.py --src /tmp/old/src # another source tree (before/after)
 
 Builds a capture under bench/out/ by repeating the real QEMU kexec chains of
 samples/lab/ (the patched 63-generation chain first, then the stock chains, over and over)
@@ -17,13 +18,16 @@ until the size is reached, then times, each in its own subprocess and in one run
   :data:`e820scope.ingest.anchors.DEFAULT_ANCHORS` plus any parser-only extra);
 * ``ingest``: :func:`e820scope.ingest.log_lines` with the same anchors, every LogLine
   counted (the container layer alone);
-* ``cli``: ``python -m e820scope parse --json FILE > /dev/null`` (the real user path:
+* ``parse``: :func:`e820scope.parse.iter_boots`, every Boot record built and dropped:
+  the parse throughput, the headline ratio;
+* ``cli``: ``python -m e820scope parse --json FILE > /dev/null`` (the whole user path:
   container layer, parser, JSON rendering).
 
 Each child's wall time, CPU time and peak RSS come from ``/usr/bin/time`` (its own
-figures, not the maximum over all children). The headline ratio is wall-clock MiB/s of the CLI
+figures, not the maximum over all children). ``throughput_ratio`` is wall-clock MiB/s
 over grep's; ``cpu_ratio`` (CPU seconds) is less sensitive to other load on a shared
-machine. The 1-minute load average is recorded before and after. Writes
+machine. The 1-minute load average is recorded before and after, and which compiled
+accelerators (``e820scope._speedups``) the measured package uses. Writes
 bench/out/results.json.
 """
 
@@ -49,7 +53,8 @@ LAB = REPO / "samples" / "lab"
 #: the container layer alone, in a child process (format fields: src, path)
 _INGEST = r"""
 import sys
-sys.path.insert(0, {src!r})
+if {src!r}:
+    sys.path.insert(0, {src!r})
 from e820scope.ingest import log_lines, open_inputs
 try:
     from e820scope.parse.anchors import ANCHORS
@@ -65,7 +70,8 @@ print(count)
 #: container layer + parser, boots built and dropped (streaming), nothing rendered
 _PARSE = r"""
 import sys
-sys.path.insert(0, {src!r})
+if {src!r}:
+    sys.path.insert(0, {src!r})
 from e820scope.parse import iter_boots
 print(sum(1 for _ in iter_boots({path!r})))
 """
@@ -73,13 +79,26 @@ print(sum(1 for _ in iter_boots({path!r})))
 #: the anchors the parser uses, as a grep -E pattern (format field: src)
 _PATTERN = r"""
 import sys
-sys.path.insert(0, {src!r})
+if {src!r}:
+    sys.path.insert(0, {src!r})
 from e820scope.ingest.anchors import grep_pattern
 try:
     from e820scope.parse.anchors import ANCHORS
 except ImportError:
     from e820scope.ingest.anchors import DEFAULT_ANCHORS as ANCHORS
 print(grep_pattern(tuple(ANCHORS)))
+"""
+
+#: which compiled accelerators the measured package uses (format field: src)
+_SPEEDUPS = r"""
+import json, sys
+if {src!r}:
+    sys.path.insert(0, {src!r})
+try:
+    from e820scope._speedups import status
+except ImportError:
+    status = dict
+print(json.dumps(status()))
 """
 
 _TS = re.compile(rb"\[( *)(\d+)\.(\d{6})\]")
@@ -185,13 +204,34 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="shift printk times per repetition (no exact line recurs between neighbours)",
     )
-    ap.add_argument("--src", default=str(REPO / "src"), help="source tree to measure")
+    ap.add_argument(
+        "--src",
+        default="",
+        help="source tree to measure (default: the e820scope this Python imports, i.e. the "
+        "installed package with its compiled accelerators)",
+    )
+    ap.add_argument(
+        "--pure", action="store_true", help="E820SCOPE_PURE=1: the pure-Python twins only"
+    )
     ap.add_argument("--skip-cli", action="store_true", help="grep and ingest only")
     ap.add_argument("--out", default=str(OUT / "results.json"), help="results file")
     args = ap.parse_args(argv)
     size = 64 if args.quick else args.size_mib
-    src = str(Path(args.src).resolve())
-    env = {**os.environ, "PYTHONPATH": src, "LC_ALL": "C"}
+    src = str(Path(args.src).resolve()) if args.src else ""
+    env = {**os.environ, "LC_ALL": "C"}
+    if src:
+        env["PYTHONPATH"] = src
+    if args.pure:
+        env["E820SCOPE_PURE"] = "1"
+    speedups = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _SPEEDUPS.format(src=src)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+    )
     load_before = os.getloadavg()[0]
 
     path = build_capture(size, args.vary_timestamps)
@@ -202,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.strip()
     # warm the page cache so no run pays for the disk
     subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
@@ -228,15 +269,19 @@ def main(argv: list[str] | None = None) -> int:
         r["mib_per_s"] = round(mib / r["seconds"], 1)
         r["throughput_ratio"] = round(g["seconds"] / r["seconds"], 3)
         r["cpu_ratio"] = round(g["cpu_seconds"] / max(r["cpu_seconds"], 1e-9), 3)
-    head = runs.get("cli", runs["ingest"])
+    # the issue's target is the parse throughput: the parser over the whole capture,
+    # every Boot record built (the CLI also renders them, which grep has no part of)
+    headline = "parse" if "parse" in runs else "ingest"
+    head = runs[headline]
     res = {
         "capture": str(path.relative_to(REPO)),
         "capture_mib": round(mib, 1),
         "varied_timestamps": args.vary_timestamps,
-        "src": src,
+        "src": src or "installed package",
+        "accelerators": speedups,
         "grep_pattern_strings": pattern.count("|") + 1,
         "runs": runs,
-        "headline": "cli" if "cli" in runs else "ingest",
+        "headline": headline,
         "throughput_ratio": head["throughput_ratio"],
         "cpu_ratio": head["cpu_ratio"],
         "peak_rss_mb": head["peak_rss_mb"],
@@ -253,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"capture {mib:.0f} MiB{' (varied timestamps)' if args.vary_timestamps else ''}, "
         f"load {res['load_avg_1min_before']} -> {res['load_avg_1min_after']} "
-        f"on {res['cpus']} cpus"
+        f"on {res['cpus']} cpus; e820scope from {res['src']}, C accelerators in use: "
+        + (", ".join(k for k, v in speedups.items() if v) or "none")
     )
     for name, r in runs.items():
         print(
@@ -262,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             f"(cpu {r['cpu_ratio']:.3f})  peak RSS {r['peak_rss_mb']:.0f} MB"
             + (f"  items {r['items']}" if "items" in r else "")
         )
-    print(f"target: ratio >= 0.333, RSS < 200 MB | results in {out}")
+    print(
+        f"target: {headline} ratio >= 0.333, RSS < 200 MB: ratio {res['throughput_ratio']:.3f}"
+        f", RSS {res['peak_rss_mb']:.0f} MB | results in {out}"
+    )
     return 0
 
 

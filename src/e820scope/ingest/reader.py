@@ -125,6 +125,17 @@ def log_lines(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Ite
     return chain.from_iterable(_batches(src, None if anchors is None else list(anchors)))
 
 
+def log_batches(
+    src: TextSource, *, anchors: Sequence[bytes] | None = None
+) -> Iterator[list[LogLine]]:
+    """:func:`log_lines`, one list per chunk read (the lists :func:`log_lines` chains).
+
+    For a consumer that works a chunk at a time (the parser's batch reading): the
+    lines are exactly those of :func:`log_lines`, in the same order.
+    """
+    return _batches(src, None if anchors is None else list(anchors))
+
+
 def _batches(src: TextSource, anchors: list[bytes] | None) -> Iterator[list[LogLine]]:
     """The LogLines of ``src``, one list per chunk read; closes the stream at the end."""
     fh = src.open_binary()

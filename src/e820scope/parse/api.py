@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import InputError, NoMapError
-from ..ingest import LogLine, open_inputs
+from ..ingest import LogLine, log_batches, open_inputs
 from ..ingest.lines import BOOT_HINT, TEXT, TIMESTAMP
-from ..ingest.reader import _batches
 from ..model.records import (
     Boot,
     LogEvent,
@@ -533,7 +532,7 @@ class BootStream:
         for src in open_inputs(self.source):
             sp = _Splitter(first_index=index)
             src_table = False
-            boots = sp.run_batches(_batches(src, list(ANCHORS)))
+            boots = sp.run_batches(log_batches(src, anchors=ANCHORS))
             for boot in chain(boots, sp.close()):
                 self.count += 1
                 if boot.tables:
