@@ -12,6 +12,16 @@ if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq python3-venv >/dev/null
 fi
+# The C accelerators (src/e820scope/_speedups, compiled by hatch_build.py) need the
+# Python headers; without them the package is pure Python (same results, slower).
+if ! "$PY" -c 'import os, sys, sysconfig
+sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    && command -v apt-get >/dev/null; then
+    echo "bootstrap: Python headers missing; installing python3-dev with apt-get" >&2
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq python3-dev >/dev/null || echo "bootstrap: no python3-dev; pure Python" >&2
+fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--dev" ]; then

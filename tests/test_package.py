@@ -1,10 +1,15 @@
-"""The installed package carries its grammars and its console script."""
+"""The installed package carries its grammars, its console script and (where required) its
+C accelerators."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
+import pytest
+
+from e820scope import _speedups
 from e820scope.grammar.loader import grammar_dir
 
 
@@ -18,3 +23,19 @@ def test_console_script_runs() -> None:
     assert exe, "the e820scope console script is not on PATH"
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("e820scope, version ")
+
+
+def test_accelerators_built_when_required() -> None:
+    """CI sets E820SCOPE_REQUIRE_SPEEDUPS=1: every C accelerator must be in use there."""
+    if not os.environ.get("E820SCOPE_REQUIRE_SPEEDUPS"):
+        pytest.skip("E820SCOPE_REQUIRE_SPEEDUPS is not set (pure Python is allowed)")
+    if os.environ.get("E820SCOPE_PURE"):
+        pytest.skip("E820SCOPE_PURE=1 asks for the pure-Python twins")
+    assert _speedups.status() == dict.fromkeys(_speedups.NAMES, True)
+
+
+def test_pure_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("E820SCOPE_PURE", "1")
+    assert _speedups.status() == dict.fromkeys(_speedups.NAMES, False)
+    with pytest.raises(ValueError):
+        _speedups.load("_nope")
