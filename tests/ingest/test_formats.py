@@ -97,6 +97,25 @@ def test_journal_short_monotonic_and_separators(tmp_path: Path, records: list[Lo
     assert [g.text[:13] for g in got if g.boot_hint] == ["Linux version"] * 4
 
 
+def test_journal_separator_then_plain_text_starts_no_boot(tmp_path: Path) -> None:
+    """journalctl's separator marks a boot only for the next journal record: a pasted
+    journal followed by the rest of a document (plain text) gets no boot hint there."""
+    lines = [
+        "Nov 22 01:07:00 lab kernel: Linux version 6.1.0-56-amd64 (x@y) #1 SMP",
+        "-- Reboot --",
+        "Nov 22 01:09:00 lab systemd[1]: Started Foo.",
+        "",
+        "3. Now show the e820 map of the last boot (the kernel's Memory: line too):",
+        "-- Reboot --",
+        "Nov 22 01:12:00 lab kernel: Linux version 6.1.0-56-amd64 (x@y) #1 SMP",
+    ]
+    got = read_all(_write(tmp_path, "notes.txt", lines))
+    assert [(g.line, g.boot_hint) for g in got if g.boot_hint or "version" in g.text] == [
+        (1, False),
+        (7, True),
+    ]
+
+
 @pytest.mark.parametrize(
     "prefix",
     [

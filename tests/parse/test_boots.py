@@ -149,12 +149,12 @@ def test_notes_03_setup_data_block_cut() -> None:
 
 def test_notes_05_journal_boots() -> None:
     parsed = parse_input(str(SAMPLES / "public" / "notes-05.log"))
-    assert len(parsed.boots) >= 2
-    first = parsed.boots[0]
+    # the "-- Reboot --" separators are in a unit's journal that holds no kernel line,
+    # and the document goes on in plain text after the last one: no boot of its own
+    (first,) = parsed.boots
     assert first.kernel is not None and str(first.kernel) == "5.8.8-200.fc32.x86_64"
     assert first.firmware_map is not None and len(first.firmware_map) == 3
     assert first.completeness.status is MapStatus.CUT_OFF  # pager cut the map
-    assert all(b.completeness.status is MapStatus.ABSENT for b in parsed.boots[1:])
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,8 @@ class LineMachine:
         self.c = container
         self.qp = False  # switched on by a QP header or an e820 soft break
         self.pending_boot = False
+        #: the pending boot comes from journalctl's "-- Reboot --" / "-- Boot ... --"
+        self.pending_journal = False
         self.last_seq: int | None = None
         self.last_boot_id: str | None = None
         self.bootconsole = False
@@ -371,10 +373,11 @@ class LineMachine:
             s = text.strip()
             if s.startswith("-- ") and s.endswith(" --"):
                 if s.startswith(("-- Reboot", "-- Boot ")):
-                    self.pending_boot = True
+                    self.pending_boot = self.pending_journal = True
                 return consumed, None
             if s.startswith("----- New boot"):
                 self.pending_boot = True
+                self.pending_journal = False
                 return consumed, None
         if self.c.json and text.lstrip().startswith("{"):
             return consumed, self._json(text, SourceRef(self.name, base + i))
@@ -402,6 +405,11 @@ class LineMachine:
             body, k = rejoin.join(body, following)
             consumed += k
         trunc = rejoin.screen_truncated(body) or rejoin.pager_truncated(body, st.kind)
+        if self.pending_boot and self.pending_journal and st.kind == "plain" and body.strip():
+            # journalctl's "-- Reboot --", then a line that is no journal record: the
+            # journal output ended there (a document with a pasted journal goes on), so
+            # no boot starts at this line (samples/public/notes-05.log)
+            self.pending_boot = False
         res, cached = self._effects(
             lines[i], prev, base + i, body, st.timestamp, hint, trunc, cacheable
         )
