@@ -218,11 +218,19 @@ def _split(
         nxt = machine.next_index
         pending = lines[nxt:]
         base += nxt
+    return (yield from _last_lines(machine, pending, carry, reader, base))
+
+
+def _last_lines(
+    machine: LineMachine, lines: list[bytes], carry: bytes, reader: ChunkReader, base: int
+) -> Generator[list[LogLine], None, _End]:
+    """The lines left when the stream ends, then ``carry`` (a last line without a
+    newline, dropped when the stream was cut inside it)."""
     cut = bool(reader.truncated and carry)
     if carry and not cut:
-        pending.append(carry)  # a last line without a newline
-    if pending:
-        yield machine.run(pending, len(pending), base)
+        lines.append(carry)
+    if lines:
+        yield machine.run(lines, len(lines), base)
         base += machine.next_index
     return base, cut
 
@@ -261,13 +269,7 @@ def _scanned(
         rest = data[pos:] if len(data) - full <= MAX_LINE else data[pos : full + MAX_LINE]
     lines = rest.split(nl)
     carry = lines.pop()
-    cut = bool(reader.truncated and carry)
-    if carry and not cut:
-        lines.append(carry)  # a last line without a newline
-    if lines:
-        yield machine.run(lines, len(lines), base)
-        base += machine.next_index
-    return base, cut
+    return (yield from _last_lines(machine, lines, carry, reader, base))
 
 
 #: chunk lines in a bridge: the bridge's round leaves its last ``WINDOW`` lines to the
