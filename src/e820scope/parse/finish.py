@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from ..model.records import (
@@ -136,6 +137,7 @@ def _setup_efi_split(tables: list[E820Table]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=256)
 def kexec_syscall_flag(text: str) -> str | None:
     """``"file"`` / ``"load"`` for a console line running kexec-tools with a syscall flag.
 
