@@ -7,6 +7,7 @@ Addresses and sizes are JSON integers (bytes); each range also carries hex strin
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..model.records import (
@@ -39,12 +40,18 @@ def _range(addr: int, size: int) -> dict[str, Any]:
 
 
 def entry_json(e: E820Entry) -> dict[str, Any]:
+    return {**_entry_fields(e.addr, e.size, e.type, e.raw_type), "line": _line(e.ref)}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _entry_fields(addr: int, size: int, type: int, raw_type: str) -> dict[str, Any]:
+    """An entry's fields but its line. Memoised (the same entries recur in every kexec
+    generation); callers copy it, never change it."""
     return {
-        **_range(e.addr, e.size),
-        "type": e.type,
-        "type_name": short_name(e.type),
-        "raw_type": e.raw_type,
-        "line": _line(e.ref),
+        **_range(addr, size),
+        "type": type,
+        "type_name": short_name(type),
+        "raw_type": raw_type,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..analysis.units import human_size as _human_size
@@ -57,20 +58,26 @@ def table_summary(t: E820Table) -> TableSummary:
     return TableSummary(len(t.entries), usable, other, holes, hole_bytes)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _entry_row(addr: int, size: int, type: int, raw_type: str) -> str:
+    """One entry's row. Memoised: a kexec chain prints the same entries in every
+    generation, so a large capture renders each distinct row once."""
+    raw = (
+        f"  [{raw_type.strip()}]"
+        if raw_type.strip().strip("()") not in ("", short_name(type))
+        else ""
+    )
+    last = addr + size - 1
+    return f"    {addr:#018x}  {last:#018x}  {human_size(size):>10}  {short_name(type)}{raw}"
+
+
 def render_table(t: E820Table) -> list[str]:
     title = _TITLE.get(t.kind, t.kind.value)
     era = f", era {t.era.value}" if t.era else ""
     where = f"  [lines {t.first_ref.line}-{t.last_ref.line}]" if t.first_ref and t.last_ref else ""
     out = [f"  {title} ({t.who}, {len(t.entries)} entries{era}){where}"]
     out.append(f"    {'start':<18}  {'end (incl.)':<18}  {'size':>10}  type")
-    for e in t.entries:
-        raw = (
-            f"  [{e.raw_type.strip()}]"
-            if e.raw_type.strip().strip("()") not in ("", short_name(e.type))
-            else ""
-        )
-        size = human_size(e.size)
-        out.append(f"    {e.addr:#018x}  {e.last:#018x}  {size:>10}  {short_name(e.type)}{raw}")
+    out.extend([_entry_row(e.addr, e.size, e.type, e.raw_type) for e in t.entries])
     for a, b in t.gaps:
         out.append(f"    gap {a:#x}-{b:#x} ({human_size(b - a + 1)}) printed by the kernel")
     s = table_summary(t)
