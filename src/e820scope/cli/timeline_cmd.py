@@ -7,11 +7,8 @@ import json
 import click
 
 from ..analysis.diff import MapKind
-from ..analysis.timeline import timeline_frame
 from ..errors import NoMapError
 from ..model.records import Boot
-from ..render.timeline_json import timeline_csv, timeline_json
-from ..render.timeline_text import render_timeline
 from .common import handle_errors
 from .options import csv_option, json_option, map_option
 
@@ -33,7 +30,11 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
     Example:
       e820scope timeline samples/lab/patched-6.1-ovmf-4g-chain.log --csv
     """
+    # pandas is imported here, not when the CLI starts (it costs every command ~0.3 s)
+    from ..analysis.timeline import timeline_frame
     from ..parse import parse_input
+    from ..render.timeline_json import timeline_csv, timeline_json
+    from ..render.timeline_text import render_timeline
 
     if as_csv and as_json:
         raise click.UsageError("use just one of --csv or --json")
