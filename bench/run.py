@@ -125,14 +125,14 @@ def _shift(blob: bytes, k: int) -> bytes:
     return _TS.sub(sub, blob)
 
 
-def build_capture(size_mib: int, vary: bool) -> Path:
+def build_capture(size_mib: int, vary: bool, workdir: Path = OUT) -> Path:
     """Concatenate real lab chains until ``size_mib`` MiB; reuse an existing one.
 
     With ``vary``, repetition ``n`` of a chain has its printk times moved by ``n % 97``
     microseconds (97 variants, so an exact line comes back only every 97 repetitions).
     """
-    OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / f"capture-{size_mib}MiB{'-varied' if vary else ''}.log"
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / f"capture-{size_mib}MiB{'-varied' if vary else ''}.log"
     want = size_mib << 20
     if target.exists() and target.stat().st_size >= want:
         return target
@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--skip-cli", action="store_true", help="grep and ingest only")
     ap.add_argument("--out", default=str(OUT / "results.json"), help="results file")
+    ap.add_argument(
+        "--workdir", default=str(OUT), help="where the capture is built and kept (bench/out)"
+    )
     args = ap.parse_args(argv)
     size = 64 if args.quick else args.size_mib
     src = str(Path(args.src).resolve()) if args.src else ""
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     load_before = os.getloadavg()[0]
 
-    path = build_capture(size, args.vary_timestamps)
+    path = build_capture(size, args.vary_timestamps, Path(args.workdir))
     nbytes = path.stat().st_size
     mib = nbytes / (1 << 20)
     pattern = subprocess.run(
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     headline = "parse" if "parse" in runs else "ingest"
     head = runs[headline]
     res = {
-        "capture": str(path.relative_to(REPO)),
+        "capture": str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path),
         "capture_mib": round(mib, 1),
         "varied_timestamps": args.vary_timestamps,
         "src": src or "installed package",
