@@ -38,7 +38,6 @@ def _compile(src: Path, out: Path) -> str | None:
         "-Wall",
         "-Wextra",
         "-Wno-unused-parameter",
-        "-Werror",
         f"-I{include}",
         str(src),
         "-o",
