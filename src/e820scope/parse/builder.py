@@ -67,8 +67,9 @@ def _slot_setters(cls: type, *names: str) -> tuple[Callable[[object, object], No
 
 
 #: setters of E820Entry's addr, size, type, raw_type and ref slots (see fast_entry()).
-ENTRY_SETTERS = _slot_setters(E820Entry, "addr", "size", "type", "raw_type", "ref")
-_SET_ADDR, _SET_SIZE, _SET_TYPE, _SET_RAW, _SET_REF = ENTRY_SETTERS
+_SET_ADDR, _SET_SIZE, _SET_TYPE, _SET_RAW, _SET_REF = _slot_setters(
+    E820Entry, "addr", "size", "type", "raw_type", "ref"
+)
 _new = E820Entry.__new__
 
 
@@ -95,14 +96,9 @@ def _make_entries_py(
     ``range(start, stop)``, to ``out``. The C accelerator ``_speedups._records`` is its
     twin (same objects, one C loop)."""
     for f, ln in zip(facts[start:stop], lines[start:stop], strict=True):
-        ref: SourceRef = _new_ref(SourceRef)
-        _SET_REF_PATH(ref, ln[0])
-        _SET_REF_LINE(ref, ln[1])
-        out.append(fast_entry(f.addr, f.size, cast(int, f.type), f.raw, ref))
+        out.append(fast_entry(f.addr, f.size, cast(int, f.type), f.raw, ln.ref))
 
 
-_new_ref = SourceRef.__new__
-_SET_REF_PATH, _SET_REF_LINE = _slot_setters(SourceRef, "path", "line")
 _records = load_speedup("_records")
 
 
