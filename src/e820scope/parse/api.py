@@ -213,11 +213,10 @@ class _Splitter:
         """Read ``lines``, yielding each boot as soon as it is finished.
 
         Lines are taken in batches of :data:`_BATCH`. Within a batch, the runs of lines
-        that can only extend the open boot (plain entry lines continuing the open block,
-        lines the grammar read as nothing or did not accept) are handled a run at a time
-        by :meth:`_run_of_plain`; every other line goes through :meth:`_line`, the
-        reference line-by-line reading. Both give the same result (tests/parse compare
-        them on every sample and on kexec chains).
+        that can only extend the open boot (those with a :data:`_PLAIN` key) are handled
+        a run at a time by :meth:`_run_of_plain`; every other line goes through
+        :meth:`_line`, the reference line-by-line reading. Both give the same result
+        (tests/parse compare them on every sample, on kexec chains and on random mixes).
         """
         it = iter(lines)
         return self.run_batches(iter(lambda: list(islice(it, _BATCH)), []))
@@ -232,13 +231,14 @@ class _Splitter:
                 # parser builds no reference cycles); the batch is dropped before it is
                 # back on, so its next run does not walk lines about to be freed anyway
                 batch = next(it, None)
+                more = batch is not None
                 if batch is not None:
                     self._batch(batch)
-                    batch = []
+                del batch
             if done:
                 yield from done
                 done.clear()
-            if batch is None:
+            if not more:
                 return
 
     def _batch(self, batch: list[LogLine]) -> None:
