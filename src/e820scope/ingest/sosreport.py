@@ -130,6 +130,18 @@ def _root_of(rel_paths: list[str]) -> str | None:
     return None
 
 
+def _select_or_refuse(spec: str, paths: Iterable[str]) -> list[str]:
+    """:func:`select` of a sosreport's files; an error when it holds no kernel log."""
+    chosen = select(paths)
+    if not chosen:
+        raise _refuse(
+            spec,
+            "sosreport without a kernel log (no sos_commands/kernel/dmesg, "
+            "var/log/dmesg, journal export or var/log/messages)",
+        )
+    return chosen
+
+
 def from_directory(spec: str, root: Path) -> list[TextSource]:
     """The log files of a sosreport directory (``spec`` as the user wrote it)."""
     if not any((root / m).is_dir() for m in _MARKERS):
@@ -144,13 +156,7 @@ def from_directory(spec: str, root: Path) -> list[TextSource]:
             for f in base.rglob("*"):
                 if f.is_file() and not f.is_symlink():
                     rel.append(f.relative_to(root).as_posix())
-    chosen = select(rel)
-    if not chosen:
-        raise _refuse(
-            spec,
-            "sosreport without a kernel log (no sos_commands/kernel/dmesg, "
-            "var/log/dmesg, journal export or var/log/messages)",
-        )
+    chosen = _select_or_refuse(spec, rel)
     return [TextSource(str(root / p), root / p) for p in chosen]
 
 
@@ -217,13 +223,7 @@ def from_tarball(spec: str, path: Path) -> list[TextSource]:
     if root is None:
         raise _refuse(spec, "a tar archive that is not a sosreport (no sos_commands/ inside)")
     rel = {n[len(root) :]: n for n in names if n.startswith(root)}
-    chosen = select(rel)
-    if not chosen:
-        raise _refuse(
-            spec,
-            "sosreport without a kernel log (no sos_commands/kernel/dmesg, "
-            "var/log/dmesg, journal export or var/log/messages)",
-        )
+    chosen = _select_or_refuse(spec, rel)
     return [
         TextSource(f"{spec}!/{p}", None, opener=_member_opener(spec, path, rel[p])) for p in chosen
     ]
