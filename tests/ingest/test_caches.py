@@ -8,7 +8,6 @@ cut into small chunks so chunk borders fall everywhere.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,28 +15,16 @@ from ingest_helpers import read_all
 
 from e820scope.ingest import LogLine, decompress, lineproc
 from e820scope.ingest.anchors import DEFAULT_ANCHORS
+from timeshift import PRINTK_TIME as _TS
+from timeshift import shift_printk_times as _shift
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("*/*.log"))
-_TS = re.compile(rb"\[( *)(\d+)\.(\d{6})\]")
 
 
 def _uncached(path: Path, monkeypatch: pytest.MonkeyPatch, **kw: object) -> list[LogLine]:
     with monkeypatch.context() as m:
         m.setattr(lineproc, "CACHE_LINE_MAX", 0)
         return read_all(path, **kw)
-
-
-def _shift(blob: bytes, us: int) -> bytes:
-    """Every non-zero printk time of ``blob`` moved by ``us`` microseconds (same width)."""
-
-    def sub(m: re.Match[bytes]) -> bytes:
-        t = int(m.group(2)) * 1_000_000 + int(m.group(3))
-        if t == 0:
-            return m.group(0)
-        t += us
-        return b"[" + f"{t // 1_000_000}.{t % 1_000_000:06d}".encode().rjust(len(m[0]) - 2) + b"]"
-
-    return _TS.sub(sub, blob)
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,13 @@ from types import ModuleType
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_caches import _shift
 
 from e820scope._speedups import load
 from e820scope.errors import InputError
 from e820scope.ingest import LogLine, decompress, lineproc, log_lines, open_inputs, reader
 from e820scope.ingest.sniff import Container
 from e820scope.parse.anchors import ANCHORS
+from timeshift import shift_printk_times as _shift
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 #: every file under samples/ (logs, compressed logs, and the text files beside them)

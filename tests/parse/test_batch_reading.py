@@ -10,7 +10,6 @@ which (unlike ``==``) includes every entry's file:line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
@@ -20,10 +19,12 @@ import pytest
 from e820scope.ingest import LogLine, log_lines, open_inputs
 from e820scope.parse import api, builder
 from e820scope.parse.anchors import ANCHORS
+from timeshift import shift_printk_times
+
+from .reference import use_reference_reading
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "samples").glob("*/*.log")) + sorted((REPO / "samples").glob("*/*.log.xz"))
-_TS = re.compile(rb"\[( *)(\d+)\.(\d{6})\]")
 
 
 def _lines(path: Path) -> list[LogLine]:
@@ -35,17 +36,9 @@ def _boots(lines: list[LogLine]) -> list[str]:
     return [repr(b) for b in chain(sp.run(lines), sp.close())]
 
 
-class _NoPlain(dict[str, str]):
-    """A ``_PLAIN`` table that never holds anything: every line is read on its own."""
-
-    def __setitem__(self, key: str, value: str) -> None:
-        pass
-
-
 def _reference(lines: list[LogLine], monkeypatch: pytest.MonkeyPatch) -> list[str]:
     with monkeypatch.context() as m:
-        m.setattr(api, "_PLAIN", _NoPlain())
-        m.setattr(builder, "_records", None)
+        use_reference_reading(m)
         api._FACTS.clear()
         try:
             return _boots(lines)
@@ -56,23 +49,11 @@ def _reference(lines: list[LogLine], monkeypatch: pytest.MonkeyPatch) -> list[st
 
 def _shifted_chain(samples: Path, reps: int) -> bytes:
     """Repetitions of lab chains, every non-zero printk time moved per repetition."""
-
-    def shift(blob: bytes, us: int) -> bytes:
-        def sub(m: re.Match[bytes]) -> bytes:
-            t = int(m.group(2)) * 1_000_000 + int(m.group(3))
-            if t == 0:
-                return m.group(0)
-            t += us
-            s = f"{t // 1_000_000}.{t % 1_000_000:06d}".encode()
-            return b"[" + s.rjust(len(m[0]) - 2) + b"]"
-
-        return _TS.sub(sub, blob)
-
     blobs = [
         (samples / "lab" / n).read_bytes()
         for n in ("patched-6.1-ovmf-4g-chain.log", "stock-6.1-seabios-6g-chain.log")
     ]
-    return b"".join(shift(b, k * 7) for k in range(reps) for b in blobs)
+    return b"".join(shift_printk_times(b, k * 7) for k in range(reps) for b in blobs)
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

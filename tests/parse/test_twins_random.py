@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 
 from e820scope._speedups import load
 from e820scope.ingest import decompress, log_batches, open_inputs, reader
-from e820scope.parse import api, builder
+from e820scope.parse import api
 from e820scope.parse.anchors import ANCHORS
+
+from .reference import use_reference_reading
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 _TS = re.compile(rb"^\[ *(\d+)\.(\d{6})\] ")
@@ -88,19 +90,11 @@ def _body(pieces: list[tuple[int, int, int, bytes | None]]) -> list[bytes]:
     return out
 
 
-class _NoPlain(dict[str, str]):
-    """A ``_PLAIN`` table that never holds anything: every line is read on its own."""
-
-    def __setitem__(self, key: str, value: str) -> None:
-        pass
-
-
 def _boots(path: Path, *, pure: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     with monkeypatch.context() as m:
         if pure:
             m.setenv("E820SCOPE_PURE", "1")
-            m.setattr(builder, "_records", None)
-            m.setattr(api, "_PLAIN", _NoPlain())
+            use_reference_reading(m)
         out: list[str] = []
         for src in open_inputs(str(path)):
             sp = api._Splitter()
