@@ -50,11 +50,9 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 LAB = REPO / "samples" / "lab"
 
-#: the container layer alone, in a child process (format fields: src, path)
+#: Each child runs with PYTHONPATH=--src when one is given, so it imports that tree.
+#: the container layer alone, in a child process (format field: path)
 _INGEST = r"""
-import sys
-if {src!r}:
-    sys.path.insert(0, {src!r})
 from e820scope.ingest import log_lines, open_inputs
 try:
     from e820scope.parse.anchors import ANCHORS
@@ -69,18 +67,12 @@ print(count)
 
 #: container layer + parser, boots built and dropped (streaming), nothing rendered
 _PARSE = r"""
-import sys
-if {src!r}:
-    sys.path.insert(0, {src!r})
 from e820scope.parse import iter_boots
 print(sum(1 for _ in iter_boots({path!r})))
 """
 
-#: the anchors the parser uses, as a grep -E pattern (format field: src)
+#: the anchors the parser uses, as a grep -E pattern
 _PATTERN = r"""
-import sys
-if {src!r}:
-    sys.path.insert(0, {src!r})
 from e820scope.ingest.anchors import grep_pattern
 try:
     from e820scope.parse.anchors import ANCHORS
@@ -89,11 +81,9 @@ except ImportError:
 print(grep_pattern(tuple(ANCHORS)))
 """
 
-#: which compiled accelerators the measured package uses (format field: src)
+#: which compiled accelerators the measured package uses
 _SPEEDUPS = r"""
-import json, sys
-if {src!r}:
-    sys.path.insert(0, {src!r})
+import json
 try:
     from e820scope._speedups import status
 except ImportError:
@@ -228,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         env["E820SCOPE_PURE"] = "1"
     speedups = json.loads(
         subprocess.run(
-            [sys.executable, "-c", _SPEEDUPS.format(src=src)],
+            [sys.executable, "-c", _SPEEDUPS],
             capture_output=True,
             text=True,
             check=True,
@@ -241,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     nbytes = path.stat().st_size
     mib = nbytes / (1 << 20)
     pattern = subprocess.run(
-        [sys.executable, "-c", _PATTERN.format(src=src)],
+        [sys.executable, "-c", _PATTERN],
         capture_output=True,
         text=True,
         check=True,
@@ -253,10 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, dict[str, Any]] = {}
     runs["grep"] = _reap(["grep", "-E", "-c", pattern, str(path)], env)
     runs["grep"]["items"] = int(runs["grep"].pop("stdout") or 0)
-    runs["ingest"] = _reap([sys.executable, "-c", _INGEST.format(src=src, path=str(path))], env)
+    runs["ingest"] = _reap([sys.executable, "-c", _INGEST.format(path=str(path))], env)
     runs["ingest"]["items"] = int(runs["ingest"].pop("stdout"))
     if not args.skip_cli:
-        runs["parse"] = _reap([sys.executable, "-c", _PARSE.format(src=src, path=str(path))], env)
+        runs["parse"] = _reap([sys.executable, "-c", _PARSE.format(path=str(path))], env)
         runs["parse"]["items"] = int(runs["parse"].pop("stdout"))
         with Path(os.devnull).open("wb") as null:
             runs["cli"] = _reap(
