@@ -122,7 +122,7 @@ def log_lines(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Ite
     Nothing is read before the first item is asked for. The iterator is a C-level
     ``chain`` over one list of LogLines per chunk, so no Python code runs per line here.
     """
-    return chain.from_iterable(_batches(src, None if anchors is None else list(anchors)))
+    return chain.from_iterable(log_batches(src, anchors=anchors))
 
 
 def log_batches(
