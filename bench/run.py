@@ -23,12 +23,12 @@ until the size is reached, then times, each in its own subprocess and in one run
 * ``cli``: ``python -m e820scope parse --json FILE > /dev/null`` (the whole user path:
   container layer, parser, JSON rendering).
 
-Each child's wall time, CPU time and peak RSS come from ``/usr/bin/time`` (its own
-figures, not the maximum over all children). ``throughput_ratio`` is wall-clock MiB/s
-over grep's; ``cpu_ratio`` (CPU seconds) is less sensitive to other load on a shared
-machine. The 1-minute load average is recorded before and after, and which compiled
-accelerators (``e820scope._speedups``) the measured package uses. Writes
-bench/out/results.json.
+Each child's CPU time and peak RSS come from ``/usr/bin/time`` (its own figures, not
+the maximum over all children); wall time is the bench's own clock around the child.
+``throughput_ratio`` is wall-clock MiB/s over grep's; ``cpu_ratio`` (CPU seconds) is
+less sensitive to other load on a shared machine. The 1-minute load average is recorded
+before and after, and which compiled accelerators (``e820scope._speedups``) the measured
+package uses. Writes bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -153,14 +153,15 @@ def build_capture(size_mib: int, vary: bool, workdir: Path = OUT) -> Path:
 def _reap(cmd: list[str], env: dict[str, str], stdout: Any = subprocess.PIPE) -> dict[str, Any]:
     """Run ``cmd``: wall and CPU seconds, peak RSS (MB), stdout and the end of stderr.
 
-    Measured by ``/usr/bin/time`` when it exists: ``getrusage``/``wait4`` from this
-    process would report at least this process's own peak RSS for every child (Linux
-    starts a child's maximum RSS at its parent's when it forks), which hides grep's few
-    MB; ``time`` is small, so its child's figure is the child's own.
+    Wall time is this process's clock. CPU time and peak RSS come from ``/usr/bin/time``
+    when it exists: ``getrusage``/``wait4`` from this process would report at least
+    this process's own peak RSS for every child (Linux starts a child's maximum RSS at
+    its parent's when it forks), which hides grep's few MB; ``time`` is small, so its
+    child's figure is the child's own.
     """
     timer = shutil.which("time", path="/usr/bin:/bin")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = [timer, "-f", "%e %U %S %M", "-o", tf.name, *cmd] if timer else cmd
+        full = [timer, "-f", "%U %S %M", "-o", tf.name, *cmd] if timer else cmd
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, stdout=stdout, stderr=subprocess.PIPE, env=env)
         out, err = proc.communicate()
@@ -168,12 +169,10 @@ def _reap(cmd: list[str], env: dict[str, str], stdout: Any = subprocess.PIPE) ->
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu, rss_kb = ru.ru_utime + ru.ru_stime, ru.ru_maxrss  # fallback: all children
         if timer:
-            fields = tf.read().split()[-4:]
-            wall, cpu, rss_kb = (
-                float(fields[0]),
-                float(fields[1]) + float(fields[2]),
-                int(fields[3]),
-            )
+            # the wall time stays this process's own clock: time's %e has a 10 ms
+            # resolution, and a tiny capture's grep run can read 0.00
+            fields = tf.read().split()[-3:]
+            cpu, rss_kb = float(fields[0]) + float(fields[1]), int(fields[2])
     if proc.returncode not in (0, 1):  # grep -c exits 1 when nothing matches
         raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return {
