@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,13 @@ REPO = Path(__file__).resolve().parents[1]
 # installed beside this interpreter the one subprocess tests find.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 SAMPLES = REPO / "samples"
+
+# Built Lark parsers go to a cache of this test run (subprocesses inherit it), not to
+# the user's ~/.cache; tests/parse/test_grammar_cache.py tests the cache itself.
+if "E820SCOPE_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="e820scope-test-cache-")
+    os.environ["E820SCOPE_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
