@@ -55,6 +55,13 @@ def test_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert loader.cache_dir() == tmp_path / "xdg" / "e820scope"
 
 
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (loader.CACHE_DIR_ENV, loader.NO_CACHE_ENV, "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # no passwd entry either
+    assert loader.cache_dir() is None
+
+
 def test_a_dir_others_can_write_is_not_used(cache_env: Path) -> None:
     cache_env.mkdir(mode=0o700)
     cache_env.chmod(0o777)

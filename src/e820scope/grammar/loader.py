@@ -61,7 +61,8 @@ def cache_dir() -> Path | None:
     if chosen:
         path = Path(chosen)
     else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+        # os.path.expanduser leaves "~" alone where Path.expanduser would raise
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")  # noqa: PTH111
         if base.startswith("~"):  # no home directory to expand to
             return None
         path = Path(base) / "e820scope"
