@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
+from itertools import compress, repeat
+from operator import add, attrgetter, eq
 
 from ..model.records import (
     Boot,
     BootStart,
     Completeness,
+    E820Entry,
     E820Table,
     MapStatus,
     StartMethod,
@@ -43,9 +46,26 @@ _RAM_TYPES = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
 _TYPE_RAM = int(E820Type.RAM)
 
 
+#: C-level readers of entry fields: finish() looks at every entry of every table of
+#: every boot, so its loops are map/compress chains rather than Python loops (bench/)
+_ADDR = attrgetter("addr")
+_SIZE = attrgetter("size")
+_TYPE = attrgetter("type")
+
+
+def _ends(entries: tuple[E820Entry, ...]) -> map[int]:
+    """``e.addr + e.size`` of each entry."""
+    return map(add, map(_ADDR, entries), map(_SIZE, entries))
+
+
+def _ram(entries: tuple[E820Entry, ...]) -> map[bool]:
+    """Whether each entry is RAM (:data:`_RAM_TYPES`)."""
+    return map(_RAM_TYPES.__contains__, map(_TYPE, entries))
+
+
 def _top(t: E820Table) -> int:
     """End (exclusive) of the highest entry of ``t`` (0 for an empty table)."""
-    return max([e.addr + e.size for e in t.entries], default=0)
+    return max(_ends(t.entries), default=0)
 
 
 def _mark_cut(t: E820Table, note: str) -> E820Table:
@@ -79,8 +99,7 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
             last.kind is TableKind.FIRMWARE
             and last.complete
             and last.entries
-            and max([e.addr + e.size for e in last.entries if e.type in _RAM_TYPES], default=0)
-            <= _ONE_MIB
+            and max(compress(_ends(last.entries), _ram(last.entries)), default=0) <= _ONE_MIB
         ):
             out[-1] = _mark_cut(
                 last,
@@ -124,15 +143,17 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
 
 
 def _first_ram(t: E820Table) -> int | None:
-    ram = [e.addr for e in t.entries if e.type in _RAM_TYPES]
-    return min(ram) if ram else None
+    return min(compress(map(_ADDR, t.entries), _ram(t.entries)), default=None)
 
 
 def _setup_efi_split(tables: list[E820Table]) -> bool:
+    """A usable SETUP_EFI-sized piece not on a page boundary in a setup_data block."""
     for t in tables:
         if t.kind is TableKind.SETUP_DATA:
-            for e in t.entries:
-                if e.size == SETUP_EFI_NODE_BYTES and e.type == _TYPE_RAM and e.addr % 4096:
+            es = t.entries
+            node = map(eq, map(_SIZE, es), repeat(SETUP_EFI_NODE_BYTES))
+            for e in compress(es, node):
+                if e.type == _TYPE_RAM and e.addr % 4096:
                     return True
     return False
 
