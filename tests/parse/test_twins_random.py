@@ -1,7 +1,8 @@
 """Random interleavings of real log lines: the fast reading equals the reference reading.
 
-The fast path (``_linescan`` serving cache hits from the chunk buffer, the splitter's
-batch reading of plain runs, ``_records`` building entries) must give the boots of the
+The fast paths (``_linescan`` serving cache hits from the chunk buffer, the splitter's
+batch reading of plain runs, ``_records`` building entries; and the C fold reading the
+hits in place of the batch reading) must give the boots of the
 reference (the pure-Python container layer, every line read on its own by
 ``_Splitter._line``, the pure record builder) for any input, not only for the samples
 as they are. Hypothesis builds inputs
@@ -90,7 +91,9 @@ def _body(pieces: list[tuple[int, int, int, bytes | None]]) -> list[bytes]:
     return out
 
 
-def _boots(path: Path, *, pure: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _boots(
+    path: Path, *, pure: bool, monkeypatch: pytest.MonkeyPatch, fold: bool = False
+) -> list[str]:
     with monkeypatch.context() as m:
         if pure:
             m.setenv("E820SCOPE_PURE", "1")
@@ -98,8 +101,10 @@ def _boots(path: Path, *, pure: bool, monkeypatch: pytest.MonkeyPatch) -> list[s
         out: list[str] = []
         for src in open_inputs(str(path)):
             sp = api._Splitter()
-            boots = chain(sp.run_batches(log_batches(src, anchors=ANCHORS)), sp.close())
-            out.extend(repr(b) for b in boots)
+            fd = api._make_fold(sp) if fold else None
+            assert fd is not None or not fold
+            boots = sp.run_batches(log_batches(src, anchors=ANCHORS, fold=fd), fd)
+            out.extend(repr(b) for b in chain(boots, sp.close()))
         return out
 
 
@@ -129,6 +134,6 @@ def test_random_mixes_read_the_same(
 ) -> None:
     path = tmp_path_factory.mktemp("mix") / "mix.log"
     path.write_bytes(newline.join(_body(pieces)) + newline)
-    assert _boots(path, pure=False, monkeypatch=monkeypatch) == _boots(
-        path, pure=True, monkeypatch=monkeypatch
-    )
+    want = _boots(path, pure=True, monkeypatch=monkeypatch)
+    assert _boots(path, pure=False, monkeypatch=monkeypatch) == want
+    assert _boots(path, pure=False, monkeypatch=monkeypatch, fold=True) == want

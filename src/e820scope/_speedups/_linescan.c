@@ -2,7 +2,8 @@
  * _linescan: the container layer's hot loop, run over a chunk buffer in C.
  *
  * Pure-Python twin: e820scope.ingest.lineproc (LineMachine.run and its two caches).
- * Two types live here:
+ * Three types live here (the third, Fold, has its own twin and is described where it
+ * is defined):
  *
  *   Table    a bounded map from byte strings to Python objects. LineMachine uses one
  *            for each of its caches (raw line -> cached tail, line minus its printk
@@ -18,7 +19,10 @@
  *            a hit whose cached value is the empty tuple). It stops at the first line
  *            that is not a hit and says where; the Python line machine handles that
  *            line and calls scan again. Nothing here knows about machine state: the
- *            caller only scans while the machine is state-free.
+ *            caller only scans while the machine is state-free. Scanner.fold() is the
+ *            same walk with every hit given to a Fold instead of listed.
+ *
+ *   Fold     the parser's reading of the hits that only extend the open boot.
  *
  * A cached value is a tuple. In the raw table it is () or (text, timestamp, False,
  * truncated), the tail of a LogLine; in the time table it is () or (text, truncated),
@@ -926,6 +930,772 @@ Scanner_scan(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(nnnO)", pos, count, last, missed ? Py_True : Py_False);
 }
 
+/* ------------------------------------------------------------------------------ */
+/* Fold: the parser's reading of the cache hits that only extend the open boot     */
+
+/*
+ * Pure-Python twin: e820scope.parse.api._Splitter._line, the parser's line-by-line
+ * reading. Scanner.fold() hands every cache hit to a Fold instead of building its
+ * LogLine. Most lines of a kexec-chain console say nothing new to the parser: an e820
+ * entry line that continues the open table block, a line with an anchor that says
+ * nothing, a line the grammar did not accept while no block is open. For those the
+ * Fold does in C what _line would do: append the E820Entry to the block, move the
+ * boot's last line and printk clock. Every other line (anything that could open,
+ * close or end something, a clock that goes back, a text the parser has not read yet)
+ * is built as a LogLine and given, in order, to the parser's own Python reading
+ * (the "slow" callable), before the scan goes on. So the parser's state is always
+ * exactly what the line-by-line reading would have made of the lines so far.
+ *
+ * The Fold mirrors the few fields of that state it reads and writes (open boot, open
+ * block's who, entry list and era set, first/last printk time) and keeps its own
+ * writes (last line, times, the block's last SourceRef) until it next calls the
+ * parser, which first stores them ("pending") and then answers with the state after
+ * the line. The parser tells the Fold how it reads a line text through the tags dict:
+ *
+ *     text -> (0,)                                       says nothing
+ *             (1, cuts, stripped text)                   not accepted by the grammar;
+ *                                                        inside a block it cuts the
+ *                                                        block when cuts is true or the
+ *                                                        text starts with the block's
+ *                                                        who
+ *             (2, who, addr, size, type, raw_type, era)  plain entry line of "who"
+ *             (3, k, record)                             appends a copy of record, its
+ *                                                        ref set, to the boot's k-th
+ *                                                        record list
+ *             (4, (who, prefixed, None, text))           a map header (the pending
+ *                                                        header, its ref set)
+ *             (5,)                                       a line that only counts
+ *             (6, name, value, copy)                     sets the boot's attribute name
+ *                                                        to value (a copy of the record
+ *                                                        value, its ref set, when copy
+ *                                                        is true) unless it is set
+ *
+ * Codes 3-6 are lines after a table block (they close an open block, so they are read
+ * here only while none is open); they count in the boot's lines_after_last_block,
+ * except headers. A text without a tag always goes to the parser.
+ */
+
+enum {
+    TAG_NOTHING = 0,
+    TAG_UNPARSED = 1,
+    TAG_ENTRY = 2,
+    TAG_RECORD = 3,
+    TAG_HEADER = 4,
+    TAG_COUNT = 5,
+    TAG_FIRST = 6,
+};
+enum { FE_ADDR, FE_SIZE, FE_TYPE, FE_RAW, FE_REF, FN_ENTRY };
+enum { FR_PATH, FR_LINE, FN_REF };
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *tags;     /* dict: line text -> tag tuple */
+    PyObject *slow;     /* slow(line or None, pending or None) -> state or None */
+    PyTypeObject *entry_type;
+    PyTypeObject *ref_type;
+    PyObject *e_descr[FN_ENTRY];
+    PyObject *r_descr[FN_REF];
+    /* the mirrored state; valid while known */
+    int known;
+    int open;           /* a boot is open */
+    PyObject *who;      /* the open block's who, or NULL when no block is open */
+    PyObject *entries;  /* its entry list */
+    PyObject *eras;     /* its era set */
+    PyObject *last_era; /* the era last added to eras since the state was taken */
+    int has_first, has_last;
+    double first_ts, last_ts;
+    PyObject *lists;    /* tuple of the boot's record lists */
+    PyObject *boot;     /* the parser's BootBuilder */
+    Py_ssize_t after;   /* the boot's lines_after_last_block */
+    /* writes not yet stored in the parser's objects */
+    int dirty;
+    Py_ssize_t last_line;
+    PyObject *last_ref; /* SourceRef of the last entry appended, or NULL */
+    PyObject *header;   /* the new pending header, or NULL */
+    /* counters (tests and bench read them) */
+    Py_ssize_t folded, handed;
+} FoldObject;
+
+static PyTypeObject Fold_Type;
+
+static PyObject *
+fold_descr(PyObject *cls, const char *name)
+{
+    PyObject *d = PyObject_GetAttrString(cls, name);
+    if (d == NULL)
+        return NULL;
+    if (Py_TYPE(d)->tp_descr_set == NULL) {
+        PyErr_Format(PyExc_TypeError, "%R.%s is not a slot", cls, name);
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void
+fold_forget_state(FoldObject *f)
+{
+    Py_CLEAR(f->who);
+    Py_CLEAR(f->entries);
+    Py_CLEAR(f->eras);
+    Py_CLEAR(f->last_era);
+    Py_CLEAR(f->lists);
+    Py_CLEAR(f->boot);
+    f->known = 0;
+    f->open = 0;
+}
+
+static int
+Fold_tp_clear(FoldObject *f)
+{
+    fold_forget_state(f);
+    Py_CLEAR(f->last_ref);
+    Py_CLEAR(f->header);
+    Py_CLEAR(f->tags);
+    Py_CLEAR(f->slow);
+    Py_CLEAR(f->entry_type);
+    Py_CLEAR(f->ref_type);
+    for (int k = 0; k < FN_ENTRY; k++)
+        Py_CLEAR(f->e_descr[k]);
+    for (int k = 0; k < FN_REF; k++)
+        Py_CLEAR(f->r_descr[k]);
+    f->dirty = 0;
+    return 0;
+}
+
+static int
+Fold_traverse(FoldObject *f, visitproc visit, void *arg)
+{
+    Py_VISIT(f->tags);
+    Py_VISIT(f->slow);
+    Py_VISIT(f->entry_type);
+    Py_VISIT(f->ref_type);
+    for (int k = 0; k < FN_ENTRY; k++)
+        Py_VISIT(f->e_descr[k]);
+    for (int k = 0; k < FN_REF; k++)
+        Py_VISIT(f->r_descr[k]);
+    Py_VISIT(f->who);
+    Py_VISIT(f->entries);
+    Py_VISIT(f->eras);
+    Py_VISIT(f->last_era);
+    Py_VISIT(f->last_ref);
+    Py_VISIT(f->lists);
+    Py_VISIT(f->boot);
+    Py_VISIT(f->header);
+    return 0;
+}
+
+static void
+Fold_dealloc(FoldObject *f)
+{
+    PyObject_GC_UnTrack(f);
+    Fold_tp_clear(f);
+    Py_TYPE(f)->tp_free((PyObject *)f);
+}
+
+static PyObject *
+Fold_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"tags", "slow", "entry_type", "ref_type", NULL};
+    static const char *e_names[FN_ENTRY] = {"addr", "size", "type", "raw_type", "ref"};
+    static const char *r_names[FN_REF] = {"path", "line"};
+    PyObject *tags, *slow, *etype, *rtype;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!O!:Fold", kwlist, &PyDict_Type, &tags,
+                                     &slow, &PyType_Type, &etype, &PyType_Type, &rtype))
+        return NULL;
+    if (!PyCallable_Check(slow)) {
+        PyErr_SetString(PyExc_TypeError, "slow must be callable");
+        return NULL;
+    }
+    FoldObject *f = (FoldObject *)type->tp_alloc(type, 0);
+    if (f == NULL)
+        return NULL;
+    Py_INCREF(tags);
+    f->tags = tags;
+    Py_INCREF(slow);
+    f->slow = slow;
+    Py_INCREF(etype);
+    f->entry_type = (PyTypeObject *)etype;
+    Py_INCREF(rtype);
+    f->ref_type = (PyTypeObject *)rtype;
+    for (int k = 0; k < FN_ENTRY; k++) {
+        f->e_descr[k] = fold_descr(etype, e_names[k]);
+        if (f->e_descr[k] == NULL) {
+            Py_DECREF(f);
+            return NULL;
+        }
+    }
+    for (int k = 0; k < FN_REF; k++) {
+        f->r_descr[k] = fold_descr(rtype, r_names[k]);
+        if (f->r_descr[k] == NULL) {
+            Py_DECREF(f);
+            return NULL;
+        }
+    }
+    return (PyObject *)f;
+}
+
+static inline int
+fold_set(PyObject *descr, PyObject *obj, PyObject *value)
+{
+    return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+}
+
+/* Mirror the state slow() answered: None (no open boot) or (who or None, entries, eras,
+ * first_ts or None, last_ts or None, record lists, lines_after_last_block, the
+ * BootBuilder). Steals st. */
+static int
+fold_take_state(FoldObject *f, PyObject *st)
+{
+    fold_forget_state(f);
+    if (st == NULL)
+        return -1;
+    if (st == Py_None) {
+        Py_DECREF(st);
+        f->known = 1;
+        return 0;
+    }
+    if (!PyTuple_Check(st) || PyTuple_GET_SIZE(st) != 8 || !PyTuple_Check(PyTuple_GET_ITEM(st, 5))) {
+        PyErr_SetString(PyExc_TypeError, "slow() must return None or an 8-tuple");
+        Py_DECREF(st);
+        return -1;
+    }
+    PyObject *who = PyTuple_GET_ITEM(st, 0);
+    PyObject *first = PyTuple_GET_ITEM(st, 3), *last = PyTuple_GET_ITEM(st, 4);
+    if (who != Py_None) {
+        PyObject *entries = PyTuple_GET_ITEM(st, 1), *eras = PyTuple_GET_ITEM(st, 2);
+        if (!PyUnicode_Check(who) || !PyList_Check(entries) || !PySet_Check(eras)) {
+            PyErr_SetString(PyExc_TypeError, "slow(): block state must be (str, list, set)");
+            Py_DECREF(st);
+            return -1;
+        }
+        Py_INCREF(who);
+        f->who = who;
+        Py_INCREF(entries);
+        f->entries = entries;
+        Py_INCREF(eras);
+        f->eras = eras;
+    }
+    f->has_first = first != Py_None;
+    f->has_last = last != Py_None;
+    if ((f->has_first && !PyFloat_Check(first)) || (f->has_last && !PyFloat_Check(last))) {
+        fold_forget_state(f);
+        PyErr_SetString(PyExc_TypeError, "slow(): printk times must be float or None");
+        Py_DECREF(st);
+        return -1;
+    }
+    f->first_ts = f->has_first ? PyFloat_AS_DOUBLE(first) : 0.0;
+    f->last_ts = f->has_last ? PyFloat_AS_DOUBLE(last) : 0.0;
+    f->after = PyLong_AsSsize_t(PyTuple_GET_ITEM(st, 6));
+    if (f->after == -1 && PyErr_Occurred()) {
+        fold_forget_state(f);
+        Py_DECREF(st);
+        return -1;
+    }
+    f->lists = PyTuple_GET_ITEM(st, 5);
+    Py_INCREF(f->lists);
+    f->boot = PyTuple_GET_ITEM(st, 7);
+    Py_INCREF(f->boot);
+    f->open = 1;
+    f->known = 1;
+    Py_DECREF(st);
+    return 0;
+}
+
+static PyObject *
+fold_time(int has, double t)
+{
+    if (!has)
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble(t);
+}
+
+/* Give line (or None: no line, only store the pending writes) to slow(), then mirror
+ * the state it answers. Returns 0, or -1 with an exception set. */
+static int
+fold_call(FoldObject *f, PyObject *line)
+{
+    PyObject *pending;
+    if (f->dirty) {
+        PyObject *ll = PyLong_FromSsize_t(f->last_line);
+        PyObject *ft = fold_time(f->has_first, f->first_ts);
+        PyObject *lt = fold_time(f->has_last, f->last_ts);
+        PyObject *af = PyLong_FromSsize_t(f->after);
+        PyObject *ref = f->last_ref != NULL ? f->last_ref : Py_None;
+        PyObject *hd = f->header != NULL ? f->header : Py_None;
+        pending = (ll && ft && lt && af) ? PyTuple_Pack(6, ll, ft, lt, ref, af, hd) : NULL;
+        Py_XDECREF(ll);
+        Py_XDECREF(ft);
+        Py_XDECREF(lt);
+        Py_XDECREF(af);
+        if (pending == NULL)
+            return -1;
+        f->dirty = 0;
+        Py_CLEAR(f->last_ref);
+        Py_CLEAR(f->header);
+    }
+    else {
+        Py_INCREF(Py_None);
+        pending = Py_None;
+    }
+    fold_forget_state(f);
+    PyObject *slow = f->slow;
+    Py_INCREF(slow);
+    PyObject *st = PyObject_CallFunctionObjArgs(slow, line != NULL ? line : Py_None, pending,
+                                                NULL);
+    Py_DECREF(slow);
+    Py_DECREF(pending);
+    return fold_take_state(f, st);
+}
+
+/* A new SourceRef(path, lineno), untracked (it holds a str and an int). */
+static PyObject *
+fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno)
+{
+    PyObject *num = PyLong_FromSsize_t(lineno);
+    if (num == NULL)
+        return NULL;
+    PyObject *ref = f->ref_type->tp_alloc(f->ref_type, 0);
+    if (ref == NULL || fold_set(f->r_descr[FR_PATH], ref, path) < 0
+        || fold_set(f->r_descr[FR_LINE], ref, num) < 0) {
+        Py_DECREF(num);
+        Py_XDECREF(ref);
+        return NULL;
+    }
+    Py_DECREF(num);
+    if (PyObject_IS_GC(ref) && PyObject_GC_IsTracked(ref))
+        PyObject_GC_UnTrack(ref);
+    return ref;
+}
+
+/* A new SourceRef(path, lineno) and E820Entry(addr, size, type, raw_type, ref) from an
+ * entry tag, appended to the open block's entries. */
+static int
+fold_entry(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *tag)
+{
+    PyObject *ref = fold_ref(f, path, lineno);
+    if (ref == NULL)
+        return -1;
+    PyObject *e = f->entry_type->tp_alloc(f->entry_type, 0);
+    if (e == NULL) {
+        Py_DECREF(ref);
+        return -1;
+    }
+    for (int k = 0; k < FE_REF; k++) {
+        if (fold_set(f->e_descr[k], e, PyTuple_GET_ITEM(tag, 2 + k)) < 0) {
+            Py_DECREF(ref);
+            Py_DECREF(e);
+            return -1;
+        }
+    }
+    if (fold_set(f->e_descr[FE_REF], e, ref) < 0) {
+        Py_DECREF(ref);
+        Py_DECREF(e);
+        return -1;
+    }
+    /* frozen, holding only ints, strings and the SourceRef: never part of a cycle
+     * (as in _records.c) */
+    if (PyObject_IS_GC(e) && PyObject_GC_IsTracked(e))
+        PyObject_GC_UnTrack(e);
+    int rc = PyList_Append(f->entries, e);
+    Py_DECREF(e);
+    if (rc < 0) {
+        Py_DECREF(ref);
+        return -1;
+    }
+    Py_XSETREF(f->last_ref, ref);
+    PyObject *era = PyTuple_GET_ITEM(tag, 6);
+    if (era != Py_None && era != f->last_era) {
+        if (PySet_Add(f->eras, era) < 0)
+            return -1;
+        Py_INCREF(era);
+        Py_XSETREF(f->last_era, era);
+    }
+    return 0;
+}
+
+/* A copy of the slots-only record proto (a frozen dataclass with slots=True) with its
+ * "ref" slot set to ref: what the parser's Python code builds for the line, field for
+ * field. NULL without an exception when proto is not such a record. */
+static PyObject *
+fold_clone(PyObject *proto, PyObject *ref)
+{
+    PyTypeObject *tp = Py_TYPE(proto);
+    if (tp->tp_base != &PyBaseObject_Type || tp->tp_dictoffset != 0 || tp->tp_members == NULL
+        || tp->tp_itemsize != 0)
+        return NULL;
+    PyMemberDef *m;
+    Py_ssize_t at = -1;
+    for (m = tp->tp_members; m->name != NULL; m++) {
+        if (m->type != T_OBJECT_EX || (m->flags & READONLY))
+            return NULL;
+        if (strcmp(m->name, "ref") == 0)
+            at = m->offset;
+    }
+    if (at < 0)
+        return NULL;
+    PyObject *o = tp->tp_alloc(tp, 0);
+    if (o == NULL)
+        return NULL;
+    for (m = tp->tp_members; m->name != NULL; m++) {
+        PyObject *v = m->offset == at ? ref : *(PyObject **)((char *)proto + m->offset);
+        Py_XINCREF(v);
+        *(PyObject **)((char *)o + m->offset) = v;
+    }
+    /* frozen, holding only atoms, tuples of atoms and the SourceRef */
+    if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
+        PyObject_GC_UnTrack(o);
+    return o;
+}
+
+/* Tags 3-5 (see the top of this section): 1 done, 0 the parser must read it, -1 error. */
+static int
+fold_after_block(FoldObject *f, PyObject *path, Py_ssize_t lineno, long code, PyObject *tag)
+{
+    if (f->who != NULL)
+        return 0; /* it closes the open block */
+    if (code == TAG_COUNT) {
+        f->after++;
+        return 1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(tag);
+    if (code == TAG_HEADER) {
+        PyObject *proto = n == 2 ? PyTuple_GET_ITEM(tag, 1) : NULL;
+        if (proto == NULL || !PyTuple_CheckExact(proto) || PyTuple_GET_SIZE(proto) != 4)
+            return 0;
+        PyObject *ref = fold_ref(f, path, lineno);
+        if (ref == NULL)
+            return -1;
+        PyObject *hd = PyTuple_Pack(4, PyTuple_GET_ITEM(proto, 0), PyTuple_GET_ITEM(proto, 1),
+                                    ref, PyTuple_GET_ITEM(proto, 3));
+        Py_DECREF(ref);
+        if (hd == NULL)
+            return -1;
+        Py_XSETREF(f->header, hd);
+        return 1;
+    }
+    if (code == TAG_FIRST) {
+        if (n != 4 || !PyUnicode_Check(PyTuple_GET_ITEM(tag, 1)) || f->boot == NULL)
+            return 0;
+        PyObject *name = PyTuple_GET_ITEM(tag, 1);
+        PyObject *now = PyObject_GetAttr(f->boot, name);
+        if (now == NULL)
+            return -1;
+        Py_DECREF(now);
+        if (now == Py_None) {
+            PyObject *value = PyTuple_GET_ITEM(tag, 2);
+            int copy = PyObject_IsTrue(PyTuple_GET_ITEM(tag, 3));
+            if (copy < 0)
+                return -1;
+            if (copy) {
+                PyObject *ref = fold_ref(f, path, lineno);
+                if (ref == NULL)
+                    return -1;
+                value = fold_clone(value, ref);
+                Py_DECREF(ref);
+                if (value == NULL)
+                    return PyErr_Occurred() ? -1 : 0;
+            }
+            else
+                Py_INCREF(value);
+            int rc = PyObject_SetAttr(f->boot, name, value);
+            Py_DECREF(value);
+            if (rc < 0)
+                return -1;
+        }
+        f->after++;
+        return 1;
+    }
+    /* TAG_RECORD */
+    if (n != 3 || f->lists == NULL)
+        return 0;
+    Py_ssize_t k = PyLong_AsSsize_t(PyTuple_GET_ITEM(tag, 1));
+    if (k == -1 && PyErr_Occurred())
+        return -1;
+    if (k < 0 || k >= PyTuple_GET_SIZE(f->lists) || !PyList_Check(PyTuple_GET_ITEM(f->lists, k)))
+        return 0;
+    PyObject *ref = fold_ref(f, path, lineno);
+    if (ref == NULL)
+        return -1;
+    PyObject *rec = fold_clone(PyTuple_GET_ITEM(tag, 2), ref);
+    Py_DECREF(ref);
+    if (rec == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    int rc = PyList_Append(PyTuple_GET_ITEM(f->lists, k), rec);
+    Py_DECREF(rec);
+    if (rc < 0)
+        return -1;
+    f->after++;
+    return 1;
+}
+
+/* Read the cache hit at line lineno: text, and its time (has_ts, t). Returns 1 when
+ * the Fold read it, 0 when the parser must (nothing done), -1 on error. */
+static int
+fold_try(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *text, int has_ts, double t)
+{
+    if (!f->known && fold_call(f, NULL) < 0)
+        return -1;
+    if (!f->open)
+        return 0;
+    PyObject *tag = PyDict_GetItemWithError(f->tags, text);
+    if (tag == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_CheckExact(tag) || PyTuple_GET_SIZE(tag) < 1)
+        return 0;
+    /* a clock that goes back may start a new boot: the parser decides */
+    if (has_ts && f->has_last && t < f->last_ts)
+        return 0;
+    long code = PyLong_AsLong(PyTuple_GET_ITEM(tag, 0));
+    if (code == -1 && PyErr_Occurred())
+        return -1;
+    switch (code) {
+    case TAG_NOTHING:
+        break;
+    case TAG_UNPARSED:
+        if (f->who != NULL) {
+            /* BootBuilder.unparsed: the line cuts the open block when it looks like one
+             * of its entries */
+            if (PyTuple_GET_SIZE(tag) != 3 || PyTuple_GET_ITEM(tag, 1) != Py_False)
+                return 0;
+            PyObject *stripped = PyTuple_GET_ITEM(tag, 2);
+            if (!PyUnicode_Check(stripped))
+                return 0;
+            Py_ssize_t m = PyUnicode_Tailmatch(stripped, f->who, 0, PY_SSIZE_T_MAX, -1);
+            if (m != 0)
+                return m < 0 ? -1 : 0;
+        }
+        break;
+    case TAG_ENTRY: {
+        if (PyTuple_GET_SIZE(tag) != 7 || f->who == NULL)
+            return 0;
+        PyObject *who = PyTuple_GET_ITEM(tag, 1);
+        if (who != f->who) {
+            int eq = PyUnicode_Check(who) ? PyUnicode_Compare(who, f->who) : -1;
+            if (eq == -1 && PyErr_Occurred())
+                return -1;
+            if (eq != 0)
+                return 0; /* another block starts */
+        }
+        if (fold_entry(f, path, lineno, tag) < 0)
+            return -1;
+        break;
+    }
+    case TAG_RECORD:
+    case TAG_HEADER:
+    case TAG_COUNT:
+    case TAG_FIRST: {
+        int rc = fold_after_block(f, path, lineno, code, tag);
+        if (rc <= 0)
+            return rc;
+        break;
+    }
+    default:
+        return 0;
+    }
+    f->last_line = lineno;
+    if (has_ts) {
+        if (!f->has_first) {
+            f->has_first = 1;
+            f->first_ts = t;
+        }
+        f->has_last = 1;
+        f->last_ts = t;
+    }
+    f->dirty = 1;
+    f->folded++;
+    return 1;
+}
+
+PyDoc_STRVAR(Fold_line_doc,
+"line(line)\n\n"
+"Give a LogLine the scanner did not serve (read by the Python line machine) to the\n"
+"parser, after storing the Fold's pending writes.");
+
+static PyObject *
+Fold_line(FoldObject *f, PyObject *line)
+{
+    /* a LogLine the fold may read itself: (path, line, text, time, False, truncated) */
+    if (PyTuple_Check(line) && PyTuple_GET_SIZE(line) == 6) {
+        PyObject *path = PyTuple_GET_ITEM(line, 0), *num = PyTuple_GET_ITEM(line, 1);
+        PyObject *text = PyTuple_GET_ITEM(line, 2), *ts = PyTuple_GET_ITEM(line, 3);
+        if (PyUnicode_CheckExact(path) && PyLong_CheckExact(num) && PyUnicode_CheckExact(text)
+            && (ts == Py_None || PyFloat_CheckExact(ts)) && PyTuple_GET_ITEM(line, 4) == Py_False) {
+            Py_ssize_t lineno = PyLong_AsSsize_t(num);
+            if (lineno == -1 && PyErr_Occurred())
+                return NULL;
+            int has_ts = ts != Py_None;
+            int rc = fold_try(f, path, lineno, text, has_ts, has_ts ? PyFloat_AS_DOUBLE(ts) : 0.0);
+            if (rc < 0)
+                return NULL;
+            if (rc > 0)
+                Py_RETURN_NONE;
+        }
+    }
+    f->handed++;
+    if (fold_call(f, line) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(Fold_flush_doc,
+"flush()\n\n"
+"Store the pending writes in the parser's objects (before Python reads them).");
+
+static PyObject *
+Fold_flush(FoldObject *f, PyObject *Py_UNUSED(ignored))
+{
+    if (f->dirty && fold_call(f, NULL) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(Fold_reset_doc,
+"reset()\n\n"
+"flush(), then forget the mirrored state: the parser's state was changed by code that\n"
+"did not go through this Fold (it is asked again before the next line).");
+
+static PyObject *
+Fold_reset(FoldObject *f, PyObject *Py_UNUSED(ignored))
+{
+    if (f->dirty && fold_call(f, NULL) < 0)
+        return NULL;
+    fold_forget_state(f);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Fold_methods[] = {
+    {"line", (PyCFunction)Fold_line, METH_O, Fold_line_doc},
+    {"flush", (PyCFunction)Fold_flush, METH_NOARGS, Fold_flush_doc},
+    {"reset", (PyCFunction)Fold_reset, METH_NOARGS, Fold_reset_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef Fold_members[] = {
+    {"folded", T_PYSSIZET, offsetof(FoldObject, folded), READONLY,
+     "cache hits read here (not given to the parser)"},
+    {"handed", T_PYSSIZET, offsetof(FoldObject, handed), READONLY,
+     "lines given to the parser through line()"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject Fold_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "e820scope._speedups._linescan.Fold",
+    .tp_basicsize = sizeof(FoldObject),
+    .tp_dealloc = (destructor)Fold_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Fold(tags, slow, entry_type, ref_type): the parser's reading of cache hits "
+              "that only extend the open boot.\n\ntags maps a line text to how the parser "
+              "reads it; slow(line, pending) is the parser's own reading of a line (None: "
+              "only store pending) and answers its state; entry_type and ref_type are "
+              "E820Entry and SourceRef.",
+    .tp_traverse = (traverseproc)Fold_traverse,
+    .tp_clear = (inquiry)Fold_tp_clear,
+    .tp_methods = Fold_methods,
+    .tp_members = Fold_members,
+    .tp_new = Fold_new,
+};
+
+PyDoc_STRVAR(Scanner_fold_doc,
+"fold(buf, pos, end, base, fold) -> (pos, count, last, missed)\n\n"
+"scan(), with every hit read by the Fold fold instead of appended to a list: a hit it\n"
+"can read alone is read in C, any other is built as a LogLine and given to the parser\n"
+"(fold's slow callable) before the next line. Returns what scan() returns.");
+
+static PyObject *
+Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    const unsigned char *buf;
+    Py_ssize_t pos, end;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "fold() takes buf, pos, end, base, fold");
+        return NULL;
+    }
+    if (s->raw == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Scanner was cleared");
+        return NULL;
+    }
+    if (buffer_range(args, &buf, &pos, &end) < 0)
+        return NULL;
+    Py_ssize_t base = PyLong_AsSsize_t(args[3]);
+    if (base == -1 && PyErr_Occurred())
+        return NULL;
+    if (!PyObject_TypeCheck(args[4], &Fold_Type)) {
+        PyErr_SetString(PyExc_TypeError, "fold must be a Fold");
+        return NULL;
+    }
+    FoldObject *f = (FoldObject *)args[4];
+    if (f->tags == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Fold was cleared");
+        return NULL;
+    }
+    /* the parser's Python code runs in between: keep what this loop reads alive */
+    TableObject *raw = s->raw, *timed = s->timed;
+    Py_INCREF(raw);
+    Py_XINCREF(timed);
+    Py_INCREF(f);
+
+    Py_ssize_t count = 0, last = -1;
+    int failed = 0, missed = 0;
+    while (pos < end) {
+        const unsigned char *line = buf + pos;
+        const unsigned char *nl = memchr(line, s->newline, (size_t)(end - pos));
+        if (nl == NULL)
+            break;
+        Py_ssize_t n = nl - line;
+        double t = 0.0;
+        int is_timed, sure;
+        Entry *e = lookup_line(raw, timed, line, n, &is_timed, &t, &sure);
+        if (e == NULL) {
+            missed = sure;
+            break;
+        }
+        if (e->shape != 0 && e->shape != (is_timed ? 2 : 4))
+            break;
+        if (e->shape != 0) {
+            PyObject *v = e->value;
+            PyObject *item[4] = {e->item[0], e->item[1], e->item[2], e->item[3]};
+            Py_INCREF(v);
+            int has_ts = 1;
+            if (!is_timed) {
+                has_ts = PyFloat_Check(item[1]);
+                if (has_ts)
+                    t = PyFloat_AS_DOUBLE(item[1]);
+                else if (item[1] != Py_None)
+                    has_ts = -1;
+            }
+            int rc = 0;
+            /* a cached time that is not a float, or a boot hint: the parser reads it */
+            if (has_ts >= 0 && (is_timed || item[2] == Py_False))
+                rc = fold_try(f, s->name, base + count, item[0], has_ts, t);
+            if (rc == 0) {
+                PyObject *list = PyList_New(0);
+                rc = list == NULL ? -1 : emit(s, list, base + count, item, is_timed, t);
+                if (rc == 0) {
+                    f->handed++;
+                    rc = fold_call(f, PyList_GET_ITEM(list, 0));
+                }
+                Py_XDECREF(list);
+            }
+            Py_DECREF(v);
+            if (rc < 0) {
+                failed = 1;
+                break;
+            }
+        }
+        last = pos;
+        count++;
+        pos = (nl - buf) + 1;
+    }
+    Py_DECREF(f);
+    Py_DECREF(raw);
+    Py_XDECREF(timed);
+    if (failed)
+        return NULL;
+    return Py_BuildValue("(nnnO)", pos, count, last, missed ? Py_True : Py_False);
+}
+
 PyDoc_STRVAR(Scanner_lines_doc,
 "lines(buf, pos, end, n) -> list of bytes\n\n"
 "Up to n lines of buf[pos:end], without their newline byte; only lines whose newline\n"
@@ -985,6 +1755,7 @@ scan_time_prefix(PyObject *module, PyObject *arg)
 
 static PyMethodDef Scanner_methods[] = {
     {"scan", (PyCFunction)(void (*)(void))Scanner_scan, METH_FASTCALL, Scanner_scan_doc},
+    {"fold", (PyCFunction)(void (*)(void))Scanner_fold, METH_FASTCALL, Scanner_fold_doc},
     {"lines", (PyCFunction)(void (*)(void))Scanner_lines, METH_FASTCALL, Scanner_lines_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -1037,13 +1808,15 @@ PyInit__linescan(void)
         return NULL;
     hash_seed = avalanche((uint64_t)h);
 
-    if (PyType_Ready(&Table_Type) < 0 || PyType_Ready(&Scanner_Type) < 0)
+    if (PyType_Ready(&Table_Type) < 0 || PyType_Ready(&Scanner_Type) < 0
+        || PyType_Ready(&Fold_Type) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&linescan_module);
     if (m == NULL)
         return NULL;
     if (PyModule_AddObjectRef(m, "Table", (PyObject *)&Table_Type) < 0
-        || PyModule_AddObjectRef(m, "Scanner", (PyObject *)&Scanner_Type) < 0) {
+        || PyModule_AddObjectRef(m, "Scanner", (PyObject *)&Scanner_Type) < 0
+        || PyModule_AddObjectRef(m, "Fold", (PyObject *)&Fold_Type) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -114,11 +114,26 @@ class _Cache(Protocol):
     def clear(self) -> None: ...
 
 
+class Fold(Protocol):
+    """The parser's C reading of cache hits (``e820scope._speedups._linescan.Fold``):
+    :meth:`LineMachine.run_buffer` gives it every line instead of listing it."""
+
+    folded: int
+    handed: int
+
+    def line(self, line: LogLine, /) -> None: ...
+    def flush(self) -> None: ...
+    def reset(self) -> None: ...
+
+
 class _Scanner(Protocol):
     """The C accelerator's cache-hit loop (``e820scope._speedups._linescan.Scanner``)."""
 
     def scan(
         self, buf: bytes, pos: int, end: int, base: int, out: list[LogLine], /
+    ) -> tuple[int, int, int, bool]: ...
+    def fold(
+        self, buf: bytes, pos: int, end: int, base: int, fold: Fold, /
     ) -> tuple[int, int, int, bool]: ...
     def lines(self, buf: bytes, pos: int, end: int, n: int, /) -> list[bytes]: ...
 
@@ -255,7 +270,7 @@ class LineMachine:
         return self.general(lines, i, base, prev)
 
     def run_buffer(
-        self, data: bytes, pos: int, full: int, limit: int, base: int
+        self, data: bytes, pos: int, full: int, limit: int, base: int, fold: Fold | None = None
     ) -> tuple[list[LogLine], int, int]:
         """The C-accelerated :meth:`run`: process the lines of ``data[pos:full]``.
 
@@ -265,17 +280,25 @@ class LineMachine:
         hits. Returns the LogLines, the offset of the first line not consumed and its
         number. While no state is pending the scanner consumes cache hits in C; every
         other line goes through :meth:`step` with a window of :data:`WINDOW` lines.
+
+        With ``fold``, every line goes to ``fold`` in order instead (hits through
+        ``Scanner.fold``, the others through ``fold.line``) and the list stays empty.
         """
         assert self.scanner is not None
-        scan = self.scanner.scan
         window = self.scanner.lines
         step = self.step
         out: list[LogLine] = []
         append = out.append
+        scan: Callable[[bytes, int, int, int, Any], tuple[int, int, int, bool]]
+        sink: Any = out  # the list scan() fills, or the Fold fold() feeds
+        scan = self.scanner.scan
+        if fold is not None:
+            scan, sink = self.scanner.fold, fold
+            append = fold.line
         missed = False
         while True:
             if not self.stateful:
-                pos, n, last, missed = scan(data, pos, full, base, out)
+                pos, n, last, missed = scan(data, pos, full, base, sink)
                 if n:
                     base += n
                     self.prev_raw = data[last : pos - 1]

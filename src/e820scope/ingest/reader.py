@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
 from . import decompress
 from .decompress import ChunkReader, sniff_compression
-from .lineproc import KEEP, WINDOW, LineMachine
+from .lineproc import KEEP, WINDOW, Fold, LineMachine
 from .lines import LogLine
 from .sniff import SNIFF_SIZE, check_text, sniff
 
@@ -126,29 +126,38 @@ def log_lines(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Ite
 
 
 def log_batches(
-    src: TextSource, *, anchors: Sequence[bytes] | None = None
+    src: TextSource, *, anchors: Sequence[bytes] | None = None, fold: Fold | None = None
 ) -> Iterator[list[LogLine]]:
     """:func:`log_lines`, one list per chunk read (the lists :func:`log_lines` chains).
 
     For a consumer that works a chunk at a time (the parser's batch reading): the
     lines are exactly those of :func:`log_lines`, in the same order.
+
+    ``fold`` (the parser's C fold, used only with the C scanner): every line read
+    while scanning a chunk buffer is given to it in order instead of being listed, and
+    a list (maybe empty) is still yielded per round, so the consumer can act between
+    chunks. The lines that are listed come after all those given to ``fold``.
     """
-    return _batches(src, None if anchors is None else list(anchors))
+    return _batches(src, None if anchors is None else list(anchors), fold)
 
 
-def _batches(src: TextSource, anchors: list[bytes] | None) -> Iterator[list[LogLine]]:
+def _batches(
+    src: TextSource, anchors: list[bytes] | None, fold: Fold | None = None
+) -> Iterator[list[LogLine]]:
     """The LogLines of ``src``, one list per chunk read; closes the stream at the end."""
     fh = src.open_binary()
     close = fh is not sys.stdin.buffer
     try:
-        yield from _lines(src, fh, anchors)
+        yield from _lines(src, fh, anchors, fold)
     finally:
         if close:
             with contextlib.suppress(OSError):
                 fh.close()
 
 
-def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterator[list[LogLine]]:
+def _lines(
+    src: TextSource, fh: BinaryIO, anchors: list[bytes] | None, fold: Fold | None = None
+) -> Iterator[list[LogLine]]:
     try:
         fmt = sniff_compression(peek(fh, 8))
     except OSError as exc:
@@ -164,8 +173,11 @@ def _lines(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iterat
     if head:
         check_text(src.name, head)
         machine = LineMachine(src.name, sniff(head), anchors)
-        walk = _split if machine.scanner is None else _scanned
-        base, cut = yield from walk(machine, chain((head,), chunks), reader)
+        chunks = chain((head,), chunks)
+        if machine.scanner is None:
+            base, cut = yield from _split(machine, chunks, reader)
+        else:
+            base, cut = yield from _scanned(machine, chunks, reader, fold)
     if reader.truncated:
         # the stream ended inside line ``base`` (dropped when cut mid-line) or after
         # line ``base - 1``
@@ -236,7 +248,7 @@ def _last_lines(
 
 
 def _scanned(
-    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader
+    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader, fold: Fold | None = None
 ) -> Generator[list[LogLine], None, _End]:
     """With the C accelerator: the twin of :func:`_split` that never splits a chunk.
 
@@ -255,16 +267,18 @@ def _scanned(
             cut = _after_lines(chunk, nl, _BRIDGE)
             if cut:
                 bridge = rest + chunk[:cut]
-                out, pos, base, _ = _round(machine, bridge, 0, WINDOW, base)
+                out, pos, base, _ = _round(machine, bridge, 0, WINDOW, base, fold)
                 if out:
                     yield out
+                del out  # the consumer may have dropped the batch: do not keep it alive
                 pos -= len(rest)
                 assert pos > 0, "the bridge ends past the first line of the chunk"
             else:
                 data = rest + chunk
-        out, pos, base, full = _round(machine, data, pos, KEEP, base)
-        if out:
-            yield out
+        out, pos, base, full = _round(machine, data, pos, KEEP, base, fold)
+        if out or fold is not None:
+            yield out  # with a fold, an empty list: the consumer acts between chunks
+        del out
         # an endless "line" is not a log line; bound memory
         rest = data[pos:] if len(data) - full <= MAX_LINE else data[pos : full + MAX_LINE]
     lines = rest.split(nl)
@@ -278,7 +292,7 @@ _BRIDGE = WINDOW + 2
 
 
 def _round(
-    machine: LineMachine, data: bytes, pos: int, keep: int, base: int
+    machine: LineMachine, data: bytes, pos: int, keep: int, base: int, fold: Fold | None = None
 ) -> tuple[list[LogLine], int, int, int]:
     """Read the whole lines of ``data`` from offset ``pos`` (line ``base``).
 
@@ -296,7 +310,7 @@ def _round(
         if limit <= pos:
             break
         limit = data.rfind(nl, 0, limit - 1) + 1
-    out, pos, base = machine.run_buffer(data, pos, full, limit, base)
+    out, pos, base = machine.run_buffer(data, pos, full, limit, base, fold)
     return out, pos, base, full
 
 

@@ -11,13 +11,15 @@ from functools import partial
 from itertools import chain, compress, islice, pairwise, repeat
 from operator import attrgetter, is_, is_not, itemgetter, le, ne
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
+from .._speedups import load as load_speedup
 from ..errors import InputError, NoMapError
 from ..ingest import LogLine, log_batches, open_inputs
 from ..ingest.lines import BOOT_HINT, TEXT, TIMESTAMP
 from ..model.records import (
     Boot,
+    E820Entry,
     LogEvent,
     MapStatus,
     ParsedLog,
@@ -26,10 +28,19 @@ from ..model.records import (
     SourceRef,
 )
 from .anchors import ANCHORS
-from .builder import BootBuilder, make_entries
+from .builder import COUNT_ONLY_KINDS, BootBuilder, first_of, make_entries, record_of
 from .classify import UNPARSED, classify
 from .facts import LineFact
 from .finish import NO_MAP_HINT, finish, kexec_syscall_flag
+
+if TYPE_CHECKING:
+    from ..ingest.lineproc import Fold
+    from ..model.types import Era
+
+#: Read the cache hits that only extend the open boot in C (``_speedups._linescan.Fold``)
+#: when the accelerator is built. False: the C scanner still serves the lines, the parser
+#: reads them all in Python (tests compare the two).
+FOLD = True
 
 #: A printk clock below this (seconds) counts as "the start of a boot".
 _BOOT_START_TS = 1.0
@@ -57,6 +68,17 @@ _PLAIN: dict[str, str] = {}
 _UNP = "\x00unparsed"
 _NON = "\x00none"
 _ADD = "\x00add"
+#: Per line text in :data:`_FACTS` that the C fold (``_speedups._linescan.Fold``) may
+#: read without the parser, how it reads it (the codes are listed in _linescan.c, "Fold"):
+#: ``(0,)`` says nothing, ``(1, cuts, stripped)`` not accepted by the grammar, ``(2, who,
+#: addr, size, type, raw, era)`` a plain entry line, ``(3, k, record)`` a line whose only
+#: effect is one record (:func:`~e820scope.parse.builder.record_of`), ``(4, header)`` a
+#: map header, ``(5,)`` a line that only closes the block, ``(6, name, value, copy)`` a
+#: line that sets a boot attribute unless set (:func:`~e820scope.parse.builder.first_of`).
+#: Emptied with :data:`_FACTS`.
+_TAGS: dict[str, tuple[object, ...]] = {}
+_TAG_NOTHING = (0,)
+_TAG_COUNT = (5,)
 #: lines per batch of :meth:`_Splitter.run`
 _BATCH = 8192
 _TEXT = itemgetter(TEXT)
@@ -86,6 +108,34 @@ def _plain_key(fact: LineFact) -> str | None:
     return _ADD
 
 
+def _fold_tag(fact: LineFact, text: str) -> tuple[object, ...] | None:
+    """How the C fold may read a line of ``fact`` alone (see :data:`_TAGS`), or None."""
+    if fact is _NOTHING:
+        return _TAG_NOTHING
+    if fact is UNPARSED:  # as BootBuilder.unparsed reads it
+        stripped = text.strip()
+        return (1, "[mem" in stripped or " - " in stripped, stripped)
+    kind = fact.kind
+    if kind == "entry":
+        if not fact.problem and not fact.note and fact.type is not None:
+            return (2, fact.who, fact.addr, fact.size, fact.type, fact.raw, fact.era)
+        return None
+    if kind in _SPLITTER_KINDS:
+        return None
+    if kind == "header":  # BootBuilder.add: the pending header
+        return (4, (fact.who, fact.prefixed, None, text.strip()))
+    if kind in COUNT_ONLY_KINDS:
+        return _TAG_COUNT
+    first = first_of(fact, None)
+    if first is not None:
+        name, value = first
+        return (6, name, value, not isinstance(value, str))
+    rec = record_of(fact, None, text)
+    if rec is not None:
+        return (3, rec[0], rec[1])
+    return None
+
+
 def _read(text: str, ref: SourceRef) -> LineFact:
     """The splitter's reading of a line text not in :data:`_FACTS` (stored there)."""
     if "\x00" in text:
@@ -104,10 +154,14 @@ def _read(text: str, ref: SourceRef) -> LineFact:
         if len(_FACTS) >= _FACTS_MAX:
             _FACTS.clear()
             _PLAIN.clear()
+            _TAGS.clear()
         _FACTS[text] = fact
         key = _plain_key(fact)
         if key is not None:
             _PLAIN[text] = key
+        tag = _fold_tag(fact, text)
+        if tag is not None:
+            _TAGS[text] = tag
     return fact
 
 
@@ -151,6 +205,41 @@ def _fold_replay(a: Boot, b: Boot) -> Boot:
         events=a.events + tuple(e for e in b.events if e.kind in ("kexec_start", "panic", "oom")),
         warnings=(*a.warnings, note),
     )
+
+
+#: what the C fold stored up: (last line, first printk time, last printk time, the
+#: open block's last SourceRef or None, lines_after_last_block, the new pending header
+#: or None)
+_Pending = tuple[
+    int,
+    "float | None",
+    "float | None",
+    "SourceRef | None",
+    int,
+    "tuple[str, bool, SourceRef, str] | None",
+]
+#: what the C fold mirrors of an open boot: (block who, its entries, its eras, first
+#: and last printk time, :meth:`BootBuilder.record_lists`, lines_after_last_block, the
+#: BootBuilder itself); the first three are None when no block is open
+_FoldState = tuple[
+    "str | None",
+    "list[E820Entry] | None",
+    "set[Era] | None",
+    "float | None",
+    "float | None",
+    "tuple[list[Any], ...]",
+    int,
+    BootBuilder,
+]
+
+_linescan = load_speedup("_linescan")
+
+
+def _make_fold(sp: _Splitter) -> Fold | None:
+    """A C fold feeding ``sp`` (None without the accelerator, or when switched off)."""
+    if _linescan is None or not FOLD:
+        return None
+    return cast("Fold", _linescan.Fold(_TAGS, sp.fold_slow, E820Entry, SourceRef))
 
 
 class _Splitter:
@@ -221,8 +310,15 @@ class _Splitter:
         it = iter(lines)
         return self.run_batches(iter(lambda: list(islice(it, _BATCH)), []))
 
-    def run_batches(self, batches: Iterable[list[LogLine]]) -> Iterator[Boot]:
-        """:meth:`run` over lines that come in lists (the container layer's chunks)."""
+    def run_batches(
+        self, batches: Iterable[list[LogLine]], fold: Fold | None = None
+    ) -> Iterator[Boot]:
+        """:meth:`run` over lines that come in lists (the container layer's chunks).
+
+        With ``fold``, the container layer has already given every line it read to
+        ``fold`` (which read it or passed it to :meth:`fold_slow`), except those in the
+        lists it yields.
+        """
         done = self.done
         it = iter(batches)
         while True:
@@ -232,8 +328,12 @@ class _Splitter:
                 # back on, so its next run does not walk lines about to be freed anyway
                 batch = next(it, None)
                 more = batch is not None
-                if batch is not None:
+                if fold is not None:
+                    fold.flush()
+                if batch:
                     self._batch(batch)
+                    if fold is not None:
+                        fold.reset()
                 del batch
             if done:
                 yield from done
@@ -320,6 +420,35 @@ class _Splitter:
             make_entries(facts, batch, i, j, blk.entries)
             blk.last_ref = batch[j - 1].ref
             blk.eras.update(filter(_IS_SET, map(_ERA, facts[i:j])))
+
+    # -- the C fold (``_speedups._linescan.Fold``) -----------------------------------
+    def fold_slow(self, line: LogLine | None, pending: _Pending | None) -> _FoldState | None:
+        """The Fold's way into the parser: store what it read since it last called
+        (``pending``), read ``line`` (a line the Fold leaves to the parser, or None),
+        and answer the state the Fold mirrors."""
+        cur = self.cur
+        if pending is not None:
+            assert cur is not None, "the fold read lines while no boot was open"
+            cur.last_line, cur.first_ts, cur.last_ts, ref, after, header = pending
+            cur.lines_after_last_block = after
+            if ref is not None:
+                assert cur.block is not None
+                cur.block.last_ref = ref
+            if header is not None:
+                cur.pending_header = header
+        if line is not None:
+            text = line.text
+            fact = _FACTS.get(text)
+            self._line(line, fact if fact is not None else _read(text, line.ref))
+            cur = self.cur
+        if cur is None:
+            return None
+        blk = cur.block
+        lists = cur.record_lists()
+        after = cur.lines_after_last_block
+        if blk is None:
+            return None, None, None, cur.first_ts, cur.last_ts, lists, after, cur
+        return blk.who, blk.entries, blk.eras, cur.first_ts, cur.last_ts, lists, after, cur
 
     def _line(self, line: LogLine, fact: LineFact) -> None:
         """One line, read on its own (the reference reading of every kind of line)."""
@@ -532,7 +661,8 @@ class BootStream:
         for src in open_inputs(self.source):
             sp = _Splitter(first_index=index)
             src_table = False
-            boots = sp.run_batches(log_batches(src, anchors=ANCHORS))
+            fold = _make_fold(sp)
+            boots = sp.run_batches(log_batches(src, anchors=ANCHORS, fold=fold), fold)
             for boot in chain(boots, sp.close()):
                 self.count += 1
                 if boot.tables:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from .._speedups import load as load_speedup
 from ..ingest.lines import LogLine
@@ -112,6 +112,73 @@ def make_entries(
         _make_entries_py(facts, lines, start, stop, out)
     else:
         _records.entries(E820Entry, SourceRef, LineFact, facts, lines, start, stop, out)
+
+
+#: The BootBuilder lists a line may add one record to, as :meth:`BootBuilder.record_lists`
+#: returns them (:func:`record_of` gives an index into it).
+RECORD_LISTS = (
+    "ops",
+    "last_pfn",
+    "initmem",
+    "node_data",
+    "early_node_ranges",
+    "zones",
+    "efi_mem",
+    "events",
+)
+_OPS, _LAST_PFN, _INITMEM, _NODE_DATA, _EARLY, _ZONES, _EFI_MEM, _EVENTS = range(8)
+
+#: Kinds whose line does nothing in a boot but close the open block (and count as a
+#: recognised line after it): the ``Early memory node ranges`` / ``Zone ranges`` headers.
+COUNT_ONLY_KINDS = frozenset({"early_hdr", "zone_hdr"})
+
+
+def record_of(fact: LineFact, ref: SourceRef | None, text: str) -> tuple[int, object] | None:
+    """The one record a line of ``fact`` adds to its boot and the index in
+    :data:`RECORD_LISTS` of the list it goes to, for the kinds whose only effect is that
+    (None for every other kind). With ``ref=None``, the record the C fold copies for
+    every later line with the same text (``_speedups._linescan.Fold``)."""
+    kind = fact.kind
+    if kind in ("update", "remove"):
+        ok = OpKind.UPDATE if kind == "update" else OpKind.REMOVE
+        return _OPS, RangeOp(ok, fact.addr, fact.size, fact.type, fact.new_type, ref)
+    if kind in ("ram_buffer", "pci_gap"):
+        return _EVENTS, LogEvent(kind, fact.raw, (fact.addr, fact.size), ref)
+    if kind == "last_pfn":
+        return _LAST_PFN, LastPfn(fact.nums[0], fact.nums[1], ref)
+    if kind == "total_ram":
+        return _EVENTS, LogEvent("total_ram_covered", text.strip(), fact.nums, ref)
+    if kind == "initmem":
+        memoryless = fact.note == "memoryless"
+        return _INITMEM, NodeRange(fact.nums[0], fact.addr, fact.size, "", memoryless, ref)
+    if kind == "node_data":
+        return _NODE_DATA, NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref)
+    if kind == "early_node":
+        return _EARLY, NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref)
+    if kind == "zone":
+        return _ZONES, NodeRange(-1, fact.addr, fact.size, fact.who, False, ref)
+    if kind == "efi_mem":
+        return _EFI_MEM, EfiMemDesc(fact.nums[0], fact.who, fact.raw, fact.addr, fact.size, ref)
+    if kind == "efi_remove":
+        ek = "efi_remove" if not fact.note else "efi_not_removed"
+        return _EVENTS, LogEvent(ek, fact.raw, (fact.addr, fact.size), ref)
+    if kind == "crashkernel":
+        return _EVENTS, LogEvent(kind, fact.raw, fact.nums, ref)
+    return None
+
+
+def first_of(fact: LineFact, ref: SourceRef | None) -> tuple[str, object] | None:
+    """(BootBuilder attribute, value) for the kinds whose line sets an attribute of its
+    boot unless an earlier line set it (the first ``Memory:`` line, the first command
+    line of each kind); None for every other kind. With ``ref=None``, what the C fold
+    sets (copying a record with the line's ref)."""
+    kind = fact.kind
+    if kind == "memory":
+        return "memory", MemoryLine(fact.nums[0], fact.nums[1], fact.raw, ref)
+    if kind == "command_line":
+        name = "arch_cmdline" if fact.who == "arch_command_line" else "kernel_cmdline"
+        return name, fact.raw
+    return None
 
 
 @dataclass
@@ -325,54 +392,35 @@ class BootBuilder:
             )
         )
 
+    def record_lists(self) -> tuple[list[Any], ...]:
+        """The lists :func:`record_of` indexes (:data:`RECORD_LISTS`), in that order."""
+        return (
+            self.ops,
+            self.last_pfn,
+            self.initmem,
+            self.node_data,
+            self.early_node_ranges,
+            self.zones,
+            self.efi_mem,
+            self.events,
+        )
+
     def _other(self, fact: LineFact, ref: SourceRef, text: str) -> None:
         kind = fact.kind
-        if kind in ("update", "remove"):
-            ok = OpKind.UPDATE if kind == "update" else OpKind.REMOVE
-            self.ops.append(RangeOp(ok, fact.addr, fact.size, fact.type, fact.new_type, ref))
+        rec = record_of(fact, ref, text)
+        if rec is not None:
+            self.record_lists()[rec[0]].append(rec[1])
         elif kind == "table_full":
             self.ops.append(RangeOp(OpKind.TABLE_FULL, fact.addr, fact.size, None, None, ref))
             self.events.append(LogEvent("table_full", fact.raw, (fact.addr, fact.size), ref))
-        elif kind == "ram_buffer":
-            self.events.append(LogEvent("ram_buffer", fact.raw, (fact.addr, fact.size), ref))
-        elif kind == "pci_gap":
-            self.events.append(LogEvent("pci_gap", fact.raw, (fact.addr, fact.size), ref))
-        elif kind == "last_pfn":
-            self.last_pfn.append(LastPfn(fact.nums[0], fact.nums[1], ref))
-        elif kind == "total_ram":
-            self.events.append(LogEvent("total_ram_covered", text.strip(), fact.nums, ref))
-        elif kind == "memory":
-            if self.memory is None:
-                self.memory = MemoryLine(fact.nums[0], fact.nums[1], fact.raw, ref)
-        elif kind == "initmem":
-            self.initmem.append(
-                NodeRange(fact.nums[0], fact.addr, fact.size, "", fact.note == "memoryless", ref)
-            )
-        elif kind == "node_data":
-            self.node_data.append(NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref))
-        elif kind == "early_node":
-            self.early_node_ranges.append(
-                NodeRange(fact.nums[0], fact.addr, fact.size, "", False, ref)
-            )
-        elif kind == "zone":
-            self.zones.append(NodeRange(-1, fact.addr, fact.size, fact.who, False, ref))
-        elif kind == "efi_mem":
-            self.efi_mem.append(
-                EfiMemDesc(fact.nums[0], fact.who, fact.raw, fact.addr, fact.size, ref)
-            )
-        elif kind == "efi_remove":
-            ek = "efi_remove" if not fact.note else "efi_not_removed"
-            self.events.append(LogEvent(ek, fact.raw, (fact.addr, fact.size), ref))
+        elif kind in ("memory", "command_line"):
+            name, value = cast(tuple[str, object], first_of(fact, ref))
+            if getattr(self, name) is None:
+                setattr(self, name, value)
         elif kind == "linux_version":
             self.linux_version = fact.raw
             self.release = fact.who
-        elif kind == "command_line":
-            if fact.who == "arch_command_line":
-                if self.arch_cmdline is None:
-                    self.arch_cmdline = fact.raw
-            elif self.kernel_cmdline is None:
-                self.kernel_cmdline = fact.raw
-        elif kind in ("kexec_start", "crashkernel", "oom", "panic"):
+        elif kind in ("kexec_start", "oom", "panic"):
             self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
         elif kind == "not_x86":
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
