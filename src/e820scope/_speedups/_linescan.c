@@ -1429,6 +1429,9 @@ fold_after_block(FoldObject *f, PyObject *path, Py_ssize_t lineno, long code, Py
     return 1;
 }
 
+static int fold_tagged(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *tag,
+                       int has_ts, double t);
+
 /* Read the cache hit at line lineno: text, and its time (has_ts, t). Returns 1 when
  * the Fold read it, 0 when the parser must (nothing done), -1 on error. */
 static int
@@ -1443,6 +1446,18 @@ fold_try(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *text, int h
         return PyErr_Occurred() ? -1 : 0;
     if (!PyTuple_CheckExact(tag) || PyTuple_GET_SIZE(tag) < 1)
         return 0;
+    /* held: reading it allocates, and a collection may run code that changes the dict */
+    Py_INCREF(tag);
+    int rc = fold_tagged(f, path, lineno, tag, has_ts, t);
+    Py_DECREF(tag);
+    return rc;
+}
+
+/* fold_try() for a line whose tag is known. */
+static int
+fold_tagged(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *tag, int has_ts,
+            double t)
+{
     /* a clock that goes back may start a new boot: the parser decides */
     if (has_ts && f->has_last && t < f->last_ts)
         return 0;
