@@ -861,74 +861,6 @@ PyDoc_STRVAR(Scanner_scan_doc,
 "consumed, the offset where the last consumed line starts (-1 if none), and whether\n"
 "the line at pos is in neither cache for sure (False: end, or left to Python).");
 
-static PyObject *
-Scanner_scan(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
-{
-    const unsigned char *buf;
-    Py_ssize_t pos, end;
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "scan() takes buf, pos, end, base, out");
-        return NULL;
-    }
-    if (s->raw == NULL) {
-        PyErr_SetString(PyExc_ValueError, "Scanner was cleared");
-        return NULL;
-    }
-    if (buffer_range(args, &buf, &pos, &end) < 0)
-        return NULL;
-    Py_ssize_t base = PyLong_AsSsize_t(args[3]);
-    if (base == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *out = args[4];
-    if (!PyList_Check(out)) {
-        PyErr_SetString(PyExc_TypeError, "out must be a list");
-        return NULL;
-    }
-    /* keep the tables alive even if the code a release may run drops the scanner's */
-    TableObject *raw = s->raw, *timed = s->timed;
-    Py_INCREF(raw);
-    Py_XINCREF(timed);
-
-    Py_ssize_t count = 0, last = -1;
-    int failed = 0, missed = 0;
-    while (pos < end) {
-        const unsigned char *line = buf + pos;
-        const unsigned char *nl = memchr(line, s->newline, (size_t)(end - pos));
-        if (nl == NULL)
-            break;
-        Py_ssize_t n = nl - line;
-        double t = 0.0;
-        int is_timed, sure;
-        Entry *e = lookup_line(raw, timed, line, n, &is_timed, &t, &sure);
-        if (e == NULL) {
-            missed = sure;
-            break;
-        }
-        if (e->shape != 0 && e->shape != (is_timed ? 2 : 4))
-            break;
-        if (e->shape != 0) {
-            /* hold the value (and so its items): building the line may run code that
-             * changes the table */
-            PyObject *v = e->value;
-            PyObject *item[4] = {e->item[0], e->item[1], e->item[2], e->item[3]};
-            Py_INCREF(v);
-            int rc = emit(s, out, base + count, item, is_timed, t);
-            Py_DECREF(v);
-            if (rc < 0) {
-                failed = 1;
-                break;
-            }
-        }
-        last = pos;
-        count++;
-        pos = (nl - buf) + 1;
-    }
-    Py_DECREF(raw);
-    Py_XDECREF(timed);
-    if (failed)
-        return NULL;
-    return Py_BuildValue("(nnnO)", pos, count, last, missed ? Py_True : Py_False);
-}
 
 /* ------------------------------------------------------------------------------ */
 /* Fold: the parser's reading of the cache hits that only extend the open boot     */
@@ -1618,13 +1550,47 @@ PyDoc_STRVAR(Scanner_fold_doc,
 "can read alone is read in C, any other is built as a LogLine and given to the parser\n"
 "(fold's slow callable) before the next line. Returns what scan() returns.");
 
+/* A cache hit for the Fold f: item holds the cached tail as for emit(). The Fold reads
+ * it, or it is built as a LogLine and given to the parser. 0, or -1 on error. */
+static int
+fold_hit(ScannerObject *s, FoldObject *f, Py_ssize_t lineno, PyObject *const *item,
+         int timed, double t)
+{
+    int has_ts = 1;
+    if (!timed) {
+        has_ts = PyFloat_Check(item[1]);
+        if (has_ts)
+            t = PyFloat_AS_DOUBLE(item[1]);
+        else if (item[1] != Py_None)
+            has_ts = -1;
+    }
+    int rc = 0;
+    /* a cached time that is not a float, or a boot hint: the parser reads it */
+    if (has_ts >= 0 && (timed || item[2] == Py_False))
+        rc = fold_try(f, s->name, lineno, item[0], has_ts, t);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    PyObject *list = PyList_New(0);
+    rc = list == NULL ? -1 : emit(s, list, lineno, item, timed, t);
+    if (rc == 0) {
+        f->handed++;
+        rc = fold_call(f, PyList_GET_ITEM(list, 0));
+    }
+    Py_XDECREF(list);
+    return rc;
+}
+
+/* The walk behind scan() and fold(): lines of buf[pos:end] while each is a cache hit,
+ * each hit appended to the list out as its LogLine, or, with a Fold f, read by f (or
+ * built as a LogLine and given to the parser through f). */
 static PyObject *
-Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
+scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const char *usage,
+             int folding)
 {
     const unsigned char *buf;
     Py_ssize_t pos, end;
     if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "fold() takes buf, pos, end, base, fold");
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     if (s->raw == NULL) {
@@ -1636,20 +1602,29 @@ Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t base = PyLong_AsSsize_t(args[3]);
     if (base == -1 && PyErr_Occurred())
         return NULL;
-    if (!PyObject_TypeCheck(args[4], &Fold_Type)) {
-        PyErr_SetString(PyExc_TypeError, "fold must be a Fold");
+    PyObject *out = args[4];
+    FoldObject *f = NULL;
+    if (folding) {
+        if (!PyObject_TypeCheck(out, &Fold_Type)) {
+            PyErr_SetString(PyExc_TypeError, "fold must be a Fold");
+            return NULL;
+        }
+        f = (FoldObject *)out;
+        if (f->tags == NULL) {
+            PyErr_SetString(PyExc_ValueError, "Fold was cleared");
+            return NULL;
+        }
+    }
+    else if (!PyList_Check(out)) {
+        PyErr_SetString(PyExc_TypeError, "out must be a list");
         return NULL;
     }
-    FoldObject *f = (FoldObject *)args[4];
-    if (f->tags == NULL) {
-        PyErr_SetString(PyExc_ValueError, "Fold was cleared");
-        return NULL;
-    }
-    /* the parser's Python code runs in between: keep what this loop reads alive */
+    /* keep the tables (and the Fold) alive even if the code a release or the parser
+     * may run drops them */
     TableObject *raw = s->raw, *timed = s->timed;
     Py_INCREF(raw);
     Py_XINCREF(timed);
-    Py_INCREF(f);
+    Py_INCREF(out);
 
     Py_ssize_t count = 0, last = -1;
     int failed = 0, missed = 0;
@@ -1669,30 +1644,13 @@ Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
         if (e->shape != 0 && e->shape != (is_timed ? 2 : 4))
             break;
         if (e->shape != 0) {
+            /* hold the value (and so its items): building the line, or the parser, may
+             * run code that changes the table */
             PyObject *v = e->value;
             PyObject *item[4] = {e->item[0], e->item[1], e->item[2], e->item[3]};
             Py_INCREF(v);
-            int has_ts = 1;
-            if (!is_timed) {
-                has_ts = PyFloat_Check(item[1]);
-                if (has_ts)
-                    t = PyFloat_AS_DOUBLE(item[1]);
-                else if (item[1] != Py_None)
-                    has_ts = -1;
-            }
-            int rc = 0;
-            /* a cached time that is not a float, or a boot hint: the parser reads it */
-            if (has_ts >= 0 && (is_timed || item[2] == Py_False))
-                rc = fold_try(f, s->name, base + count, item[0], has_ts, t);
-            if (rc == 0) {
-                PyObject *list = PyList_New(0);
-                rc = list == NULL ? -1 : emit(s, list, base + count, item, is_timed, t);
-                if (rc == 0) {
-                    f->handed++;
-                    rc = fold_call(f, PyList_GET_ITEM(list, 0));
-                }
-                Py_XDECREF(list);
-            }
+            int rc = f == NULL ? emit(s, out, base + count, item, is_timed, t)
+                               : fold_hit(s, f, base + count, item, is_timed, t);
             Py_DECREF(v);
             if (rc < 0) {
                 failed = 1;
@@ -1703,12 +1661,24 @@ Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
         count++;
         pos = (nl - buf) + 1;
     }
-    Py_DECREF(f);
+    Py_DECREF(out);
     Py_DECREF(raw);
     Py_XDECREF(timed);
     if (failed)
         return NULL;
     return Py_BuildValue("(nnnO)", pos, count, last, missed ? Py_True : Py_False);
+}
+
+static PyObject *
+Scanner_scan(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return scanner_walk(s, args, nargs, "scan() takes buf, pos, end, base, out", 0);
+}
+
+static PyObject *
+Scanner_fold(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return scanner_walk(s, args, nargs, "fold() takes buf, pos, end, base, fold", 1);
 }
 
 PyDoc_STRVAR(Scanner_lines_doc,
