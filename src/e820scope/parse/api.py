@@ -28,7 +28,15 @@ from ..model.records import (
     SourceRef,
 )
 from .anchors import ANCHORS
-from .builder import COUNT_ONLY_KINDS, BootBuilder, first_of, make_entries, record_of
+from .builder import (
+    COUNT_ONLY_KINDS,
+    BootBuilder,
+    first_of,
+    header_of,
+    make_entries,
+    may_cut_any_block,
+    record_of,
+)
 from .classify import UNPARSED, classify
 from .facts import LineFact
 from .finish import NO_MAP_HINT, finish, kexec_syscall_flag
@@ -114,7 +122,7 @@ def _fold_tag(fact: LineFact, text: str) -> tuple[object, ...] | None:
         return _TAG_NOTHING
     if fact is UNPARSED:  # as BootBuilder.unparsed reads it
         stripped = text.strip()
-        return (1, "[mem" in stripped or " - " in stripped, stripped)
+        return (1, may_cut_any_block(stripped), stripped)
     kind = fact.kind
     if kind == "entry":
         if not fact.problem and not fact.note and fact.type is not None:
@@ -123,7 +131,7 @@ def _fold_tag(fact: LineFact, text: str) -> tuple[object, ...] | None:
     if kind in _SPLITTER_KINDS:
         return None
     if kind == "header":  # BootBuilder.add: the pending header
-        return (4, (fact.who, fact.prefixed, None, text.strip()))
+        return (4, header_of(fact, None, text))
     if kind in COUNT_ONLY_KINDS:
         return _TAG_COUNT
     first = first_of(fact, None)
@@ -163,6 +171,12 @@ def _read(text: str, ref: SourceRef) -> LineFact:
         if tag is not None:
             _TAGS[text] = tag
     return fact
+
+
+def _fact_of(line: LogLine) -> LineFact:
+    """The splitter's reading of ``line``: cached in :data:`_FACTS`, else :func:`_read`."""
+    fact = _FACTS.get(line.text)
+    return fact if fact is not None else _read(line.text, line.ref)
 
 
 def _is_replay(a: Boot, b: Boot) -> bool:
@@ -347,8 +361,7 @@ class _Splitter:
         texts = list(map(_TEXT, batch))
         facts: list[LineFact | None] = list(map(_FACTS.get, texts))
         for i in list(compress(range(n), map(is_, facts, repeat(None)))):
-            f = _FACTS.get(texts[i])
-            facts[i] = f if f is not None else _read(texts[i], batch[i].ref)
+            facts[i] = _fact_of(batch[i])
         fs = cast(list[LineFact], facts)
         plain = list(map(_PLAIN.get, texts))
         special = list(compress(range(n), map(is_, plain, repeat(None))))
@@ -437,9 +450,7 @@ class _Splitter:
             if header is not None:
                 cur.pending_header = header
         if line is not None:
-            text = line.text
-            fact = _FACTS.get(text)
-            self._line(line, fact if fact is not None else _read(text, line.ref))
+            self._line(line, _fact_of(line))
             cur = self.cur
         if cur is None:
             return None

@@ -114,19 +114,24 @@ def make_entries(
         _records.entries(E820Entry, SourceRef, LineFact, facts, lines, start, stop, out)
 
 
-#: The BootBuilder lists a line may add one record to, as :meth:`BootBuilder.record_lists`
-#: returns them (:func:`record_of` gives an index into it).
-RECORD_LISTS = (
-    "ops",
-    "last_pfn",
-    "initmem",
-    "node_data",
-    "early_node_ranges",
-    "zones",
-    "efi_mem",
-    "events",
-)
+#: indexes into :meth:`BootBuilder.record_lists` (what :func:`record_of` returns)
 _OPS, _LAST_PFN, _INITMEM, _NODE_DATA, _EARLY, _ZONES, _EFI_MEM, _EVENTS = range(8)
+
+
+def header_of(
+    fact: LineFact, ref: SourceRef | None, text: str
+) -> tuple[str, bool, SourceRef | None, str]:
+    """The pending header a map header line leaves (:attr:`BootBuilder.pending_header`);
+    with ``ref=None``, what the C fold copies with the line's ref."""
+    return fact.who, fact.prefixed, ref, text.strip()
+
+
+def may_cut_any_block(stripped: str) -> bool:
+    """An unparsed line (``text.strip()``) that looks like an entry of any block; it
+    also looks like one of a block whose "who" it starts with
+    (:meth:`BootBuilder.unparsed`)."""
+    return "[mem" in stripped or " - " in stripped
+
 
 #: Kinds whose line does nothing in a boot but close the open block (and count as a
 #: recognised line after it): the ``Early memory node ranges`` / ``Zone ranges`` headers.
@@ -135,7 +140,7 @@ COUNT_ONLY_KINDS = frozenset({"early_hdr", "zone_hdr"})
 
 def record_of(fact: LineFact, ref: SourceRef | None, text: str) -> tuple[int, object] | None:
     """The one record a line of ``fact`` adds to its boot and the index in
-    :data:`RECORD_LISTS` of the list it goes to, for the kinds whose only effect is that
+    :meth:`BootBuilder.record_lists` of the list it goes to, for the kinds whose only effect is that
     (None for every other kind). With ``ref=None``, the record the C fold copies for
     every later line with the same text (``_speedups._linescan.Fold``)."""
     kind = fact.kind
@@ -323,7 +328,7 @@ class BootBuilder:
             if kind != "header":
                 self.lines_after_last_block += 1
         if kind == "header":
-            self.pending_header = (fact.who, fact.prefixed, ref, text.strip())
+            self.pending_header = cast(tuple[str, bool, SourceRef, str], header_of(fact, ref, text))
         elif kind == "entry":
             self._entry(fact, ref)
         elif kind == "gap":
@@ -379,7 +384,7 @@ class BootBuilder:
         if blk is None:
             return
         s = text.strip()
-        looks_like_entry = s.startswith(blk.who) or "[mem" in s or " - " in s
+        looks_like_entry = s.startswith(blk.who) or may_cut_any_block(s)
         if not looks_like_entry:
             return
         blk.cut(f"{ref}: unreadable line inside the block")
@@ -393,7 +398,8 @@ class BootBuilder:
         )
 
     def record_lists(self) -> tuple[list[Any], ...]:
-        """The lists :func:`record_of` indexes (:data:`RECORD_LISTS`), in that order."""
+        """The lists :func:`record_of` indexes: ops, last_pfn, initmem, node_data,
+        early_node_ranges, zones, efi_mem, events."""
         return (
             self.ops,
             self.last_pfn,
