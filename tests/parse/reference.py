@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from e820scope.parse import api, builder
+from e820scope.parse import api, builder, finish
 
 
 class NoPlain(dict[str, str]):
@@ -16,6 +16,8 @@ class NoPlain(dict[str, str]):
 
 
 def use_reference_reading(m: pytest.MonkeyPatch) -> None:
-    """Within ``m``'s context: no batch reading of plain runs, no C entry builder."""
+    """Within ``m``'s context: no batch reading of plain runs, no C entry builder, no C
+    table bounds in ``finish()``."""
     m.setattr(api, "_PLAIN", NoPlain())
     m.setattr(builder, "_records", None)
+    m.setattr(finish, "_records", None)

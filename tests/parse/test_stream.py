@@ -34,6 +34,15 @@ def test_iter_boots_equals_parse_input() -> None:
     assert stream.count == 5 and stream.has_entries and not stream.partial
 
 
+def test_path_objects_are_accepted() -> None:
+    """The library takes a pathlib.Path wherever it takes a path string (it failed deep in
+    the C scanner with a TypeError before)."""
+    want = [repr(b) for b in iter_boots(CHAIN)]
+    assert [repr(b) for b in iter_boots(Path(CHAIN))] == want
+    assert parse_input(Path(CHAIN)) == parse_input(CHAIN)
+    assert api.BootStream(Path(CHAIN)).source == CHAIN
+
+
 def test_stream_summary_of_a_partial_input() -> None:
     whole = parse_input(PARTIAL)
     stream = api.BootStream(PARTIAL)

@@ -9,9 +9,15 @@
  * LogLine's tuple items, and fills the new objects' slots through the classes' own slot
  * descriptors (the same __set__ the Python twin, parse.builder.make_entries, calls), so
  * the objects are exactly those the Python code builds.
+ *
+ * It also reads back what finish() needs of every table of every boot (bounds(): the
+ * top of the table, its first and highest RAM), in one loop over the entries' slots.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
+#include <limits.h>
+#include <string.h>
 
 /* Look up a class attribute that must be a data descriptor (a __slots__ member). */
 static PyObject *
@@ -190,15 +196,164 @@ entries(PyObject *module, PyObject *args)
     return result;
 }
 
+PyDoc_STRVAR(entry_doc,
+"entry(entry_cls, addr, size, type, raw_type, ref)\n"
+"\n"
+"``entry_cls(addr, size, type, raw_type, ref)`` built as entries() builds them (slot by\n"
+"slot, not tracked by the cyclic collector). Twin: parse.builder.fast_entry.");
+
+static PyObject *
+entry(PyObject *module, PyObject *args)
+{
+    PyObject *ecls, *vals[N_ENTRY];
+    if (!PyArg_ParseTuple(args, "O!OOOOO:entry", &PyType_Type, &ecls, &vals[E_ADDR],
+                          &vals[E_SIZE], &vals[E_TYPE], &vals[E_RAW], &vals[E_REF]))
+        return NULL;
+    PyObject *ed[N_ENTRY] = {0};
+    if (descrs(ecls, entry_names, N_ENTRY, ed) < 0)
+        return NULL;
+    PyObject *e = new_instance((PyTypeObject *)ecls);
+    for (int k = 0; e != NULL && k < N_ENTRY; k++) {
+        if (set_slot(ed[k], e, vals[k]) < 0)
+            Py_CLEAR(e);
+    }
+    release(ed, N_ENTRY);
+    if (e != NULL)
+        untrack(e); /* frozen, holding ints, a string and the SourceRef (as one_entry) */
+    return e;
+}
+
+/* The byte offset of the __slots__ member ``name`` of cls (an object slot), or -1. */
+static Py_ssize_t
+member_offset(PyTypeObject *cls, const char *name)
+{
+    if (cls->tp_members == NULL)
+        return -1;
+    for (PyMemberDef *m = cls->tp_members; m->name != NULL; m++) {
+        if (strcmp(m->name, name) == 0)
+            return m->type == T_OBJECT_EX ? m->offset : -1;
+    }
+    return -1;
+}
+
+/* The value of an unsigned 64-bit int slot; 0 with *ok cleared when it is unset, not an
+ * int, negative or wider (the caller then leaves the work to Python). */
+static unsigned long long
+u64_at(PyObject *obj, Py_ssize_t offset, int *ok)
+{
+    PyObject *v = *(PyObject **)((char *)obj + offset);
+    if (v == NULL || !PyLong_CheckExact(v)) {
+        *ok = 0;
+        return 0;
+    }
+    unsigned long long x = PyLong_AsUnsignedLongLong(v);
+    if (x == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        *ok = 0;
+    }
+    return x;
+}
+
+PyDoc_STRVAR(bounds_doc,
+"bounds(entry_cls, entries, ram_a, ram_b)\n"
+"\n"
+"For a tuple of ``entry_cls`` records (E820Entry), ``(top, first_ram, ram_top)``:\n"
+"the largest ``addr + size``, the smallest ``addr`` of an entry whose ``type`` is\n"
+"ram_a or ram_b (None if there is none) and the largest ``addr + size`` of such an\n"
+"entry (0 if none); ``top`` is 0 for no entries. None when some value does not fit\n"
+"in 64 bits (the caller computes it in Python). Twin: parse.finish._bounds_py.");
+
+static PyObject *
+bounds(PyObject *module, PyObject *args)
+{
+    PyObject *ecls, *entries;
+    long ram_a, ram_b;
+    if (!PyArg_ParseTuple(args, "O!O!ll:bounds", &PyType_Type, &ecls, &PyTuple_Type, &entries,
+                          &ram_a, &ram_b))
+        return NULL;
+    PyTypeObject *tp = (PyTypeObject *)ecls;
+    Py_ssize_t oa = member_offset(tp, "addr"), os = member_offset(tp, "size"),
+               ot = member_offset(tp, "type");
+    if (oa < 0 || os < 0 || ot < 0 || tp->tp_dictoffset != 0) {
+        PyErr_Format(PyExc_TypeError, "bounds: %R is not a slots record with addr, size, type",
+                     ecls);
+        return NULL;
+    }
+    unsigned long long top = 0, first = 0, ram_top = 0;
+    int any_ram = 0, ok = 1;
+    Py_ssize_t n = PyTuple_GET_SIZE(entries);
+    for (Py_ssize_t i = 0; i < n && ok; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i);
+        if (Py_TYPE(e) != tp) {
+            PyErr_Format(PyExc_TypeError, "bounds: entries[%zd] is not a %R", i, ecls);
+            return NULL;
+        }
+        unsigned long long addr = u64_at(e, oa, &ok), size = u64_at(e, os, &ok),
+                           type = u64_at(e, ot, &ok);
+        if (!ok || addr > ULLONG_MAX - size)
+            Py_RETURN_NONE;
+        unsigned long long end = addr + size;
+        if (end > top)
+            top = end;
+        if (type == (unsigned long long)ram_a || type == (unsigned long long)ram_b) {
+            if (!any_ram || addr < first)
+                first = addr;
+            if (end > ram_top)
+                ram_top = end;
+            any_ram = 1;
+        }
+    }
+    if (!ok)
+        Py_RETURN_NONE;
+    if (any_ram)
+        return Py_BuildValue("(KKK)", top, first, ram_top);
+    return Py_BuildValue("(KOK)", top, Py_None, 0ULL);
+}
+
+PyDoc_STRVAR(seal_doc,
+"seal(items)\n"
+"\n"
+"``tuple(items)`` for a list, not tracked by the cyclic garbage collector when none of\n"
+"its items is tracked (E820Entry records built here and by _linescan, ints, strings)\n"
+"or is a dict.\n"
+"A cycle through such a tuple would have to pass through an untracked object, which\n"
+"the collector never looks into, so untracking the tuple changes nothing it could\n"
+"collect; it only spares every young-generation collection a walk over the table.");
+
+static PyObject *
+seal(PyObject *module, PyObject *items)
+{
+    if (!PyList_CheckExact(items)) {
+        PyErr_SetString(PyExc_TypeError, "seal: a list expected");
+        return NULL;
+    }
+    PyObject *t = PyList_AsTuple(items);
+    if (t == NULL)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(t);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PyTuple_GET_ITEM(t, i);
+        /* an untracked dict is tracked again once it holds a container */
+        if (PyObject_IS_GC(o) && (PyObject_GC_IsTracked(o) || PyDict_Check(o)))
+            return t;
+    }
+    untrack(t);
+    return t;
+}
+
 static PyMethodDef methods[] = {
     {"entries", entries, METH_VARARGS, entries_doc},
+    {"entry", entry, METH_VARARGS, entry_doc},
+    {"bounds", bounds, METH_VARARGS, bounds_doc},
+    {"seal", seal, METH_O, seal_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     "e820scope._speedups._records",
-    "Build E820Entry records for runs of entry lines (twin: parse.builder.make_entries).",
+    "Build E820Entry records for runs of entry lines (twin: parse.builder.make_entries),\n"
+    "and read a table's address bounds (twin: parse.finish._bounds_py).",
     -1,
     methods,
     NULL,

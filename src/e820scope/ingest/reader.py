@@ -8,6 +8,7 @@ Nothing the user gave is modified; archives are read member by member, never ext
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,16 +59,18 @@ class TextSource:
             ) from exc
 
 
-def open_inputs(spec: str) -> list[TextSource]:
+def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
     """The sources to read for ``spec``, oldest generation first.
 
-    ``spec`` is a file (plain or gzip/xz/bzip2/zstd compressed, detected by magic
-    bytes), ``-`` for stdin, a sosreport directory, or a sosreport tarball
+    ``spec`` (a ``str`` or a path object) is a file (plain or gzip/xz/bzip2/zstd
+    compressed, detected by magic bytes), ``-`` for stdin, a sosreport directory, or a
+    sosreport tarball
     (``.tar``, ``.tar.gz``, ``.tar.xz``, ``.tar.bz2``, ``.tar.zst``). For a sosreport
     the list says which of its files are used, in generation order.
     """
     from . import sosreport
 
+    spec = os.fspath(spec)
     if spec == "-":
         return [TextSource("<stdin>")]
     p = Path(spec)

@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -37,8 +38,15 @@ class KernelVersion:
 
     @classmethod
     def try_parse(cls, release: str | None) -> KernelVersion | None:
+        """:meth:`parse`, or None for an empty or unparsable release.
+
+        Cached per release string (the value is immutable): a console capture of a kexec
+        loop prints the same release in every one of its thousands of boots.
+        """
         if not release:
             return None
+        if cls is KernelVersion:
+            return _try_parse_cached(release)
         try:
             return cls.parse(release)
         except ValueError:
@@ -65,3 +73,11 @@ class KernelVersion:
 
     def __str__(self) -> str:
         return self.raw or f"{self.major}.{self.minor}.{self.patch}"
+
+
+@functools.lru_cache(maxsize=256)
+def _try_parse_cached(release: str) -> KernelVersion | None:
+    try:
+        return KernelVersion.parse(release)
+    except ValueError:
+        return None

@@ -104,7 +104,7 @@ class TableKind(str, enum.Enum):
     LIVE = "live"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class E820Table:
     """One printed e820 table block, in print order.
 
@@ -288,7 +288,7 @@ class Completeness:
     starts_mid_boot: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Boot:
     """One boot of one kernel as found in one input, with everything e820scope reads.
 

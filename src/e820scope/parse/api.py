@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -646,8 +647,8 @@ class BootStream:
     the :class:`ParsedLog` that :func:`parse_input` would return, without its boots.
     """
 
-    def __init__(self, spec: str) -> None:
-        self.source = spec
+    def __init__(self, spec: str | os.PathLike[str]) -> None:
+        self.source = os.fspath(spec)
         self.inputs_used: list[str] = []
         self.warnings: list[ParseWarning] = []
         #: something could not be read whole (source cut short, or a map cut off)
@@ -709,7 +710,7 @@ class BootStream:
         return _no_map_error(self.source, self.not_x86_reason, self.count, self.first_reason)
 
 
-def iter_boots(spec: str) -> Iterator[Boot]:
+def iter_boots(spec: str | os.PathLike[str]) -> Iterator[Boot]:
     """Stream the boots of ``spec`` one by one (numbered 1..n over all its sources).
 
     Memory stays bounded by one boot plus the parser's caches, whatever the size of the
@@ -719,7 +720,7 @@ def iter_boots(spec: str) -> Iterator[Boot]:
     return iter(BootStream(spec))
 
 
-def parse_input(spec: str) -> ParsedLog:
+def parse_input(spec: str | os.PathLike[str]) -> ParsedLog:
     """Read ``spec`` (a file, ``-``, a compressed file, a sosreport) and parse every boot.
 
     Each text source of the input is split on its own; boots are numbered 1..n over

@@ -186,7 +186,7 @@ def first_of(fact: LineFact, ref: SourceRef | None) -> tuple[str, object] | None
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class BlockAcc:
     """A table block being read."""
 
@@ -223,7 +223,7 @@ class BlockAcc:
         return E820Table(
             kind=self.kind,
             who=self.who,
-            entries=tuple(self.entries),
+            entries=tuple(self.entries) if _records is None else _records.seal(self.entries),
             era=era,
             header=self.header,
             first_ref=self.first_ref,
@@ -234,7 +234,7 @@ class BlockAcc:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class BootBuilder:
     """Everything read so far for one boot."""
 
@@ -376,7 +376,11 @@ class BootBuilder:
         if fact.note:
             self.warnings.append(ParseWarning(ref, fact.note, severity=Severity.INFO))
         assert fact.type is not None
-        blk.entries.append(fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref))
+        if _records is None:
+            e = fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref)
+        else:  # untracked, as the C fold's entries (see _records.seal)
+            e = _records.entry(E820Entry, fact.addr, fact.size, fact.type, fact.raw, ref)
+        blk.entries.append(e)
 
     def unparsed(self, ref: SourceRef, text: str) -> None:
         """A line with an anchor that the grammar did not accept."""

@@ -6,7 +6,9 @@ import functools
 from dataclasses import replace
 from itertools import compress, repeat
 from operator import add, attrgetter, eq
+from typing import cast
 
+from .._speedups import load as load_speedup
 from ..model.records import (
     Boot,
     BootStart,
@@ -44,28 +46,46 @@ _ONE_MIB = 0x100000
 #: Entry types the kernel counts as RAM (plain ints: cheaper to test than the enum).
 _RAM_TYPES = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
 _TYPE_RAM = int(E820Type.RAM)
+_TYPE_RESERVED_KERN = int(E820Type.RESERVED_KERN)
 
 
-#: C-level readers of entry fields: finish() looks at every entry of every table of
-#: every boot, so its loops are map/compress chains rather than Python loops (bench/)
+#: C-level readers of entry fields for the pure-Python twin of :func:`_bounds`
 _ADDR = attrgetter("addr")
 _SIZE = attrgetter("size")
 _TYPE = attrgetter("type")
 
-
-def _ends(entries: tuple[E820Entry, ...]) -> map[int]:
-    """``e.addr + e.size`` of each entry."""
-    return map(add, map(_ADDR, entries), map(_SIZE, entries))
+_records = load_speedup("_records")
 
 
-def _ram(entries: tuple[E820Entry, ...]) -> map[bool]:
-    """Whether each entry is RAM (:data:`_RAM_TYPES`)."""
-    return map(_RAM_TYPES.__contains__, map(_TYPE, entries))
+def _bounds_py(entries: tuple[E820Entry, ...]) -> tuple[int, int | None, int]:
+    """(top, first RAM address, RAM top) of ``entries``: the largest ``addr + size``
+    (0 for no entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None
+    for no RAM) and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
+    ends = list(map(add, map(_ADDR, entries), map(_SIZE, entries)))
+    ram = list(map(_RAM_TYPES.__contains__, map(_TYPE, entries)))
+    return (
+        max(ends, default=0),
+        min(compress(map(_ADDR, entries), ram), default=None),
+        max(compress(ends, ram), default=0),
+    )
+
+
+def _bounds(t: E820Table) -> tuple[int, int | None, int]:
+    """:func:`_bounds_py` of ``t.entries``, in C when the accelerator is built.
+
+    finish() needs these for the biggest tables of every boot (the firmware map of a
+    kexec chain's late generations holds about 128 entries).
+    """
+    if _records is not None:
+        got = _records.bounds(E820Entry, t.entries, _TYPE_RAM, _TYPE_RESERVED_KERN)
+        if got is not None:  # None: a value wider than 64 bits
+            return cast(tuple[int, "int | None", int], got)
+    return _bounds_py(t.entries)
 
 
 def _top(t: E820Table) -> int:
     """End (exclusive) of the highest entry of ``t`` (0 for an empty table)."""
-    return max(_ends(t.entries), default=0)
+    return _bounds(t)[0]
 
 
 def _mark_cut(t: E820Table, note: str) -> E820Table:
@@ -85,6 +105,12 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
     out: list[E820Table] = []
     for t in tables:
         if t.complete and t.kind in _WHOLE_TABLE_KINDS and t.entries and fw_top:
+            tail = t.entries[-1]
+            if tail.addr + tail.size >= fw_top:
+                # the usual case, decided by the last entry alone: a block that reaches
+                # the firmware map's top is not cut (no need for the whole maximum)
+                out.append(t)
+                continue
             top = _top(t)
             if top < fw_top:
                 t = _mark_cut(
@@ -99,7 +125,7 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
             last.kind is TableKind.FIRMWARE
             and last.complete
             and last.entries
-            and max(compress(_ends(last.entries), _ram(last.entries)), default=0) <= _ONE_MIB
+            and _bounds(last)[2] <= _ONE_MIB
         ):
             out[-1] = _mark_cut(
                 last,
@@ -143,7 +169,7 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
 
 
 def _first_ram(t: E820Table) -> int | None:
-    return min(compress(map(_ADDR, t.entries), _ram(t.entries)), default=None)
+    return _bounds(t)[1]
 
 
 def _setup_efi_split(tables: list[E820Table]) -> bool:
