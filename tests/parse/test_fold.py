@@ -1,9 +1,10 @@
 """The C fold (``_speedups._linescan.Fold``) reads lines exactly as the parser does.
 
 With the accelerator built, :class:`~e820scope.parse.api.BootStream` lets the C scanner
-hand every cache hit to a Fold: entry lines that continue the open block, lines that say
-nothing, and the lines whose only effect is one record are read in C; every other line
-goes to ``_Splitter.fold_slow`` (the reference reading, ``_Splitter._line``) in order.
+hand every cache hit to a Fold: entry lines of a table block, lines that say nothing,
+and the lines whose only effect is one record are read in C (the parser's
+``_Splitter.fold_block`` closes and opens the blocks); every other line goes to
+``_Splitter.fold_slow`` (the reference reading, ``_Splitter._line``) in order.
 The boots must be those of the reference reading (pure-Python container layer, every
 line read on its own, pure record builder), compared by ``repr`` (every record's
 file:line included), and the fold must really read most lines (else the equality
@@ -39,14 +40,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _fold_boots(path: Path) -> tuple[list[str], list[Any]]:
-    """The boots of ``path`` read through the fold, and the folds used."""
+def _fold_boots(path: Path, block: bool = True) -> tuple[list[str], list[Any]]:
+    """The boots of ``path`` read through the fold, and the folds used (``block=False``:
+    a Fold without the block() callable, which gives block lines to the parser whole)."""
     out: list[str] = []
     folds: list[Any] = []
     for src in open_inputs(str(path)):
         sp = api._Splitter()
         fold = api._make_fold(sp)
-        assert fold is not None
+        assert fold is not None and linescan is not None
+        if not block:
+            fold = linescan.Fold(api._TAGS, sp.fold_slow, E820Entry, SourceRef)
         folds.append(fold)
         boots = sp.run_batches(log_batches(src, anchors=ANCHORS, fold=fold), fold)
         out.extend(repr(b) for b in chain(boots, sp.close()))
@@ -108,8 +112,15 @@ def test_fold_reads_shifted_chains_and_reads_most_lines_itself(
     assert len(want) > 150
     (fold,) = folds
     # after the first repetition nearly every kernel line is read in C; the parser
-    # still gets banners, kexec starts, block openings and closings
+    # still gets banners and kexec starts (and is asked to close and open blocks)
     assert fold.folded > 10 * fold.handed > 0
+    _fresh_caches()
+    got, folds = _fold_boots(path, block=False)
+    assert got == want
+    (whole,) = folds
+    # without block(), every line that opens or closes a block goes to the parser
+    assert whole.handed > 2 * fold.handed
+    assert whole.folded + whole.handed == fold.folded + fold.handed
 
 
 def test_fold_with_a_cold_cache_gives_every_line_to_the_parser(tmp_path: Path) -> None:
@@ -157,12 +168,42 @@ def test_fold_refuses_a_malformed_state(answer: Any, tmp_path: Path) -> None:
             pass
 
 
+def test_fold_asks_block_to_open_a_block_and_checks_its_answer(tmp_path: Path) -> None:
+    """An entry with no block open: block(who, ref, pending) is asked to open one (with
+    the line's SourceRef), and its answer is checked like slow()'s."""
+    path = tmp_path / "a.log"
+    path.write_bytes(b"[    0.000000] BIOS-e820: [mem 0x0-0xfff] usable\n" * 200)
+    assert linescan is not None
+    text = "BIOS-e820: [mem 0x0-0xfff] usable"
+    tags = {text: (2, "BIOS-e820", 0, 0x1000, 1, "usable", None)}
+    calls: list[tuple[Any, ...]] = []
+
+    def slow(line: Any, pending: Any) -> Any:  # a boot is open, no block
+        return (None, None, None, None, None, tuple([] for _ in range(8)), 0, object())
+
+    def block(who: Any, ref: Any, pending: Any) -> Any:
+        calls.append((who, ref, pending))
+        return (1, 2)
+
+    fold = linescan.Fold(tags, slow, E820Entry, SourceRef, block)
+    (src,) = open_inputs(str(path))
+    with pytest.raises(TypeError, match="slow"):
+        for _ in log_batches(src, anchors=ANCHORS, fold=fold):
+            pass
+    assert len(calls) == 1
+    who, ref, _ = calls[0]
+    assert who == "BIOS-e820" and type(ref) is SourceRef and ref.path == str(path)
+
+
 def test_fold_arguments_are_checked() -> None:
     assert linescan is not None
     with pytest.raises(TypeError):
         linescan.Fold([], print, E820Entry, SourceRef)
     with pytest.raises(TypeError):
         linescan.Fold({}, 42, E820Entry, SourceRef)
+    with pytest.raises(TypeError, match="block"):
+        linescan.Fold({}, print, E820Entry, SourceRef, 42)
+    assert linescan.Fold({}, print, E820Entry, SourceRef, block=None).handed == 0
     with pytest.raises(AttributeError):
         linescan.Fold({}, print, dict, SourceRef)
 

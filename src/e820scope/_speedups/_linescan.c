@@ -902,9 +902,13 @@ PyDoc_STRVAR(Scanner_scan_doc,
  *                                                        value, its ref set, when copy
  *                                                        is true) unless it is set
  *
- * Codes 3-6 are lines after a table block (they close an open block, so they are read
- * here only while none is open); they count in the boot's lines_after_last_block,
- * except headers. A text without a tag always goes to the parser.
+ * Codes 3-6 are lines after a table block (they close an open block); they count in
+ * the boot's lines_after_last_block, except headers. An entry of another "who" than the
+ * open block's (or with none open) starts a block. Closing and opening blocks is the
+ * parser's work (BootBuilder.close_block / _open_block, which freeze the table and
+ * take the pending header): the Fold asks the parser's block() callable for it, then
+ * reads the line itself. Without block(), such lines go to the parser whole. A text
+ * without a tag always goes to the parser.
  */
 
 enum {
@@ -923,6 +927,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *tags;     /* dict: line text -> tag tuple */
     PyObject *slow;     /* slow(line or None, pending or None) -> state or None */
+    PyObject *block;    /* block(who or None, ref or None, pending or None) -> state, or NULL */
     PyTypeObject *entry_type;
     PyTypeObject *ref_type;
     PyObject *e_descr[FN_ENTRY];
@@ -985,6 +990,7 @@ Fold_tp_clear(FoldObject *f)
     Py_CLEAR(f->header);
     Py_CLEAR(f->tags);
     Py_CLEAR(f->slow);
+    Py_CLEAR(f->block);
     Py_CLEAR(f->entry_type);
     Py_CLEAR(f->ref_type);
     for (int k = 0; k < FN_ENTRY; k++)
@@ -1000,6 +1006,7 @@ Fold_traverse(FoldObject *f, visitproc visit, void *arg)
 {
     Py_VISIT(f->tags);
     Py_VISIT(f->slow);
+    Py_VISIT(f->block);
     Py_VISIT(f->entry_type);
     Py_VISIT(f->ref_type);
     for (int k = 0; k < FN_ENTRY; k++)
@@ -1028,15 +1035,19 @@ Fold_dealloc(FoldObject *f)
 static PyObject *
 Fold_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"tags", "slow", "entry_type", "ref_type", NULL};
+    static char *kwlist[] = {"tags", "slow", "entry_type", "ref_type", "block", NULL};
     static const char *e_names[FN_ENTRY] = {"addr", "size", "type", "raw_type", "ref"};
     static const char *r_names[FN_REF] = {"path", "line"};
-    PyObject *tags, *slow, *etype, *rtype;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!O!:Fold", kwlist, &PyDict_Type, &tags,
-                                     &slow, &PyType_Type, &etype, &PyType_Type, &rtype))
+    PyObject *tags, *slow, *etype, *rtype, *block = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!O!|O:Fold", kwlist, &PyDict_Type, &tags,
+                                     &slow, &PyType_Type, &etype, &PyType_Type, &rtype, &block))
         return NULL;
     if (!PyCallable_Check(slow)) {
         PyErr_SetString(PyExc_TypeError, "slow must be callable");
+        return NULL;
+    }
+    if (block != Py_None && !PyCallable_Check(block)) {
+        PyErr_SetString(PyExc_TypeError, "block must be callable or None");
         return NULL;
     }
     FoldObject *f = (FoldObject *)type->tp_alloc(type, 0);
@@ -1046,6 +1057,10 @@ Fold_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     f->tags = tags;
     Py_INCREF(slow);
     f->slow = slow;
+    if (block != Py_None) {
+        Py_INCREF(block);
+        f->block = block;
+    }
     Py_INCREF(etype);
     f->entry_type = (PyTypeObject *)etype;
     Py_INCREF(rtype);
@@ -1142,10 +1157,10 @@ fold_time(int has, double t)
     return PyFloat_FromDouble(t);
 }
 
-/* Give line (or None: no line, only store the pending writes) to slow(), then mirror
- * the state it answers. Returns 0, or -1 with an exception set. */
-static int
-fold_call(FoldObject *f, PyObject *line)
+/* The writes not yet stored in the parser's objects, as the tuple slow() and block()
+ * take (None when there are none); they count as stored from here on. NULL on error. */
+static PyObject *
+fold_pending(FoldObject *f)
 {
     PyObject *pending;
     if (f->dirty) {
@@ -1161,7 +1176,7 @@ fold_call(FoldObject *f, PyObject *line)
         Py_XDECREF(lt);
         Py_XDECREF(af);
         if (pending == NULL)
-            return -1;
+            return NULL;
         f->dirty = 0;
         Py_CLEAR(f->last_ref);
         Py_CLEAR(f->header);
@@ -1170,12 +1185,55 @@ fold_call(FoldObject *f, PyObject *line)
         Py_INCREF(Py_None);
         pending = Py_None;
     }
+    return pending;
+}
+
+/* Give line (or None: no line, only store the pending writes) to slow(), then mirror
+ * the state it answers. Returns 0, or -1 with an exception set. */
+static int
+fold_call(FoldObject *f, PyObject *line)
+{
+    PyObject *pending = fold_pending(f);
+    if (pending == NULL)
+        return -1;
     fold_forget_state(f);
     PyObject *slow = f->slow;
     Py_INCREF(slow);
     PyObject *st = PyObject_CallFunctionObjArgs(slow, line != NULL ? line : Py_None, pending,
                                                 NULL);
     Py_DECREF(slow);
+    Py_DECREF(pending);
+    return fold_take_state(f, st);
+}
+
+static PyObject *fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno);
+
+/* Have the parser close the open block and, when who is not None, open one for who at
+ * line lineno (block(), as BootBuilder._block_for does for an entry of another block,
+ * or BootBuilder.add for a line after a block), then mirror the state it answers.
+ * Returns 0, or -1 with an exception set. */
+static int
+fold_block(FoldObject *f, PyObject *who, PyObject *path, Py_ssize_t lineno)
+{
+    PyObject *ref = Py_None;
+    if (who != Py_None) {
+        ref = fold_ref(f, path, lineno);
+        if (ref == NULL)
+            return -1;
+    }
+    else
+        Py_INCREF(ref);
+    PyObject *pending = fold_pending(f);
+    if (pending == NULL) {
+        Py_DECREF(ref);
+        return -1;
+    }
+    fold_forget_state(f);
+    PyObject *block = f->block;
+    Py_INCREF(block);
+    PyObject *st = PyObject_CallFunctionObjArgs(block, who, ref, pending, NULL);
+    Py_DECREF(block);
+    Py_DECREF(ref);
     Py_DECREF(pending);
     return fold_take_state(f, st);
 }
@@ -1284,8 +1342,16 @@ fold_clone(PyObject *proto, PyObject *ref)
 static int
 fold_after_block(FoldObject *f, PyObject *path, Py_ssize_t lineno, long code, PyObject *tag)
 {
-    if (f->who != NULL)
-        return 0; /* it closes the open block */
+    if (f->who != NULL) {
+        /* it closes the open block: the parser does that (block()), then the line is
+         * read as with no block open */
+        if (f->block == NULL)
+            return 0;
+        if (fold_block(f, Py_None, path, lineno) < 0)
+            return -1;
+        if (!f->open || f->who != NULL)
+            return 0;
+    }
     if (code == TAG_COUNT) {
         f->after++;
         return 1;
@@ -1414,15 +1480,32 @@ fold_tagged(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *tag, int
         }
         break;
     case TAG_ENTRY: {
-        if (PyTuple_GET_SIZE(tag) != 7 || f->who == NULL)
+        if (PyTuple_GET_SIZE(tag) != 7)
             return 0;
         PyObject *who = PyTuple_GET_ITEM(tag, 1);
-        if (who != f->who) {
-            int eq = PyUnicode_Check(who) ? PyUnicode_Compare(who, f->who) : -1;
+        if (!PyUnicode_CheckExact(who))
+            return 0;
+        int same = f->who != NULL && who == f->who;
+        if (f->who != NULL && !same) {
+            int eq = PyUnicode_Compare(who, f->who);
+            if (eq == -1 && PyErr_Occurred())
+                return -1;
+            same = eq == 0;
+        }
+        if (!same) {
+            /* the first entry of a block: the parser closes the open one, if any, and
+             * opens this one (block()); the entry itself is read here */
+            if (f->block == NULL)
+                return 0;
+            if (fold_block(f, who, path, lineno) < 0)
+                return -1;
+            if (!f->open || f->who == NULL)
+                return 0;
+            int eq = PyUnicode_Compare(who, f->who);
             if (eq == -1 && PyErr_Occurred())
                 return -1;
             if (eq != 0)
-                return 0; /* another block starts */
+                return 0;
         }
         if (fold_entry(f, path, lineno, tag) < 0)
             return -1;
@@ -1532,11 +1615,13 @@ static PyTypeObject Fold_Type = {
     .tp_basicsize = sizeof(FoldObject),
     .tp_dealloc = (destructor)Fold_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "Fold(tags, slow, entry_type, ref_type): the parser's reading of cache hits "
-              "that only extend the open boot.\n\ntags maps a line text to how the parser "
-              "reads it; slow(line, pending) is the parser's own reading of a line (None: "
-              "only store pending) and answers its state; entry_type and ref_type are "
-              "E820Entry and SourceRef.",
+    .tp_doc = "Fold(tags, slow, entry_type, ref_type, block=None): the parser's reading of "
+              "cache hits that only extend the open boot.\n\ntags maps a line text to how "
+              "the parser reads it; slow(line, pending) is the parser's own reading of a line "
+              "(None: only store pending) and answers its state; entry_type and ref_type are "
+              "E820Entry and SourceRef; block(who, ref, pending), when given, closes the "
+              "parser's open table block and, for a who, opens one at ref, and answers the "
+              "state (without it, lines that close or open a block go to slow).",
     .tp_traverse = (traverseproc)Fold_traverse,
     .tp_clear = (inquiry)Fold_tp_clear,
     .tp_methods = Fold_methods,

@@ -254,7 +254,7 @@ def _make_fold(sp: _Splitter) -> Fold | None:
     """A C fold feeding ``sp`` (None without the accelerator, or when switched off)."""
     if _linescan is None or not FOLD:
         return None
-    return cast("Fold", _linescan.Fold(_TAGS, sp.fold_slow, E820Entry, SourceRef))
+    return cast("Fold", _linescan.Fold(_TAGS, sp.fold_slow, E820Entry, SourceRef, sp.fold_block))
 
 
 class _Splitter:
@@ -440,19 +440,45 @@ class _Splitter:
         """The Fold's way into the parser: store what it read since it last called
         (``pending``), read ``line`` (a line the Fold leaves to the parser, or None),
         and answer the state the Fold mirrors."""
-        cur = self.cur
-        if pending is not None:
-            assert cur is not None, "the fold read lines while no boot was open"
-            cur.last_line, cur.first_ts, cur.last_ts, ref, after, header = pending
-            cur.lines_after_last_block = after
-            if ref is not None:
-                assert cur.block is not None
-                cur.block.last_ref = ref
-            if header is not None:
-                cur.pending_header = header
+        self._fold_store(pending)
         if line is not None:
             self._line(line, _fact_of(line))
-            cur = self.cur
+        return self._fold_state()
+
+    def fold_block(
+        self, who: str | None, ref: SourceRef | None, pending: _Pending | None
+    ) -> _FoldState | None:
+        """The Fold's way to have a table block closed and opened: store ``pending``,
+        close the open block, and with ``who``, open a block for it at ``ref`` (what
+        :meth:`BootBuilder.add` does before it reads a line after a block, and
+        :meth:`BootBuilder._block_for` for the first entry of a block; the Fold then
+        reads the line itself), and answer the state the Fold mirrors."""
+        self._fold_store(pending)
+        cur = self.cur
+        assert cur is not None, "the fold read a block line while no boot was open"
+        cur.close_block()
+        if who is not None:
+            assert ref is not None
+            cur._open_block(who, ref)
+        return self._fold_state()
+
+    def _fold_store(self, pending: _Pending | None) -> None:
+        """Store in the open boot what the Fold read since it last called (``pending``)."""
+        if pending is None:
+            return
+        cur = self.cur
+        assert cur is not None, "the fold read lines while no boot was open"
+        cur.last_line, cur.first_ts, cur.last_ts, ref, after, header = pending
+        cur.lines_after_last_block = after
+        if ref is not None:
+            assert cur.block is not None
+            cur.block.last_ref = ref
+        if header is not None:
+            cur.pending_header = header
+
+    def _fold_state(self) -> _FoldState | None:
+        """The state the Fold mirrors (None: no boot is open)."""
+        cur = self.cur
         if cur is None:
             return None
         blk = cur.block
