@@ -1188,54 +1188,34 @@ fold_pending(FoldObject *f)
     return pending;
 }
 
+/* Call fn(*head, pending) (n of head, at most 2; pending: the writes not yet stored,
+ * see fold_pending) and mirror the state it answers. 0, or -1 with an exception set. */
+static int
+fold_ask(FoldObject *f, PyObject *fn, PyObject *const *head, size_t n)
+{
+    PyObject *args[3];
+    assert(n <= 2);
+    PyObject *pending = fold_pending(f);
+    if (pending == NULL)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        args[k] = head[k];
+    args[n] = pending;
+    fold_forget_state(f);
+    Py_INCREF(fn);
+    PyObject *st = PyObject_Vectorcall(fn, args, n + 1, NULL);
+    Py_DECREF(fn);
+    Py_DECREF(pending);
+    return fold_take_state(f, st);
+}
+
 /* Give line (or None: no line, only store the pending writes) to slow(), then mirror
  * the state it answers. Returns 0, or -1 with an exception set. */
 static int
 fold_call(FoldObject *f, PyObject *line)
 {
-    PyObject *pending = fold_pending(f);
-    if (pending == NULL)
-        return -1;
-    fold_forget_state(f);
-    PyObject *slow = f->slow;
-    Py_INCREF(slow);
-    PyObject *st = PyObject_CallFunctionObjArgs(slow, line != NULL ? line : Py_None, pending,
-                                                NULL);
-    Py_DECREF(slow);
-    Py_DECREF(pending);
-    return fold_take_state(f, st);
-}
-
-static PyObject *fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno);
-
-/* Have the parser close the open block and, when who is not None, open one for who at
- * line lineno (block(), as BootBuilder._block_for does for an entry of another block,
- * or BootBuilder.add for a line after a block), then mirror the state it answers.
- * Returns 0, or -1 with an exception set. */
-static int
-fold_block(FoldObject *f, PyObject *who, PyObject *path, Py_ssize_t lineno)
-{
-    PyObject *ref = Py_None;
-    if (who != Py_None) {
-        ref = fold_ref(f, path, lineno);
-        if (ref == NULL)
-            return -1;
-    }
-    else
-        Py_INCREF(ref);
-    PyObject *pending = fold_pending(f);
-    if (pending == NULL) {
-        Py_DECREF(ref);
-        return -1;
-    }
-    fold_forget_state(f);
-    PyObject *block = f->block;
-    Py_INCREF(block);
-    PyObject *st = PyObject_CallFunctionObjArgs(block, who, ref, pending, NULL);
-    Py_DECREF(block);
-    Py_DECREF(ref);
-    Py_DECREF(pending);
-    return fold_take_state(f, st);
+    PyObject *head[1] = {line != NULL ? line : Py_None};
+    return fold_ask(f, f->slow, head, 1);
 }
 
 /* A new SourceRef(path, lineno), untracked (it holds a str and an int). */
@@ -1256,6 +1236,27 @@ fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno)
     if (PyObject_IS_GC(ref) && PyObject_GC_IsTracked(ref))
         PyObject_GC_UnTrack(ref);
     return ref;
+}
+
+/* Have the parser close the open block and, when who is not None, open one for who at
+ * line lineno (block(), as BootBuilder._block_for does for an entry of another block,
+ * or BootBuilder.add for a line after a block), then mirror the state it answers.
+ * Returns 0, or -1 with an exception set. */
+static int
+fold_block(FoldObject *f, PyObject *who, PyObject *path, Py_ssize_t lineno)
+{
+    PyObject *ref = Py_None;
+    if (who != Py_None) {
+        ref = fold_ref(f, path, lineno);
+        if (ref == NULL)
+            return -1;
+    }
+    else
+        Py_INCREF(ref);
+    PyObject *head[2] = {who, ref};
+    int rc = fold_ask(f, f->block, head, 2);
+    Py_DECREF(ref);
+    return rc;
 }
 
 /* A new SourceRef(path, lineno) and E820Entry(addr, size, type, raw_type, ref) from an

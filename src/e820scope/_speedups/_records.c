@@ -89,6 +89,26 @@ release(PyObject **d, int n)
         Py_CLEAR(d[i]);
 }
 
+/* A new entry record (class ecls, slot descriptors ed) with its slots set to vals
+ * (borrowed, in the order of entry_names); NULL with an exception on error.
+ *
+ * It is frozen and holds only ints, strings and the SourceRef, so it can never be part
+ * of a reference cycle and the cyclic collector need not walk it (CPython does the
+ * same for tuples of such values). A kexec chain console holds hundreds of thousands
+ * of them per 64 MiB. */
+static PyObject *
+new_entry(PyTypeObject *ecls, PyObject **ed, PyObject *const *vals)
+{
+    PyObject *e = new_instance(ecls);
+    for (int k = 0; e != NULL && k < N_ENTRY; k++) {
+        if (set_slot(ed[k], e, vals[k]) < 0)
+            Py_CLEAR(e);
+    }
+    if (e != NULL)
+        untrack(e);
+    return e;
+}
+
 /* One E820Entry for facts[i] printed at lines[i]; NULL with an exception on error. */
 static PyObject *
 one_entry(PyObject *fact, PyObject *line, PyTypeObject *ecls, PyTypeObject *rcls,
@@ -106,33 +126,18 @@ one_entry(PyObject *fact, PyObject *line, PyTypeObject *ecls, PyTypeObject *rcls
         Py_DECREF(ref);
         return NULL;
     }
-    PyObject *entry = new_instance(ecls);
-    if (entry == NULL) {
-        Py_DECREF(ref);
-        return NULL;
+    untrack(ref); /* frozen, holding a str and an int (as the entry) */
+    /* the fact's addr, size, type and raw are the entry's first N_FACT slots */
+    PyObject *vals[N_ENTRY] = {0};
+    int ok = 1;
+    for (int k = 0; k < N_FACT && ok; k++) {
+        vals[k] = get_slot(fd[k], fact);
+        ok = vals[k] != NULL;
     }
-    for (int k = 0; k < N_FACT; k++) {
-        PyObject *v = get_slot(fd[k], fact);
-        int rc = v == NULL ? -1 : set_slot(ed[k], entry, v);
-        Py_XDECREF(v);
-        if (rc < 0) {
-            Py_DECREF(ref);
-            Py_DECREF(entry);
-            return NULL;
-        }
-    }
-    int rc = set_slot(ed[E_REF], entry, ref);
-    if (rc < 0) {
-        Py_DECREF(ref);
-        Py_DECREF(entry);
-        return NULL;
-    }
-    /* Both objects are frozen and hold only ints, strings and (the entry) the
-     * SourceRef: they can never be part of a reference cycle, so the cyclic collector
-     * need not walk them (CPython does the same for tuples of such values). A kexec
-     * chain console holds hundreds of thousands of them per 64 MiB. */
-    untrack(ref);
-    untrack(entry);
+    vals[E_REF] = ref;
+    PyObject *entry = ok ? new_entry(ecls, ed, vals) : NULL;
+    for (int k = 0; k < N_FACT; k++)
+        Py_XDECREF(vals[k]);
     Py_DECREF(ref);
     return entry;
 }
@@ -212,14 +217,8 @@ entry(PyObject *module, PyObject *args)
     PyObject *ed[N_ENTRY] = {0};
     if (descrs(ecls, entry_names, N_ENTRY, ed) < 0)
         return NULL;
-    PyObject *e = new_instance((PyTypeObject *)ecls);
-    for (int k = 0; e != NULL && k < N_ENTRY; k++) {
-        if (set_slot(ed[k], e, vals[k]) < 0)
-            Py_CLEAR(e);
-    }
+    PyObject *e = new_entry((PyTypeObject *)ecls, ed, vals);
     release(ed, N_ENTRY);
-    if (e != NULL)
-        untrack(e); /* frozen, holding ints, a string and the SourceRef (as one_entry) */
     return e;
 }
 
