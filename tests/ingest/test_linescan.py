@@ -15,6 +15,7 @@ import gzip
 import os
 import random
 import sys
+import tempfile
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -436,6 +437,160 @@ def test_scan_serves_hits_and_stops_at_a_miss() -> None:
         sc.scan(buf, 5, 4, 1, out)  # type: ignore[attr-defined]
     with pytest.raises(ValueError):
         sc.scan(buf, 0, len(buf) + 1, 1, out)  # type: ignore[attr-defined]
+
+
+@needs_ext
+def test_scan_keeps_the_console_window() -> None:
+    """Inside the hand-over window the scanner drops the second print of a line (same
+    bytes as the line before, with a time), recalls lines read before (``parsed``) and
+    tracks the window as LineMachine._effects does."""
+    assert EXT is not None
+    raw, timed = EXT.Table(100, 400), EXT.Table(100, 400)
+    parsed, ts_parsed = EXT.Table(100, 400), EXT.Table(100, 400)
+    sc = EXT.Scanner(raw, timed, LogLine, "n", b"\n", parsed, ts_parsed, 6)
+    assert (sc.bootconsole, sc.handover, sc.handover_lines, sc.handover_max) == (0, 0, 0, 6)
+    timed[b"e820: x"] = ("e820: x", False)
+    raw[b"no time"] = ("no time", None, False, False)
+    raw[b"quiet"] = ()
+    for text in (
+        "printk: bootconsole [early0] enabled",
+        "printk: console [ttyS0] enabled",
+        "printk: bootconsole [early0] disabled",
+    ):
+        ts_parsed[text.encode()] = (text, False)
+    parsed[b"plain known"] = ("plain known", None, False, False)
+    t0 = b"[    0.100000] "
+    buf = b"".join(
+        x + b"\n"
+        for x in (
+            t0 + b"printk: bootconsole [early0] enabled",
+            t0 + b"printk: console [ttyS0] enabled",
+            t0 + b"printk: console [ttyS0] enabled",  # both consoles: dropped
+            b"no time",
+            b"no time",  # no time: kept
+            t0 + b"printk: bootconsole [early0] disabled",
+            t0 + b"printk: bootconsole [early0] disabled",  # dropped
+            t0 + b"e820: x",  # the first line printed after: the window ends
+            t0 + b"e820: x",  # outside the window: kept
+            b"plain known",  # known and without an effect outside the window: Python's
+        )
+    )
+    out: list[LogLine] = []
+    pos, count, _, missed = sc.scan(buf, 0, len(buf), 1, out, b"")
+    # the caches were searched: Python need not search them again
+    assert buf[pos:].startswith(b"plain known") and missed and count == 9
+    assert [(ln.line, ln.text) for ln in out] == [
+        (1, "printk: bootconsole [early0] enabled"),
+        (2, "printk: console [ttyS0] enabled"),
+        (4, "no time"),
+        (5, "no time"),
+        (6, "printk: bootconsole [early0] disabled"),
+        (8, "e820: x"),
+        (9, "e820: x"),
+    ]
+    assert (sc.bootconsole, sc.handover) == (0, 0)
+    # the line before the buffer comes from the prev argument
+    sc.handover, sc.handover_lines = 1, 0
+    line = t0 + b"e820: x\n"
+    out = []
+    assert sc.scan(line, 0, len(line), 1, out, t0 + b"e820: x")[1] == 1 and out == []
+    assert sc.scan(line, 0, len(line), 1, out, b"other")[1] == 1 and len(out) == 1
+    # the window never spans more than handover_max lines: the 7th is read as outside
+    assert sc.handover_lines == 2
+    sc.handover_lines = 6
+    out = []
+    sc.scan(line * 2, 0, 2 * len(line), 1, out, b"")
+    assert sc.handover == 0 and sc.handover_lines == 7 and len(out) == 2
+    # a line without a result inside the window, not read before: left to Python
+    sc.handover, sc.handover_lines = 1, 0
+    assert sc.scan(b"quiet\n", 0, 6, 1, [], b"")[1:] == (0, -1, False)
+    # a banner ends every console state
+    parsed[b"Linux version 9"] = ("Linux version 9", None, False, False)
+    sc.bootconsole = 1
+    out = []
+    assert sc.scan(b"Linux version 9\n", 0, 16, 1, out, b"")[1] == 1 and len(out) == 1
+    assert (sc.bootconsole, sc.handover) == (0, 0)
+    with pytest.raises(AttributeError):
+        sc.handover_max = 5
+    with pytest.raises(TypeError):
+        EXT.Scanner(raw, timed, LogLine, "n", b"\n", None, ts_parsed)
+    with pytest.raises(TypeError):
+        EXT.Scanner(raw, timed, LogLine, "n", b"\n", {}, None)
+    with pytest.raises(TypeError):
+        sc.scan(buf, 0, len(buf), 1, out, "not bytes")
+
+
+_WINDOW_LINES = [
+    b"printk: bootconsole [earlyser0] enabled",
+    b"printk: console [ttyS0] enabled",
+    b"printk: bootconsole [earlyser0] disabled",
+    b"Console: switching to colour frame buffer device 128x48",
+    b"console handover: boot [earlyser0] -> real [ttyS0]",
+    b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)",
+    b"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable",
+    b"e820: update [mem 0x00000000-0x00000fff] usable ==> reserved",
+    b"ACPI: Core revision 20220331",
+    b"random: crng init done",
+]
+
+
+def _window_log(picks: list[tuple[int, int, bool]]) -> bytes:
+    out = []
+    for k, (word, sec, dup) in enumerate(picks):
+        text = _WINDOW_LINES[word % len(_WINDOW_LINES)]
+        line = (_prefix(sec, 0, 12) if sec else b"") + text
+        out.append(line)
+        if dup:
+            out.append(line)
+        if k % 7 == 6:  # whole runs come back, as in the next generation
+            out.extend(out[-5:])
+    return b"\n".join(out) + b"\n"
+
+
+@needs_ext
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 3), st.booleans()), min_size=1, max_size=120
+    ),
+    st.sampled_from([3, 400]),
+)
+def test_console_windows_read_the_same(picks: list[tuple[int, int, bool]], most: int) -> None:
+    """Random console hand-over windows (duplicates, lines with and without times, the
+    window's limit, banners inside it) read the same in C and in Python."""
+    data = _window_log(picks)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "w.log"
+        path.write_bytes(data * 3)
+        old = lineproc.HANDOVER_MAX
+        lineproc.HANDOVER_MAX = most
+        try:
+            _same(path)
+            _same(path, None)
+        finally:
+            lineproc.HANDOVER_MAX = old
+
+
+@needs_ext
+def test_console_window_is_read_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines of the hand-over window and the console lines around it reach the
+    Python line machine a few times (until they are known), not in every boot."""
+    monkeypatch.delenv("E820SCOPE_PURE", raising=False)
+    seen: list[bytes] = []
+    real = lineproc.LineMachine.step
+
+    def spy(self: lineproc.LineMachine, lines: list[bytes], i: int, *a: object) -> object:
+        seen.append(lines[i])
+        return real(self, lines, i, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lineproc.LineMachine, "step", spy)
+    res = _read(SAMPLES / "lab" / "patched-6.1-ovmf-4g-chain.log", ANCHORS, pure=False)
+    assert not isinstance(res, str)
+    texts = [ln.text for ln in res[0]]
+    assert texts.count("printk: bootconsole [earlyser0] disabled") == 63
+    assert texts.count("printk: bootconsole [earlyser0] enabled") == 64  # the last one panics
+    console = [b for b in seen if b"console [" in b or b"Linux version" in b]
+    assert len(console) <= 10, console
 
 
 @needs_ext

@@ -18,8 +18,12 @@
  *            cache hit, appends the LogLine tuples of the hits to a list (nothing for
  *            a hit whose cached value is the empty tuple). It stops at the first line
  *            that is not a hit and says where; the Python line machine handles that
- *            line and calls scan again. Nothing here knows about machine state: the
- *            caller only scans while the machine is state-free. Scanner.fold() is the
+ *            line and calls scan again. Of the machine's state the Scanner keeps only
+ *            the console hand-over window (its fields are the machine's, see
+ *            LineMachine.con): inside it, hits get the window's bookkeeping, and the
+ *            lines that act on it (console lines, the kernel banner) are recalled
+ *            from the machine's "parsed" tables, as LineMachine.general does. The
+ *            caller scans only while no other state is pending. Scanner.fold() is the
  *            same walk with every hit given to a Fold instead of listed.
  *
  *   Fold     the parser's reading of the hits that only extend the open boot.
@@ -679,9 +683,18 @@ typedef struct {
     PyObject_HEAD
     TableObject *raw;     /* raw line -> () or (text, timestamp, False, truncated) */
     TableObject *timed;   /* line minus its time prefix -> () or (text, truncated); or NULL */
+    /* how the line machine read lines it does not cache (LineMachine.parsed and
+     * ts_parsed: the same shapes, never ()); NULL: such lines are left to Python */
+    TableObject *parsed;
+    TableObject *ts_parsed;
     PyTypeObject *line_type;
     PyObject *name;
     unsigned char newline;
+    /* the console hand-over state (LineMachine.con; see console_effect) */
+    int bootconsole;
+    int handover;       /* 0 none, 1 both consoles print, 2 closing */
+    Py_ssize_t handover_lines;
+    Py_ssize_t handover_max;
 } ScannerObject;
 
 static PyTypeObject Scanner_Type;
@@ -689,16 +702,27 @@ static PyTypeObject Scanner_Type;
 static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"raw", "timed", "line_type", "name", "newline", NULL};
-    PyObject *raw, *timed, *line_type, *name;
+    static char *kwlist[] = {"raw",    "timed",     "line_type",    "name", "newline",
+                             "parsed", "ts_parsed", "handover_max", NULL};
+    PyObject *raw, *timed, *line_type, *name, *parsed = Py_None, *ts_parsed = Py_None;
     const char *nl;
-    Py_ssize_t nl_len;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!Uy#:Scanner", kwlist, &Table_Type,
+    Py_ssize_t nl_len, handover_max = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!Uy#|OOn:Scanner", kwlist, &Table_Type,
                                      &raw, &timed, &PyType_Type, &line_type, &name, &nl,
-                                     &nl_len))
+                                     &nl_len, &parsed, &ts_parsed, &handover_max))
         return NULL;
-    if (timed != Py_None && !PyObject_TypeCheck(timed, &Table_Type)) {
-        PyErr_SetString(PyExc_TypeError, "timed must be a Table or None");
+    if ((timed != Py_None && !PyObject_TypeCheck(timed, &Table_Type))
+        || (parsed != Py_None && !PyObject_TypeCheck(parsed, &Table_Type))
+        || (ts_parsed != Py_None && !PyObject_TypeCheck(ts_parsed, &Table_Type))) {
+        PyErr_SetString(PyExc_TypeError, "timed, parsed and ts_parsed must be Tables or None");
+        return NULL;
+    }
+    if (parsed == Py_None && ts_parsed != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "ts_parsed needs parsed");
+        return NULL;
+    }
+    if (handover_max < 0) {
+        PyErr_SetString(PyExc_ValueError, "handover_max must be >= 0");
         return NULL;
     }
     PyTypeObject *lt = (PyTypeObject *)line_type;
@@ -719,6 +743,15 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_INCREF(timed);
         s->timed = (TableObject *)timed;
     }
+    if (parsed != Py_None) {
+        Py_INCREF(parsed);
+        s->parsed = (TableObject *)parsed;
+    }
+    if (ts_parsed != Py_None) {
+        Py_INCREF(ts_parsed);
+        s->ts_parsed = (TableObject *)ts_parsed;
+    }
+    s->handover_max = handover_max;
     Py_INCREF(lt);
     s->line_type = lt;
     Py_INCREF(name);
@@ -732,6 +765,8 @@ Scanner_traverse(ScannerObject *s, visitproc visit, void *arg)
 {
     Py_VISIT(s->raw);
     Py_VISIT(s->timed);
+    Py_VISIT(s->parsed);
+    Py_VISIT(s->ts_parsed);
     Py_VISIT(s->line_type);
     Py_VISIT(s->name);
     return 0;
@@ -742,6 +777,8 @@ Scanner_tp_clear(ScannerObject *s)
 {
     Py_CLEAR(s->raw);
     Py_CLEAR(s->timed);
+    Py_CLEAR(s->parsed);
+    Py_CLEAR(s->ts_parsed);
     Py_CLEAR(s->line_type);
     Py_CLEAR(s->name);
     return 0;
@@ -853,10 +890,14 @@ lookup_line(const TableObject *raw, const TableObject *timed, const unsigned cha
 }
 
 PyDoc_STRVAR(Scanner_scan_doc,
-"scan(buf, pos, end, base, out) -> (pos, count, last, missed)\n\n"
+"scan(buf, pos, end, base, out, prev=b'') -> (pos, count, last, missed)\n\n"
 "Walk the lines of buf[pos:end] (each ended by the newline byte; a last line without\n"
 "one is not looked at) while each is a cache hit, appending the LogLine of every hit\n"
-"with a non-empty value to the list out; line numbers count from base. Returns the\n"
+"with a non-empty value to the list out; line numbers count from base. Inside the\n"
+"console hand-over window (handover set) a hit gets the window's bookkeeping, and a\n"
+"line both consoles printed (the same bytes as the line before it, prev for the\n"
+"first one, with a time) is consumed without a LogLine. A line found in the parsed\n"
+"tables instead is read too when it acts on the window or is inside it. Returns the\n"
 "offset of the first line not consumed (a miss, or end), how many lines were\n"
 "consumed, the offset where the last consumed line starts (-1 if none), and whether\n"
 "the line at pos is in neither cache for sure (False: end, or left to Python).");
@@ -1631,7 +1672,7 @@ static PyTypeObject Fold_Type = {
 };
 
 PyDoc_STRVAR(Scanner_fold_doc,
-"fold(buf, pos, end, base, fold) -> (pos, count, last, missed)\n\n"
+"fold(buf, pos, end, base, fold, prev=b'') -> (pos, count, last, missed)\n\n"
 "scan(), with every hit read by the Fold fold instead of appended to a list: a hit it\n"
 "can read alone is read in C, any other is built as a LogLine and given to the parser\n"
 "(fold's slow callable) before the next line. Returns what scan() returns.");
@@ -1666,6 +1707,103 @@ fold_hit(ScannerObject *s, FoldObject *f, Py_ssize_t lineno, PyObject *const *it
     return rc;
 }
 
+/* ------------------------------------------------------------------------------ */
+/* The console hand-over window (twin: LineMachine._effects, _console and step)     */
+
+/* The substrings LineMachine._effects and _console look for (set up at import). */
+enum {
+    S_BANNER,       /* "Linux version ", at the start */
+    S_CONSOLE,      /* "console [" */
+    S_HANDOVER,     /* "console handover" */
+    S_BOOTCONSOLE,  /* "bootconsole [" */
+    S_ENABLED,      /* "enabled" */
+    S_DISABLED,     /* "disabled" */
+    S_CON_ENABLED,  /* "] enabled" */
+    S_COUNT,
+};
+static const char *const console_words[S_COUNT] = {
+    "Linux version ", "console [", "console handover", "bootconsole [",
+    "enabled",        "disabled",  "] enabled",
+};
+static PyObject *console_str[S_COUNT];
+
+/* 1 when body holds word k, 0 when not, -1 on error. */
+static inline int
+has_word(PyObject *body, int k)
+{
+    return PySequence_Contains(body, console_str[k]);
+}
+
+enum { FX_BANNER = 1, FX_CONSOLE = 2 };
+
+/* The state effects LineMachine._effects finds in a line read as body (FX_ flags), or
+ * -1 on error. */
+static int
+body_effects(PyObject *body)
+{
+    Py_ssize_t banner = PyUnicode_Tailmatch(body, console_str[S_BANNER], 0, PY_SSIZE_T_MAX, -1);
+    if (banner < 0)
+        return -1;
+    int con = has_word(body, S_CONSOLE);
+    if (con == 0)
+        con = has_word(body, S_HANDOVER);
+    if (con < 0)
+        return -1;
+    return (banner ? FX_BANNER : 0) | (con ? FX_CONSOLE : 0);
+}
+
+/* LineMachine._console: a console line opens, closes or ends the window in which the
+ * boot console and the real console both print every line. 0, or -1 on error. */
+static int
+console_effect(ScannerObject *s, PyObject *body)
+{
+    int boot = has_word(body, S_BOOTCONSOLE);
+    if (boot < 0)
+        return -1;
+    int on = boot ? has_word(body, S_ENABLED) : 0;
+    if (on < 0)
+        return -1;
+    if (on) {
+        s->bootconsole = 1;
+        return 0;
+    }
+    int off = boot ? has_word(body, S_DISABLED) : 0;
+    if (off == 0)
+        off = has_word(body, S_HANDOVER);
+    if (off < 0)
+        return -1;
+    if (off) {
+        if (s->handover)
+            s->handover = 2;
+        s->bootconsole = 0;
+        return 0;
+    }
+    int con_on = has_word(body, S_CON_ENABLED);
+    if (con_on < 0)
+        return -1;
+    if (con_on && s->bootconsole) {
+        s->handover = 1;
+        s->handover_lines = 0;
+    }
+    return 0;
+}
+
+/* The window's bookkeeping for one line of it; 1 when the line is dropped (the second
+ * print of a line both consoles printed: the same bytes as the line before it, with a
+ * time), else 0. */
+static int
+window_step(ScannerObject *s, int same_as_prev, int has_ts)
+{
+    s->handover_lines++;
+    if (s->handover_lines > s->handover_max)
+        s->handover = 0;
+    if (same_as_prev && has_ts)
+        return 1;
+    if (s->handover == 2)
+        s->handover = 0;
+    return 0;
+}
+
 /* The walk behind scan() and fold(): lines of buf[pos:end] while each is a cache hit,
  * each hit appended to the list out as its LogLine, or, with a Fold f, read by f (or
  * built as a LogLine and given to the parser through f). */
@@ -1675,7 +1813,7 @@ scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const ch
 {
     const unsigned char *buf;
     Py_ssize_t pos, end;
-    if (nargs != 5) {
+    if (nargs != 5 && nargs != 6) {
         PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
@@ -1705,12 +1843,24 @@ scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const ch
         PyErr_SetString(PyExc_TypeError, "out must be a list");
         return NULL;
     }
-    /* keep the tables (and the Fold) alive even if the code a release or the parser
-     * may run drops them */
-    TableObject *raw = s->raw, *timed = s->timed;
+    /* the line before buf[pos]: the prev argument (b"" when not given) */
+    PyObject *prev_obj = nargs == 6 ? args[5] : NULL;
+    if (prev_obj != NULL && !PyBytes_Check(prev_obj)) {
+        PyErr_SetString(PyExc_TypeError, "prev must be bytes");
+        return NULL;
+    }
+    /* keep the tables, the previous line and the Fold alive even if the code a release
+     * or the parser may run drops them */
+    TableObject *raw = s->raw, *timed = s->timed, *parsed = s->parsed, *ts_parsed = s->ts_parsed;
     Py_INCREF(raw);
     Py_XINCREF(timed);
+    Py_XINCREF(parsed);
+    Py_XINCREF(ts_parsed);
+    Py_XINCREF(prev_obj);
     Py_INCREF(out);
+    const unsigned char *prev = prev_obj ? (const unsigned char *)PyBytes_AS_STRING(prev_obj)
+                                         : (const unsigned char *)"";
+    Py_ssize_t prev_n = prev_obj ? PyBytes_GET_SIZE(prev_obj) : 0;
 
     Py_ssize_t count = 0, last = -1;
     int failed = 0, missed = 0;
@@ -1721,15 +1871,60 @@ scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const ch
             break;
         Py_ssize_t n = nl - line;
         double t = 0.0;
-        int is_timed, sure;
+        int is_timed, sure, fx = 0;
         Entry *e = lookup_line(raw, timed, line, n, &is_timed, &t, &sure);
-        if (e == NULL) {
-            missed = sure;
-            break;
+        if (e != NULL && e->shape == 0 && s->handover) {
+            /* a line without a result: inside the window it is read in full (see
+             * LineMachine.step), unless it was read before */
+            e = NULL;
+            sure = 0;
         }
-        if (e->shape != 0 && e->shape != (is_timed ? 2 : 4))
+        if (e == NULL) {
+            /* a line the caches do not hold: LineMachine.general recalls how it read it
+             * before; that is done here when the line acts on the console window or
+             * is read inside it (else general caches it, in Python) */
+            if (parsed == NULL) {
+                missed = sure;
+                break;
+            }
+            int k_timed, k_sure;
+            double kt = 0.0;
+            Entry *k = lookup_line(parsed, ts_parsed, line, n, &k_timed, &kt, &k_sure);
+            if (k == NULL || k->shape != (k_timed ? 2 : 4) || !PyUnicode_Check(k->item[0])) {
+                missed = sure;
+                break;
+            }
+            fx = body_effects(k->item[0]);
+            if (fx < 0) {
+                failed = 1;
+                break;
+            }
+            if (fx == 0 && !s->handover) {
+                missed = sure;
+                break;
+            }
+            e = k;
+            is_timed = k_timed;
+            t = kt;
+        }
+        else if (e->shape != 0 && e->shape != (is_timed ? 2 : 4))
             break;
+        int drop = 0;
         if (e->shape != 0) {
+            if (fx & FX_BANNER) {
+                s->bootconsole = 0; /* a new kernel: no console state carries over */
+                s->handover = 0;
+            }
+            if (s->handover) {
+                int same = n == prev_n && memcmp(line, prev, (size_t)n) == 0;
+                drop = window_step(s, same, is_timed || e->item[1] != Py_None);
+            }
+            if (!drop && (fx & FX_CONSOLE) && console_effect(s, e->item[0]) < 0) {
+                failed = 1;
+                break;
+            }
+        }
+        if (e->shape != 0 && !drop) {
             /* hold the value (and so its items): building the line, or the parser, may
              * run code that changes the table */
             PyObject *v = e->value;
@@ -1745,11 +1940,16 @@ scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const ch
         }
         last = pos;
         count++;
+        prev = line;
+        prev_n = n;
         pos = (nl - buf) + 1;
     }
     Py_DECREF(out);
+    Py_XDECREF(prev_obj);
     Py_DECREF(raw);
     Py_XDECREF(timed);
+    Py_XDECREF(parsed);
+    Py_XDECREF(ts_parsed);
     if (failed)
         return NULL;
     return Py_BuildValue("(nnnO)", pos, count, last, missed ? Py_True : Py_False);
@@ -1831,19 +2031,36 @@ static PyMethodDef Scanner_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMemberDef Scanner_members[] = {
+    {"bootconsole", T_INT, offsetof(ScannerObject, bootconsole), 0,
+     "a boot console (earlyprintk) is printing"},
+    {"handover", T_INT, offsetof(ScannerObject, handover), 0,
+     "the console hand-over window: 0 none, 1 both consoles print every line, 2 it ends "
+     "at the next printed line"},
+    {"handover_lines", T_PYSSIZET, offsetof(ScannerObject, handover_lines), 0,
+     "physical lines read inside the window"},
+    {"handover_max", T_PYSSIZET, offsetof(ScannerObject, handover_max), READONLY,
+     "the window ends after this many lines"},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PyTypeObject Scanner_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "e820scope._speedups._linescan.Scanner",
     .tp_basicsize = sizeof(ScannerObject),
     .tp_dealloc = (destructor)Scanner_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "Scanner(raw, timed, line_type, name, newline): serves cache hits from a "
-              "buffer.\n\nraw and timed are the two Tables of a LineMachine (timed may be "
-              "None: no time-prefix lookups); line_type is LogLine; name is the source "
-              "name put in every line; newline is the single newline byte.",
+    .tp_doc = "Scanner(raw, timed, line_type, name, newline, parsed=None, ts_parsed=None, "
+              "handover_max=0): serves cache hits from a buffer.\n\nraw and timed are the "
+              "two cache Tables of a LineMachine (timed may be None: no time-prefix "
+              "lookups); line_type is LogLine; name is the source name put in every line; "
+              "newline is the single newline byte; parsed and ts_parsed are the machine's "
+              "Tables of lines it read but does not cache (None: such lines are left to "
+              "Python); handover_max bounds the console hand-over window.",
     .tp_traverse = (traverseproc)Scanner_traverse,
     .tp_clear = (inquiry)Scanner_tp_clear,
     .tp_methods = Scanner_methods,
+    .tp_members = Scanner_members,
     .tp_new = Scanner_new,
 };
 
@@ -1879,6 +2096,13 @@ PyInit__linescan(void)
         return NULL;
     hash_seed = avalanche((uint64_t)h);
 
+    for (int k = 0; k < S_COUNT; k++) {
+        if (console_str[k] == NULL) {
+            console_str[k] = PyUnicode_InternFromString(console_words[k]);
+            if (console_str[k] == NULL)
+                return NULL;
+        }
+    }
     if (PyType_Ready(&Table_Type) < 0 || PyType_Ready(&Scanner_Type) < 0
         || PyType_Ready(&Fold_Type) < 0)
         return NULL;

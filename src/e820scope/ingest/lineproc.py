@@ -30,7 +30,11 @@ When the C accelerator ``e820scope._speedups._linescan`` is available, the two c
 are its bounded ``Table`` objects instead of dicts, and :meth:`LineMachine.run_buffer`
 replaces :meth:`~LineMachine.run`: its ``Scanner`` walks the chunk buffer itself (no
 split into a list of lines) while every line is a cache hit, and hands each other line
-to :meth:`LineMachine.step`, the same per-line code :meth:`~LineMachine.run` uses.
+to :meth:`LineMachine.step`, the same per-line code :meth:`~LineMachine.run` uses. The
+Scanner also keeps the console hand-over state (:attr:`LineMachine.con`) and reads the
+lines that act on it (console lines, the kernel banner, every line of the window) once
+:meth:`LineMachine.general` has read them, so a kexec chain's boots reach Python only
+at their new lines.
 """
 
 from __future__ import annotations
@@ -126,14 +130,38 @@ class Fold(Protocol):
     def reset(self) -> None: ...
 
 
-class _Scanner(Protocol):
+class _Console(Protocol):
+    """The console hand-over state: a :class:`_ConsoleState`, or the C ``Scanner``,
+    which keeps the same fields and updates them itself for the lines it reads."""
+
+    #: a boot console (``earlyprintk``) is printing
+    bootconsole: int
+    #: 0: no window; 1: the boot console and the real console both print every line;
+    #: 2: the boot console was switched off, the window ends at the next printed line
+    handover: int
+    #: physical lines read inside the window (it never spans more than HANDOVER_MAX)
+    handover_lines: int
+
+
+class _ConsoleState:
+    """:class:`_Console` without the accelerator."""
+
+    __slots__ = ("bootconsole", "handover", "handover_lines")
+
+    def __init__(self) -> None:
+        self.bootconsole = 0
+        self.handover = 0
+        self.handover_lines = 0
+
+
+class _Scanner(_Console, Protocol):
     """The C accelerator's cache-hit loop (``e820scope._speedups._linescan.Scanner``)."""
 
     def scan(
-        self, buf: bytes, pos: int, end: int, base: int, out: list[LogLine], /
+        self, buf: bytes, pos: int, end: int, base: int, out: list[LogLine], prev: bytes, /
     ) -> tuple[int, int, int, bool]: ...
     def fold(
-        self, buf: bytes, pos: int, end: int, base: int, fold: Fold, /
+        self, buf: bytes, pos: int, end: int, base: int, fold: Fold, prev: bytes, /
     ) -> tuple[int, int, int, bool]: ...
     def lines(self, buf: bytes, pos: int, end: int, n: int, /) -> list[bytes]: ...
 
@@ -150,9 +178,8 @@ class LineMachine:
         self.pending_journal = False
         self.last_seq: int | None = None
         self.last_boot_id: str | None = None
-        self.bootconsole = False
-        self.handover = 0  # 0 none, 1 both consoles print, 2 closing
-        self.handover_lines = 0
+        #: the console hand-over state (the Scanner's own fields with the accelerator)
+        self.con: _Console = _ConsoleState()
         self.prev_raw = b""
         self.cache: _Cache = {}
         #: the same results keyed by the line minus its printk time prefix
@@ -178,12 +205,24 @@ class LineMachine:
         ):
             self.cache = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
             self.ts_cache = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
-            timed = self.ts_cache if self.ts_ok else None
-            self.scanner = ext.Scanner(self.cache, timed, LogLine, name, container.newline)
+            self.parsed = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
+            self.ts_parsed = ext.Table(CACHE_MAX, CACHE_LINE_MAX)
+            ts_ok = self.ts_ok
+            self.scanner = ext.Scanner(
+                self.cache,
+                self.ts_cache if ts_ok else None,
+                LogLine,
+                name,
+                container.newline,
+                self.parsed,
+                self.ts_parsed if ts_ok else None,
+                HANDOVER_MAX,
+            )
+            self.con = self.scanner
 
     @property
     def stateful(self) -> bool:
-        return bool(self.pending_boot or self.qp or self.handover or self.c.kmsg or self.c.json)
+        return bool(self.pending_boot or self.qp or self.con.handover or self.c.kmsg or self.c.json)
 
     def run(self, lines: list[bytes], stop: int, base: int) -> list[LogLine]:
         """Process ``lines[i]`` for ``i < stop`` (line number ``base + i``).
@@ -252,18 +291,19 @@ class LineMachine:
             if self.hit is not None and not self.hit(raw):
                 self._store(raw, _NONE)
                 return 1, None
-        elif self.handover and not (self.pending_boot or self.qp or self.c.kmsg or self.c.json):
+        elif self.con.handover and not (self.pending_boot or self.qp or self.c.kmsg or self.c.json):
             # inside the console hand-over window: a state-free line with a cached
             # result needs only the window's bookkeeping (as in general())
             c = val or self._lookup(raw)
             if c:
-                self.handover_lines += 1
-                if self.handover_lines > HANDOVER_MAX:
-                    self.handover = 0
+                con = self.con
+                con.handover_lines += 1
+                if con.handover_lines > HANDOVER_MAX:
+                    con.handover = 0
                 prev = lines[i - 1] if i else self.prev_raw
                 if raw != prev or c[1] is None:  # else printed by both consoles
-                    if self.handover == 2:
-                        self.handover = 0
+                    if con.handover == 2:
+                        con.handover = 0
                     return 1, _tnew(LogLine, (self.name, base + i, *c))
                 return 1, None
         prev = lines[i - 1] if i else self.prev_raw
@@ -278,8 +318,9 @@ class LineMachine:
         first numbered ``base``. Every line that starts before ``limit`` is processed (a
         join may consume lines past it); lines after ``limit`` may be, when they are cache
         hits. Returns the LogLines, the offset of the first line not consumed and its
-        number. While no state is pending the scanner consumes cache hits in C; every
-        other line goes through :meth:`step` with a window of :data:`WINDOW` lines.
+        number. While no state but the console window is pending the scanner consumes
+        cache hits and known console lines in C; every other line goes through
+        :meth:`step` with a window of :data:`WINDOW` lines.
 
         With ``fold``, every line goes to ``fold`` in order instead (hits through
         ``Scanner.fold``, the others through ``fold.line``) and the list stays empty.
@@ -289,7 +330,7 @@ class LineMachine:
         step = self.step
         out: list[LogLine] = []
         append = out.append
-        scan: Callable[[bytes, int, int, int, Any], tuple[int, int, int, bool]]
+        scan: Callable[[bytes, int, int, int, Any, bytes], tuple[int, int, int, bool]]
         sink: Any = out  # the list scan() fills, or the Fold fold() feeds
         scan = self.scanner.scan
         if fold is not None:
@@ -297,8 +338,10 @@ class LineMachine:
             append = fold.line
         missed = False
         while True:
-            if not self.stateful:
-                pos, n, last, missed = scan(data, pos, full, base, sink)
+            # the scanner serves cache hits and the console window's bookkeeping, and
+            # recalls the lines general() read before; any other state needs Python
+            if not (self.pending_boot or self.qp):
+                pos, n, last, missed = scan(data, pos, full, base, sink, self.prev_raw)
                 if n:
                     base += n
                     self.prev_raw = data[last : pos - 1]
@@ -456,19 +499,20 @@ class LineMachine:
         Returns its LogLine (None: a line both consoles printed) and whether its result
         went to the cache (only when ``cacheable`` and the line has no effect).
         """
+        con = self.con
         if body.startswith("Linux version "):
-            self.bootconsole = False  # a new kernel: no console state carries over
-            self.handover = 0
+            con.bootconsole = 0  # a new kernel: no console state carries over
+            con.handover = 0
             cacheable = False  # a line with a state effect is never served from the cache
-        if self.handover:
+        if con.handover:
             cacheable = False
-            self.handover_lines += 1
-            if self.handover_lines > HANDOVER_MAX:
-                self.handover = 0
+            con.handover_lines += 1
+            if con.handover_lines > HANDOVER_MAX:
+                con.handover = 0
             if raw == prev and ts is not None:
                 return None, False  # printed by the boot console and the real one
-            if self.handover == 2:
-                self.handover = 0
+            if con.handover == 2:
+                con.handover = 0
         if "console [" in body or "console handover" in body:
             cacheable = False
             self._console(body)
@@ -481,16 +525,18 @@ class LineMachine:
         return _tnew(LogLine, (self.name, num, body, ts, hint, trunc)), cacheable and not hint
 
     def _console(self, body: str) -> None:
-        """Track the window where the boot console and the real console both print."""
+        """Track the window where the boot console and the real console both print
+        (the C twin: ``console_effect`` in _linescan.c)."""
+        con = self.con
         if "bootconsole [" in body and "enabled" in body:
-            self.bootconsole = True
+            con.bootconsole = 1
         elif ("bootconsole [" in body and "disabled" in body) or "console handover" in body:
-            if self.handover:
-                self.handover = 2
-            self.bootconsole = False
-        elif "] enabled" in body and self.bootconsole:
-            self.handover = 1
-            self.handover_lines = 0
+            if con.handover:
+                con.handover = 2
+            con.bootconsole = 0
+        elif "] enabled" in body and con.bootconsole:
+            con.handover = 1
+            con.handover_lines = 0
 
     def _store(self, raw: bytes, value: _Cached) -> None:
         """Cache the result of a state-free line (bounded: see CACHE_MAX, CACHE_LINE_MAX).
