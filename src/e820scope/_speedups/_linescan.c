@@ -693,6 +693,9 @@ typedef struct {
     /* the console hand-over state (LineMachine.con; see console_effect) */
     int bootconsole;
     int handover;       /* 0 none, 1 both consoles print, 2 closing */
+    /* outside the window, a line reaches LineMachine.general only through the anchor
+     * test (LineMachine.hit); without one (0), every line does */
+    int gated;
     Py_ssize_t handover_lines;
     Py_ssize_t handover_max;
 } ScannerObject;
@@ -702,14 +705,15 @@ static PyTypeObject Scanner_Type;
 static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"raw",    "timed",     "line_type",    "name", "newline",
-                             "parsed", "ts_parsed", "handover_max", NULL};
+    static char *kwlist[] = {"raw",    "timed",     "line_type",    "name",  "newline",
+                             "parsed", "ts_parsed", "handover_max", "gated", NULL};
     PyObject *raw, *timed, *line_type, *name, *parsed = Py_None, *ts_parsed = Py_None;
     const char *nl;
     Py_ssize_t nl_len, handover_max = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!Uy#|OOn:Scanner", kwlist, &Table_Type,
+    int gated = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!Uy#|OOnp:Scanner", kwlist, &Table_Type,
                                      &raw, &timed, &PyType_Type, &line_type, &name, &nl,
-                                     &nl_len, &parsed, &ts_parsed, &handover_max))
+                                     &nl_len, &parsed, &ts_parsed, &handover_max, &gated))
         return NULL;
     if ((timed != Py_None && !PyObject_TypeCheck(timed, &Table_Type))
         || (parsed != Py_None && !PyObject_TypeCheck(parsed, &Table_Type))
@@ -752,6 +756,7 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         s->ts_parsed = (TableObject *)ts_parsed;
     }
     s->handover_max = handover_max;
+    s->gated = gated;
     Py_INCREF(lt);
     s->line_type = lt;
     Py_INCREF(name);
@@ -1788,6 +1793,28 @@ console_effect(ScannerObject *s, PyObject *body)
     return 0;
 }
 
+/* Whether the raw line p[0:n] holds one of the state anchors LineMachine's anchor test
+ * looks for first (lineproc._STATE_ANCHORS), so that the test lets it through. */
+static int
+state_anchored(const unsigned char *p, Py_ssize_t n)
+{
+    static const char *const words[] = {"console [", "Linux version"};
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+        const unsigned char *w = (const unsigned char *)words[k];
+        size_t len = strlen(words[k]);
+        const unsigned char *at = p, *stop = p + n;
+        while ((size_t)(stop - at) >= len) {
+            at = memchr(at, w[0], (size_t)(stop - at) - len + 1);
+            if (at == NULL)
+                break;
+            if (memcmp(at, w, len) == 0)
+                return 1;
+            at++;
+        }
+    }
+    return 0;
+}
+
 /* The window's bookkeeping for one line of it; 1 when the line is dropped (the second
  * print of a line both consoles printed: the same bytes as the line before it, with a
  * time), else 0. */
@@ -1899,7 +1926,9 @@ scanner_walk(ScannerObject *s, PyObject *const *args, Py_ssize_t nargs, const ch
                 failed = 1;
                 break;
             }
-            if (fx == 0 && !s->handover) {
+            /* outside the window: only a line with an effect, and (as the anchor test
+             * lets it through) only one holding a state anchor; else Python decides */
+            if (!s->handover && (fx == 0 || (s->gated && !state_anchored(line, n)))) {
                 missed = sure;
                 break;
             }
@@ -2056,7 +2085,10 @@ static PyTypeObject Scanner_Type = {
               "lookups); line_type is LogLine; name is the source name put in every line; "
               "newline is the single newline byte; parsed and ts_parsed are the machine's "
               "Tables of lines it read but does not cache (None: such lines are left to "
-              "Python); handover_max bounds the console hand-over window.",
+              "Python); handover_max bounds the console hand-over window; gated says the "
+              "machine has an anchor test (outside the window, a line it read before is "
+              "then read here only when it holds a state anchor: 'console [', 'Linux "
+              "version').",
     .tp_traverse = (traverseproc)Scanner_traverse,
     .tp_clear = (inquiry)Scanner_tp_clear,
     .tp_methods = Scanner_methods,

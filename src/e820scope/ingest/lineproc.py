@@ -90,6 +90,7 @@ _NONE: _Cached = ()
 
 #: structural anchors of the lines with a state effect (console hand-over, kernel
 #: banner): those lines are never cached, so they reach the anchor test every time
+#: (the C scanner's twin: ``state_anchored`` in _linescan.c)
 _STATE_ANCHORS = (b"console [", b"Linux version")
 
 
@@ -217,6 +218,7 @@ class LineMachine:
                 self.parsed,
                 self.ts_parsed if ts_ok else None,
                 HANDOVER_MAX,
+                self.hit is not None,
             )
             self.con = self.scanner
 
