@@ -1,4 +1,4 @@
-"""The two table helpers of ``_speedups._records``.
+"""The table helpers and the record maker of ``_speedups._records``.
 
 * ``bounds``, ``finish()``'s table bounds, equals its Python twin (``finish._bounds_py``,
   plain ``max``/``min`` over the entries): property test over random tables, including
@@ -6,10 +6,13 @@
   plus the refusals.
 * ``seal``, the entries tuple of a frozen block: equal to ``tuple()``, and left out of
   the cyclic collector's walks only when that cannot hide anything from it.
+* ``Maker``, the positional constructor of the records built for every boot: the same
+  object the class builds, field for field, and refusals of what it cannot build.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 
@@ -17,7 +20,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from e820scope._speedups import maker
+from e820scope.model import records as records_mod
 from e820scope.model.records import E820Entry, SourceRef
+from e820scope.parse import builder as builder_mod
 from e820scope.parse import finish, iter_boots
 from e820scope.parse.builder import fast_entry
 
@@ -114,3 +120,82 @@ def test_entry_equals_python_twin() -> None:
         records.entry(SourceRef, 1, 2, 3, "", ref)  # type: ignore[attr-defined]
     with pytest.raises(TypeError):
         records.entry(E820Entry, 1, 2, 3, "")  # type: ignore[attr-defined]
+
+
+# -- Maker: the positional constructor of the records built for every boot ------------
+
+_ANY = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.booleans())
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        records_mod.Boot,
+        records_mod.E820Table,
+        records_mod.BootStart,
+        records_mod.Completeness,
+        builder_mod.BlockAcc,
+        builder_mod.BootBuilder,
+    ],
+    ids=lambda c: c.__name__,
+)
+@given(data=st.data())
+def test_maker_builds_what_the_class_builds(cls: type, data: st.DataObject) -> None:
+    _compiled()
+    mk = maker(cls)
+    assert type(mk).__name__ == "Maker" and mk.cls is cls  # type: ignore[attr-defined]
+    values = [data.draw(_ANY) for _ in dataclasses.fields(cls)]
+    made, plain = mk(*values), cls(*values)
+    assert type(made) is cls
+    assert all(
+        getattr(made, f.name) is v for f, v in zip(dataclasses.fields(cls), values, strict=True)
+    )
+    assert [getattr(made, f.name) for f in dataclasses.fields(cls)] == [
+        getattr(plain, f.name) for f in dataclasses.fields(cls)
+    ]
+    assert gc.is_tracked(made) == gc.is_tracked(plain)
+
+
+def test_maker_refuses_what_it_cannot_build() -> None:
+    records = _compiled()
+    mk = maker(records_mod.BootStart)
+    with pytest.raises(TypeError):
+        mk(records_mod.StartMethod.COLD)  # every field must be given
+    with pytest.raises(TypeError):
+        mk(records_mod.StartMethod.COLD, evidence="x")
+    Maker = records.Maker  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        Maker(records_mod.BootStart, ("method",))  # not every slot
+    with pytest.raises(TypeError):
+        Maker(records_mod.BootStart, ("method", "method"))
+    with pytest.raises(TypeError):
+        Maker(records_mod.BootStart, ("method", "nope"))
+
+    class Plain:
+        def __init__(self, a: int) -> None:
+            self.a = a
+
+    with pytest.raises(TypeError):
+        Maker(Plain, ("a",))  # instances have a __dict__
+    assert maker(Plain) is Plain  # not a dataclass: the class itself
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            if self.a < 0:
+                raise ValueError
+
+    assert maker(Checked) is Checked  # __post_init__ must run
+
+
+def test_new_builder_is_the_class_with_its_defaults() -> None:
+    fw = ("SeaBIOS", "SeaBIOS (version 1.16)", SourceRef("f", 1))
+    got = builder_mod.new_builder("f", 7, True, False, "kexec -s", fw)
+    want = builder_mod.BootBuilder(
+        "f", 7, 7, after_kexec=True, explicit_start=False, prev_kexec_cmd="kexec -s", firmware=fw
+    )
+    assert got == want
+    got.tables.append(None)  # type: ignore[arg-type]
+    assert builder_mod.new_builder("f", 7, True, False, "kexec -s", fw).tables == []

@@ -11,7 +11,9 @@
  * the objects are exactly those the Python code builds.
  *
  * It also reads back what finish() needs of every table of every boot (bounds(): the
- * top of the table, its first and highest RAM), in one loop over the entries' slots.
+ * top of the table, its first and highest RAM), in one loop over the entries' slots,
+ * and builds the parser's other records (tables, boots) positionally (Maker), without
+ * the slot-setter calls of a frozen dataclass's __init__.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -340,6 +342,147 @@ seal(PyObject *module, PyObject *items)
     return t;
 }
 
+/* ------------------------------------------------------------------------------ */
+/* Maker: a fast positional constructor for a slots record                        */
+
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *cls;
+    Py_ssize_t n;
+    Py_ssize_t *offsets; /* the slot offset of each field, in field order */
+    vectorcallfunc vectorcall;
+} MakerObject;
+
+static PyTypeObject Maker_Type;
+
+static PyObject *
+maker_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    MakerObject *mk = (MakerObject *)self;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (mk->cls == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Maker was cleared");
+        return NULL;
+    }
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs != mk->n) {
+        PyErr_Format(PyExc_TypeError, "%s maker takes exactly %zd positional arguments",
+                     mk->cls->tp_name, mk->n);
+        return NULL;
+    }
+    PyObject *o = mk->cls->tp_alloc(mk->cls, 0);
+    if (o == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyObject **slot = (PyObject **)((char *)o + mk->offsets[i]);
+        Py_INCREF(args[i]);
+        Py_XSETREF(*slot, args[i]);
+    }
+    return o;
+}
+
+static PyObject *
+Maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cls", "fields", NULL};
+    PyObject *cls, *fields;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!:Maker", kwlist, &PyType_Type, &cls,
+                                     &PyTuple_Type, &fields))
+        return NULL;
+    PyTypeObject *tp = (PyTypeObject *)cls;
+    Py_ssize_t n = PyTuple_GET_SIZE(fields), members = 0;
+    if (tp->tp_members != NULL) {
+        for (PyMemberDef *m = tp->tp_members; m->name != NULL; m++)
+            members++;
+    }
+    /* only a class whose instances are their slots: nothing else to set up */
+    if (tp->tp_base != &PyBaseObject_Type || tp->tp_dictoffset != 0 || tp->tp_itemsize != 0
+        || tp->tp_init == NULL || members != n || n == 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "Maker: %R must derive from object and have exactly the slots named "
+                     "by fields",
+                     cls);
+        return NULL;
+    }
+    Py_ssize_t *offsets = PyMem_New(Py_ssize_t, (size_t)n);
+    if (offsets == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(fields, i);
+        const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+        Py_ssize_t off = s != NULL ? member_offset(tp, s) : -1;
+        for (Py_ssize_t k = 0; k < i && off >= 0; k++) {
+            if (offsets[k] == off)
+                off = -1; /* named twice */
+        }
+        if (off < 0) {
+            PyMem_Free(offsets);
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "Maker: %R is not an object slot of %R", name,
+                             cls);
+            return NULL;
+        }
+        offsets[i] = off;
+    }
+    MakerObject *mk = (MakerObject *)type->tp_alloc(type, 0);
+    if (mk == NULL) {
+        PyMem_Free(offsets);
+        return NULL;
+    }
+    Py_INCREF(cls);
+    mk->cls = tp;
+    mk->n = n;
+    mk->offsets = offsets;
+    mk->vectorcall = maker_vectorcall;
+    return (PyObject *)mk;
+}
+
+static int
+Maker_traverse(MakerObject *mk, visitproc visit, void *arg)
+{
+    Py_VISIT(mk->cls);
+    return 0;
+}
+
+static int
+Maker_clear(MakerObject *mk)
+{
+    Py_CLEAR(mk->cls);
+    return 0;
+}
+
+static void
+Maker_dealloc(MakerObject *mk)
+{
+    PyObject_GC_UnTrack(mk);
+    Maker_clear(mk);
+    PyMem_Free(mk->offsets);
+    Py_TYPE(mk)->tp_free((PyObject *)mk);
+}
+
+static PyMemberDef Maker_members[] = {
+    {"cls", T_OBJECT, offsetof(MakerObject, cls), READONLY, "the class it builds"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject Maker_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "e820scope._speedups._records.Maker",
+    .tp_basicsize = sizeof(MakerObject),
+    .tp_dealloc = (destructor)Maker_dealloc,
+    .tp_vectorcall_offset = offsetof(MakerObject, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Maker(cls, fields): maker(*values) builds cls with each of its slots, named "
+              "in fields order, set to the value at the same place, as cls(*values) does "
+              "for a slots dataclass without __post_init__ whose fields are those slots "
+              "(no __init__ runs; every field must be given). Twin: the class itself (see "
+              "e820scope._speedups.maker).",
+    .tp_traverse = (traverseproc)Maker_traverse,
+    .tp_clear = (inquiry)Maker_clear,
+    .tp_members = Maker_members,
+    .tp_new = Maker_new,
+};
+
 static PyMethodDef methods[] = {
     {"entries", entries, METH_VARARGS, entries_doc},
     {"entry", entry, METH_VARARGS, entry_doc},
@@ -364,5 +507,14 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__records(void)
 {
-    return PyModule_Create(&module);
+    if (PyType_Ready(&Maker_Type) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "Maker", (PyObject *)&Maker_Type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

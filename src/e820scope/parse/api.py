@@ -36,6 +36,7 @@ from .builder import (
     header_of,
     make_entries,
     may_cut_any_block,
+    new_builder,
     record_of,
 )
 from .classify import UNPARSED, classify
@@ -294,14 +295,14 @@ class _Splitter:
         self.held = self.prev = boot
 
     def _new(self, line: LogLine) -> BootBuilder:
-        self.cur = BootBuilder(
-            line.ref.path,
-            line.ref.line,
-            line.ref.line,
-            after_kexec=self.after_kexec,
-            explicit_start=self.explicit_next or line.boot_hint,
-            prev_kexec_cmd=self.last_kexec_cmd if self.after_kexec else None,
-            firmware=self.pending_firmware,
+        ref = line.ref
+        self.cur = new_builder(
+            ref.path,
+            ref.line,
+            self.after_kexec,
+            self.explicit_next or line.boot_hint,
+            self.last_kexec_cmd if self.after_kexec else None,
+            self.pending_firmware,
         )
         self.pending_firmware = None
         if self.after_kexec:

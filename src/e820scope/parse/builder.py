@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .._speedups import load as load_speedup
+from .._speedups import maker
 from ..ingest.lines import LogLine
 from ..model.kversion import KernelVersion
 from ..model.records import (
@@ -100,6 +101,8 @@ def _make_entries_py(
 
 
 _records = load_speedup("_records")
+#: E820Table(*fields), positional (see _speedups.maker)
+_E820Table = maker(E820Table)
 
 
 def make_entries(
@@ -220,18 +223,22 @@ class BlockAcc:
             era = kver.print_era
         else:
             era = Era.C if self.entries else None
-        return E820Table(
-            kind=self.kind,
-            who=self.who,
-            entries=tuple(self.entries) if _records is None else _records.seal(self.entries),
-            era=era,
-            header=self.header,
-            first_ref=self.first_ref,
-            last_ref=self.last_ref,
-            complete=self.complete,
-            notes=tuple(self.notes),
-            gaps=tuple(self.gaps),
+        return _E820Table(  # its fields, in order
+            self.kind,
+            self.who,
+            tuple(self.entries) if _records is None else _records.seal(self.entries),
+            era,
+            self.header,
+            self.first_ref,
+            self.last_ref,
+            self.complete,
+            tuple(self.notes),
+            tuple(self.gaps),
         )
+
+
+#: BlockAcc(*fields), positional
+_BlockAcc = maker(BlockAcc)
 
 
 @dataclass(slots=True)
@@ -309,7 +316,7 @@ class BootBuilder:
             if kind in HEADER_KINDS.get(word, ()):
                 header = text
             self.pending_header = None
-        self.block = BlockAcc(kind, who, header, ref, ref, prefixed=prefixed)
+        self.block = _BlockAcc(kind, who, header, ref, ref, prefixed, [], [], set(), True, [])
         self.lines_after_last_block = 0
         return self.block
 
@@ -434,3 +441,52 @@ class BootBuilder:
             self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
         elif kind == "not_x86":
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
+
+
+#: BootBuilder(*fields), positional
+_BootBuilder = maker(BootBuilder)
+
+
+def new_builder(
+    source: str,
+    line: int,
+    after_kexec: bool,
+    explicit_start: bool,
+    prev_kexec_cmd: str | None,
+    firmware: tuple[str, str, SourceRef] | None,
+) -> BootBuilder:
+    """``BootBuilder(source, line, line, after_kexec, explicit_start, prev_kexec_cmd,
+    firmware)``, every other field at its default (one per boot of a capture)."""
+    b: BootBuilder = _BootBuilder(
+        source,
+        line,
+        line,
+        after_kexec,
+        explicit_start,
+        prev_kexec_cmd,
+        firmware,
+        None,  # linux_version
+        None,  # release
+        None,  # arch_cmdline
+        None,  # kernel_cmdline
+        [],  # tables
+        None,  # block
+        None,  # pending_header
+        [],  # ops
+        [],  # last_pfn
+        None,  # memory
+        [],  # initmem
+        [],  # node_data
+        [],  # early_node_ranges
+        [],  # zones
+        [],  # efi_mem
+        [],  # events
+        [],  # warnings
+        0,  # lines_after_last_block
+        None,  # first_ts
+        None,  # last_ts
+        None,  # not_x86
+        None,  # _kernel
+        None,  # _kernel_for
+    )
+    return b

@@ -9,6 +9,7 @@ from operator import add, attrgetter, eq
 from typing import cast
 
 from .._speedups import load as load_speedup
+from .._speedups import maker
 from ..model.records import (
     Boot,
     BootStart,
@@ -55,6 +56,10 @@ _SIZE = attrgetter("size")
 _TYPE = attrgetter("type")
 
 _records = load_speedup("_records")
+#: positional constructors of the records built for every boot (see _speedups.maker)
+_Boot = maker(Boot)
+_BootStart = maker(BootStart)
+_Completeness = maker(Completeness)
 
 
 def _bounds_py(entries: tuple[E820Entry, ...]) -> tuple[int, int | None, int]:
@@ -153,19 +158,19 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
             reason = (
                 "no e820 map lines in this boot (an excerpt, or a console with a quiet loglevel)"
             )
-        return Completeness(MapStatus.ABSENT, reason, mid)
+        return _Completeness(MapStatus.ABSENT, reason, mid)
     fw = [t for t in e820 if t.kind is TableKind.FIRMWARE]
     cut = [t for t in e820 if not t.complete]
     if cut:
         t = cut[0]
         why = t.notes[0] if t.notes else "block visibly incomplete"
-        return Completeness(MapStatus.CUT_OFF, f"{t.who} block cut off: {why}", mid)
+        return _Completeness(MapStatus.CUT_OFF, f"{t.who} block cut off: {why}", mid)
     if not fw:
         kinds = ", ".join(sorted({t.who for t in e820}))
-        return Completeness(
+        return _Completeness(
             MapStatus.PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid
         )
-    return Completeness(MapStatus.PRESENT, "", mid)
+    return _Completeness(MapStatus.PRESENT, "", mid)
 
 
 def _first_ram(t: E820Table) -> int | None:
@@ -236,20 +241,20 @@ def start_method(
     """
     cmd = b.arch_cmdline or b.kernel_cmdline or ""
     if "elfcorehdr=" in cmd:
-        return BootStart(
+        return _BootStart(
             StartMethod.KDUMP, "elfcorehdr= on the command line (crash capture kernel)"
         )
     fw = next((t for t in tables if t.kind is TableKind.FIRMWARE), None)
     first = _first_ram(fw) if fw is not None else None
     if first in KEXEC_TOOLS_FIRST_RAM:
-        return BootStart(
+        return _BootStart(
             StartMethod.KEXEC_LOAD,
             f"first RAM entry starts at {first:#x}: kexec-tools (kexec_load) moved it off the "
             "real-mode interrupt vector table",
         )
     if b.firmware is not None:
         who, text, ref = b.firmware
-        return BootStart(
+        return _BootStart(
             StartMethod.COLD,
             f"started by {who}: {text!r} at {ref}, before the kernel banner (kexec skips "
             "the firmware, the boot loader and the kernel's EFI stub / real-mode setup)",
@@ -257,49 +262,49 @@ def start_method(
     if b.after_kexec:
         flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
         if flag is not None:
-            return BootStart(
+            return _BootStart(
                 StartMethod.KEXEC_FILE_LOAD if flag == "file" else StartMethod.KEXEC_LOAD,
                 f"previous boot ended with 'Starting new kernel' after the console ran "
                 f"{b.prev_kexec_cmd!r}",
             )
         if prev_file_memmap:
-            return BootStart(
+            return _BootStart(
                 StartMethod.KEXEC_FILE_LOAD,
                 "previous boot ended with 'Starting new kernel' and printed a "
                 "kexec-bzImage64 E820 memmap",
             )
         if _setup_efi_split(tables):
-            return BootStart(
+            return _BootStart(
                 StartMethod.KEXEC_FILE_LOAD,
                 "previous boot ended with 'Starting new kernel'; the map starts at the firmware's "
                 "address and a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved",
             )
         where = f"; first RAM entry at {first:#x}" if first is not None else ""
-        return BootStart(
+        return _BootStart(
             StartMethod.KEXEC,
             f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
             "syscall cannot be told from the log",
         )
     if _setup_efi_split(tables):
-        return BootStart(
+        return _BootStart(
             StartMethod.KEXEC_FILE_LOAD,
             "a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved in this "
             "boot's map: the previous kernel kexec'd it, though the kexec is not in the log",
         )
     if fw is None or first is None:
-        return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+        return _BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
     if fw.who == "Xen":
-        return BootStart(
+        return _BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
         )
     if prev_ended_by == "panic":
-        return BootStart(
+        return _BootStart(
             StartMethod.COLD,
             "the previous boot in this capture ended in a kernel panic and this is no crash "
             "kernel (no elfcorehdr=): the panic reboot goes through the firmware; map starts "
             f"at {first:#x}",
         )
-    return BootStart(
+    return _BootStart(
         StartMethod.UNKNOWN,
         "no kexec before this boot in the capture, but no sign of a firmware start either "
         "(no EFI stub, boot loader or BIOS output before the banner, e.g. a dmesg or an "
@@ -315,26 +320,26 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
     if any(e.kind == "panic" for e in b.events) and ended_by != "kexec":
         ended_by = "panic"
     prev_file_memmap = prev is not None and bool(prev.tables_of(TableKind.KEXEC_FILE_MEMMAP))
-    return Boot(
-        index=index,
-        source=b.source,
-        first_line=b.first_line,
-        last_line=b.last_line,
-        kernel=b.kernel,
-        linux_version=b.linux_version,
-        cmdline=b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
-        start=start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None),
-        completeness=completeness(b, tables),
-        tables=tuple(tables),
-        ops=tuple(b.ops),
-        last_pfn=tuple(b.last_pfn),
-        memory=b.memory,
-        initmem=tuple(b.initmem),
-        node_data=tuple(b.node_data),
-        early_node_ranges=tuple(b.early_node_ranges),
-        zones=tuple(b.zones),
-        efi_mem=tuple(b.efi_mem),
-        events=tuple(b.events),
-        warnings=tuple(b.warnings),
-        ended_by=ended_by,
+    return _Boot(  # Boot's fields, in order
+        index,
+        b.source,
+        b.first_line,
+        b.last_line,
+        b.kernel,
+        b.linux_version,
+        b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
+        start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None),
+        completeness(b, tables),
+        tuple(tables),
+        tuple(b.ops),
+        tuple(b.last_pfn),
+        b.memory,
+        tuple(b.initmem),
+        tuple(b.node_data),
+        tuple(b.early_node_ranges),
+        tuple(b.zones),
+        tuple(b.efi_mem),
+        tuple(b.events),
+        tuple(b.warnings),
+        ended_by,
     )
