@@ -978,6 +978,9 @@ typedef struct {
     PyTypeObject *ref_type;
     PyObject *e_descr[FN_ENTRY];
     PyObject *r_descr[FN_REF];
+    /* where each of those slots is in an instance (-1: set through the descriptor) */
+    Py_ssize_t e_off[FN_ENTRY];
+    Py_ssize_t r_off[FN_REF];
     /* the mirrored state; valid while known */
     int known;
     int open;           /* a boot is open */
@@ -1013,6 +1016,19 @@ fold_descr(PyObject *cls, const char *name)
         return NULL;
     }
     return d;
+}
+
+/* The offset of the object slot a __slots__ member descriptor reads and writes, or -1
+ * (not such a descriptor: the Fold then calls its __set__). */
+static Py_ssize_t
+slot_offset(PyObject *descr)
+{
+    if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type))
+        return -1;
+    PyMemberDef *m = ((PyMemberDescrObject *)descr)->d_member;
+    if (m->type != T_OBJECT_EX || (m->flags & READONLY))
+        return -1;
+    return m->offset;
 }
 
 static void
@@ -1113,6 +1129,7 @@ Fold_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     f->ref_type = (PyTypeObject *)rtype;
     for (int k = 0; k < FN_ENTRY; k++) {
         f->e_descr[k] = fold_descr(etype, e_names[k]);
+        f->e_off[k] = slot_offset(f->e_descr[k]);
         if (f->e_descr[k] == NULL) {
             Py_DECREF(f);
             return NULL;
@@ -1120,6 +1137,7 @@ Fold_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     for (int k = 0; k < FN_REF; k++) {
         f->r_descr[k] = fold_descr(rtype, r_names[k]);
+        f->r_off[k] = slot_offset(f->r_descr[k]);
         if (f->r_descr[k] == NULL) {
             Py_DECREF(f);
             return NULL;
@@ -1132,6 +1150,19 @@ static inline int
 fold_set(PyObject *descr, PyObject *obj, PyObject *value)
 {
     return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+}
+
+/* Set a slot of a new record: straight into the instance when its offset is known
+ * (what the member descriptor's __set__ does, without the call), else through descr. */
+static inline int
+fold_put(Py_ssize_t off, PyObject *descr, PyObject *obj, PyObject *value)
+{
+    if (off < 0)
+        return fold_set(descr, obj, value);
+    PyObject **slot = (PyObject **)((char *)obj + off);
+    Py_INCREF(value);
+    Py_XSETREF(*slot, value);
+    return 0;
 }
 
 /* Mirror the state slow() answered: None (no open boot) or (who or None, entries, eras,
@@ -1272,8 +1303,8 @@ fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno)
     if (num == NULL)
         return NULL;
     PyObject *ref = f->ref_type->tp_alloc(f->ref_type, 0);
-    if (ref == NULL || fold_set(f->r_descr[FR_PATH], ref, path) < 0
-        || fold_set(f->r_descr[FR_LINE], ref, num) < 0) {
+    if (ref == NULL || fold_put(f->r_off[FR_PATH], f->r_descr[FR_PATH], ref, path) < 0
+        || fold_put(f->r_off[FR_LINE], f->r_descr[FR_LINE], ref, num) < 0) {
         Py_DECREF(num);
         Py_XDECREF(ref);
         return NULL;
@@ -1319,13 +1350,13 @@ fold_entry(FoldObject *f, PyObject *path, Py_ssize_t lineno, PyObject *tag)
         return -1;
     }
     for (int k = 0; k < FE_REF; k++) {
-        if (fold_set(f->e_descr[k], e, PyTuple_GET_ITEM(tag, 2 + k)) < 0) {
+        if (fold_put(f->e_off[k], f->e_descr[k], e, PyTuple_GET_ITEM(tag, 2 + k)) < 0) {
             Py_DECREF(ref);
             Py_DECREF(e);
             return -1;
         }
     }
-    if (fold_set(f->e_descr[FE_REF], e, ref) < 0) {
+    if (fold_put(f->e_off[FE_REF], f->e_descr[FE_REF], e, ref) < 0) {
         Py_DECREF(ref);
         Py_DECREF(e);
         return -1;
