@@ -58,13 +58,7 @@ class KernelVersion:
     @property
     def print_era(self) -> Era:
         """The e820 print era this release uses (kernel-facts §1.1)."""
-        if not self.at_least(3, 5):
-            return Era.A
-        if not self.at_least(4, 18):
-            return Era.B
-        if not self.at_least(7, 0):
-            return Era.C
-        return Era.D
+        return _print_era(self.major, self.minor, self.patch)
 
     @property
     def has_reserved_kern(self) -> bool:
@@ -73,6 +67,19 @@ class KernelVersion:
 
     def __str__(self) -> str:
         return self.raw or f"{self.major}.{self.minor}.{self.patch}"
+
+
+@functools.lru_cache(maxsize=64)
+def _print_era(major: int, minor: int, patch: int) -> Era:
+    """:attr:`KernelVersion.print_era` (asked for every table block of every boot)."""
+    v = (major, minor, patch)
+    if v < (3, 5, 0):
+        return Era.A
+    if v < (4, 18, 0):
+        return Era.B
+    if v < (7, 0, 0):
+        return Era.C
+    return Era.D
 
 
 @functools.lru_cache(maxsize=256)

@@ -75,17 +75,30 @@ def _bounds_py(entries: tuple[E820Entry, ...]) -> tuple[int, int | None, int]:
     )
 
 
+#: the table :func:`_bounds` read last, and its bounds
+_last_bounds: tuple[E820Table | None, tuple[int, int | None, int]] = (None, (0, None, 0))
+
+
 def _bounds(t: E820Table) -> tuple[int, int | None, int]:
     """:func:`_bounds_py` of ``t.entries``, in C when the accelerator is built.
 
     finish() needs these for the biggest tables of every boot (the firmware map of a
-    kexec chain's late generations holds about 128 entries).
+    kexec chain's late generations holds about 128 entries), twice for the firmware
+    map (:func:`_cut_blocks`, :func:`start_method`): the last table read is remembered
+    (held, so its identity stands for it; a table is immutable).
     """
+    global _last_bounds
+    last, got = _last_bounds
+    if last is t:
+        return got
     if _records is not None:
-        got = _records.bounds(E820Entry, t.entries, _TYPE_RAM, _TYPE_RESERVED_KERN)
-        if got is not None:  # None: a value wider than 64 bits
-            return cast(tuple[int, "int | None", int], got)
-    return _bounds_py(t.entries)
+        c = _records.bounds(E820Entry, t.entries, _TYPE_RAM, _TYPE_RESERVED_KERN)
+        # None: a value wider than 64 bits
+        got = cast(tuple[int, "int | None", int], c) if c is not None else _bounds_py(t.entries)
+    else:
+        got = _bounds_py(t.entries)
+    _last_bounds = (t, got)
+    return got
 
 
 def _top(t: E820Table) -> int:
