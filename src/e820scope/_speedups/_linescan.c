@@ -952,9 +952,11 @@ PyDoc_STRVAR(Scanner_scan_doc,
  * the boot's lines_after_last_block, except headers. An entry of another "who" than the
  * open block's (or with none open) starts a block. Closing and opening blocks is the
  * parser's work (BootBuilder.close_block / _open_block, which freeze the table and
- * take the pending header): the Fold asks the parser's block() callable for it, then
- * reads the line itself. Without block(), such lines go to the parser whole. A text
- * without a tag always goes to the parser.
+ * take the pending header). A block that ends at a line the Fold reads is closed by
+ * the parser when it next stores the pending writes (their last item says so); for
+ * the first entry of a block the Fold asks the parser's block() callable to open it,
+ * then reads the line itself. Without block(), such lines go to the parser whole. A
+ * text without a tag always goes to the parser.
  */
 
 enum {
@@ -998,8 +1000,9 @@ typedef struct {
     Py_ssize_t last_line;
     PyObject *last_ref; /* SourceRef of the last entry appended, or NULL */
     PyObject *header;   /* the new pending header, or NULL */
+    int close_pending;  /* the open block ended: the parser is to close it */
     /* counters (tests and bench read them) */
-    Py_ssize_t folded, handed;
+    Py_ssize_t folded, handed, closed;
 } FoldObject;
 
 static PyTypeObject Fold_Type;
@@ -1060,6 +1063,7 @@ Fold_tp_clear(FoldObject *f)
     for (int k = 0; k < FN_REF; k++)
         Py_CLEAR(f->r_descr[k]);
     f->dirty = 0;
+    f->close_pending = 0;
     return 0;
 }
 
@@ -1247,7 +1251,8 @@ fold_pending(FoldObject *f)
         PyObject *af = PyLong_FromSsize_t(f->after);
         PyObject *ref = f->last_ref != NULL ? f->last_ref : Py_None;
         PyObject *hd = f->header != NULL ? f->header : Py_None;
-        pending = (ll && ft && lt && af) ? PyTuple_Pack(6, ll, ft, lt, ref, af, hd) : NULL;
+        PyObject *cl = f->close_pending ? Py_True : Py_False;
+        pending = (ll && ft && lt && af) ? PyTuple_Pack(7, ll, ft, lt, ref, af, hd, cl) : NULL;
         Py_XDECREF(ll);
         Py_XDECREF(ft);
         Py_XDECREF(lt);
@@ -1255,6 +1260,7 @@ fold_pending(FoldObject *f)
         if (pending == NULL)
             return NULL;
         f->dirty = 0;
+        f->close_pending = 0;
         Py_CLEAR(f->last_ref);
         Py_CLEAR(f->header);
     }
@@ -1416,19 +1422,32 @@ fold_clone(PyObject *proto, PyObject *ref)
     return o;
 }
 
+/* The open block ended at a line read here: stop mirroring it and have the parser
+ * close it with the pending writes (a block() call of its own is not needed: nothing
+ * the parser does in between depends on the block being closed yet). */
+static void
+fold_close_later(FoldObject *f)
+{
+    Py_CLEAR(f->who);
+    Py_CLEAR(f->entries);
+    Py_CLEAR(f->eras);
+    Py_CLEAR(f->last_era);
+    f->close_pending = 1;
+    f->dirty = 1;
+    f->closed++;
+}
+
 /* Tags 3-5 (see the top of this section): 1 done, 0 the parser must read it, -1 error. */
 static int
 fold_after_block(FoldObject *f, PyObject *path, Py_ssize_t lineno, long code, PyObject *tag)
 {
     if (f->who != NULL) {
-        /* it closes the open block: the parser does that (block()), then the line is
-         * read as with no block open */
+        /* it closes the open block: the parser closes it when it next stores the
+         * pending writes (BootBuilder.close_block, before any later line is read
+         * there), and the line is read as with no block open */
         if (f->block == NULL)
             return 0;
-        if (fold_block(f, Py_None, path, lineno) < 0)
-            return -1;
-        if (!f->open || f->who != NULL)
-            return 0;
+        fold_close_later(f);
     }
     if (code == TAG_COUNT) {
         f->after++;
@@ -1684,6 +1703,8 @@ static PyMemberDef Fold_members[] = {
      "cache hits read here (not given to the parser)"},
     {"handed", T_PYSSIZET, offsetof(FoldObject, handed), READONLY,
      "lines given to the parser through line()"},
+    {"closed", T_PYSSIZET, offsetof(FoldObject, closed), READONLY,
+     "table blocks that ended at a line read here (closed by the parser later)"},
     {NULL, 0, 0, 0, NULL},
 };
 

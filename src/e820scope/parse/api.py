@@ -225,7 +225,7 @@ def _fold_replay(a: Boot, b: Boot) -> Boot:
 
 #: what the C fold stored up: (last line, first printk time, last printk time, the
 #: open block's last SourceRef or None, lines_after_last_block, the new pending header
-#: or None)
+#: or None, whether the open block ended)
 _Pending = tuple[
     int,
     "float | None",
@@ -233,6 +233,7 @@ _Pending = tuple[
     "SourceRef | None",
     int,
     "tuple[str, bool, SourceRef, str] | None",
+    bool,
 ]
 #: what the C fold mirrors of an open boot: (block who, its entries, its eras, first
 #: and last printk time, :meth:`BootBuilder.record_lists`, lines_after_last_block, the
@@ -449,11 +450,11 @@ class _Splitter:
     def fold_block(
         self, who: str | None, ref: SourceRef | None, pending: _Pending | None
     ) -> _FoldState | None:
-        """The Fold's way to have a table block closed and opened: store ``pending``,
-        close the open block, and with ``who``, open a block for it at ``ref`` (what
-        :meth:`BootBuilder.add` does before it reads a line after a block, and
-        :meth:`BootBuilder._block_for` for the first entry of a block; the Fold then
-        reads the line itself), and answer the state the Fold mirrors."""
+        """The Fold's way to have a table block opened for the first entry of a block:
+        store ``pending``, close the open block, and with ``who``, open a block for it at
+        ``ref`` (what :meth:`BootBuilder._block_for` does; the Fold then reads the line
+        itself), and answer the state the Fold mirrors. (A block that ends at a line
+        the Fold reads is closed through ``pending``; ``who=None`` only closes.)"""
         self._fold_store(pending)
         cur = self.cur
         assert cur is not None, "the fold read a block line while no boot was open"
@@ -469,11 +470,13 @@ class _Splitter:
             return
         cur = self.cur
         assert cur is not None, "the fold read lines while no boot was open"
-        cur.last_line, cur.first_ts, cur.last_ts, ref, after, header = pending
+        cur.last_line, cur.first_ts, cur.last_ts, ref, after, header, closed = pending
         cur.lines_after_last_block = after
         if ref is not None:
             assert cur.block is not None
             cur.block.last_ref = ref
+        if closed:  # a line the Fold read ended the block (as BootBuilder.add closes it)
+            cur.close_block()
         if header is not None:
             cur.pending_header = header
 
