@@ -110,14 +110,16 @@ def cache_file(name: str, start: str, gdir: Path) -> Path | None:
 
 
 def build_parser(name: str, start: str = "start", *, cache: Path | None = None) -> Lark:
-    """An LALR parser for ``grammars/<name>.lark`` with line positions, built or loaded
-    from ``cache`` (Lark rebuilds it when the file does not match the grammar)."""
+    """An LALR parser for ``grammars/<name>.lark``, built or loaded from ``cache`` (Lark
+    rebuilds it when the file does not match the grammar and options). Each parse reads
+    one log line, so the trees carry no positions (``propagate_positions`` made every
+    parse about a third slower)."""
     gdir = grammar_dir()
     return Lark(
         grammar_text(name),
         parser="lalr",
         start=start,
-        propagate_positions=True,
+        propagate_positions=False,
         maybe_placeholders=False,
         import_paths=[str(gdir)],
         cache=str(cache) if cache is not None else False,
