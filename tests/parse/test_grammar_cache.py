@@ -119,6 +119,22 @@ def test_an_old_parser_is_removed_when_a_new_one_is_due(cache_env: Path, tmp_pat
     assert other.exists()  # only files of the same grammar and start go
 
 
+def test_two_installs_keep_a_parser_each(cache_env: Path, tmp_path: Path) -> None:
+    """The same grammars in two places (two venvs): Lark would not load the other's
+    parser (its import path differs), so each keeps its own file and neither removes
+    the other's."""
+    one = _grammar_copy(tmp_path / "one")
+    two = _grammar_copy(tmp_path / "two")
+    first = loader.cache_file("kmsg", "start", one)
+    assert first is not None
+    loader.build_parser("kmsg", cache=first)
+    second = loader.cache_file("kmsg", "start", two)
+    assert second is not None and second != first
+    loader.build_parser("kmsg", cache=second)
+    assert first.exists() and second.exists()
+    assert loader.cache_file("kmsg", "start", one) == first and second.exists()
+
+
 def test_second_build_loads_the_cached_parser(
     cache_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

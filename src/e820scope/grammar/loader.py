@@ -91,13 +91,18 @@ def grammar_digest(gdir: Path) -> str:
 def cache_file(name: str, start: str, gdir: Path) -> Path | None:
     """Where the built parser of ``grammars/<name>.lark`` is kept, or None (no cache).
 
-    Files of the same grammar under another digest or version are removed when a new
-    one is about to be written, so the directory holds one parser per grammar.
+    The name holds a digest of the grammar folder's place: Lark checks its options when
+    it loads a cached parser, the import path among them, so two installs (two venvs, a
+    source tree and an installed package) sharing one file would rebuild it in turn,
+    each run. Files of the same grammar and place under another digest or version are
+    removed when a new one is about to be written, so the directory holds one parser
+    per grammar and install.
     """
     where = cache_dir()
     if where is None:
         return None
-    stem = f"lark-{name}-{start}-"
+    place = hashlib.sha256(str(gdir.resolve()).encode()).hexdigest()[:8]
+    stem = f"lark-{name}-{start}-{place}-"
     path = where / (
         f"{stem}{grammar_digest(gdir)}-lark{lark.__version__}"
         f"-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
