@@ -199,3 +199,34 @@ def test_new_builder_is_the_class_with_its_defaults() -> None:
     assert got == want
     got.tables.append(None)  # type: ignore[arg-type]
     assert builder_mod.new_builder("f", 7, True, False, "kexec -s", fw).tables == []
+
+
+@given(
+    st.lists(
+        st.builds(
+            E820Entry,
+            st.one_of(st.integers(0, 2**20), _NUM),
+            st.sampled_from([112, 4096, 2**65]),
+            st.sampled_from([1, 2, 2**64]),
+            st.just(""),
+            st.just(SourceRef("t", 1)),
+        ),
+        max_size=20,
+    ),
+    st.sampled_from([1, 4096, 2**12 * 3 + 1]),
+)
+def test_unaligned_equals_python_twin(entries: list[E820Entry], align: int) -> None:
+    records = _compiled()
+    t = tuple(entries)
+    if align & (align - 1):
+        with pytest.raises(TypeError):
+            records.unaligned(E820Entry, t, 112, 1, align)  # type: ignore[attr-defined]
+        return
+    want = finish._unaligned_py(t, 112, 1, align)
+    got = records.unaligned(E820Entry, t, 112, 1, align)  # type: ignore[attr-defined]
+    fits = all(max(e.addr, e.size, e.type) < 2**64 for e in t)
+    if fits:
+        assert got is want
+    else:
+        assert got in (None, want)  # None: the caller asks the twin
+    assert finish._unaligned(t, 112, 1, align) is want

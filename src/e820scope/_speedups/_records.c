@@ -311,6 +311,55 @@ bounds(PyObject *module, PyObject *args)
     return Py_BuildValue("(KOK)", top, Py_None, 0ULL);
 }
 
+PyDoc_STRVAR(unaligned_doc,
+"unaligned(entry_cls, entries, size, type, align)\n"
+"\n"
+"For a tuple of ``entry_cls`` records (E820Entry), whether one of them has this\n"
+"``size`` and ``type`` and an ``addr`` that is not a multiple of ``align`` (a positive\n"
+"power of two); None when some value does not fit in 64 bits (the caller decides in\n"
+"Python). Twin: parse.finish._unaligned_py.");
+
+static PyObject *
+unaligned(PyObject *module, PyObject *args)
+{
+    PyObject *ecls, *entries;
+    unsigned long long want_size, want_type, align;
+    if (!PyArg_ParseTuple(args, "O!O!KKK:unaligned", &PyType_Type, &ecls, &PyTuple_Type,
+                          &entries, &want_size, &want_type, &align))
+        return NULL;
+    PyTypeObject *tp = (PyTypeObject *)ecls;
+    Py_ssize_t oa = member_offset(tp, "addr"), os = member_offset(tp, "size"),
+               ot = member_offset(tp, "type");
+    if (oa < 0 || os < 0 || ot < 0 || tp->tp_dictoffset != 0 || align == 0
+        || (align & (align - 1)) != 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "unaligned: %R is not a slots record with addr, size, type, or align is "
+                     "not a power of two",
+                     ecls);
+        return NULL;
+    }
+    int ok = 1;
+    Py_ssize_t n = PyTuple_GET_SIZE(entries);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i);
+        if (Py_TYPE(e) != tp) {
+            PyErr_Format(PyExc_TypeError, "unaligned: entries[%zd] is not a %R", i, ecls);
+            return NULL;
+        }
+        unsigned long long size = u64_at(e, os, &ok);
+        if (!ok)
+            Py_RETURN_NONE;
+        if (size != want_size)
+            continue;
+        unsigned long long type = u64_at(e, ot, &ok), addr = u64_at(e, oa, &ok);
+        if (!ok)
+            Py_RETURN_NONE;
+        if (type == want_type && (addr & (align - 1)) != 0)
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 PyDoc_STRVAR(seal_doc,
 "seal(items)\n"
 "\n"
@@ -487,6 +536,7 @@ static PyMethodDef methods[] = {
     {"entries", entries, METH_VARARGS, entries_doc},
     {"entry", entry, METH_VARARGS, entry_doc},
     {"bounds", bounds, METH_VARARGS, bounds_doc},
+    {"unaligned", unaligned, METH_VARARGS, unaligned_doc},
     {"seal", seal, METH_O, seal_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -278,6 +278,9 @@ class _Splitter:
         #: firmware output seen after the current boot had content: it belongs to the
         #: next boot (the one whose banner follows it)
         self.pending_firmware: tuple[str, str, SourceRef] | None = None
+        #: the record lists of the builder _fold_state last answered for
+        self._lists: tuple[list[Any], ...] = ()
+        self._lists_of: BootBuilder | None = None
 
     def _finish(self, ended_by: str) -> None:
         cur = self.cur
@@ -486,7 +489,9 @@ class _Splitter:
         if cur is None:
             return None
         blk = cur.block
-        lists = cur.record_lists()
+        if self._lists_of is not cur:  # the lists are the builder's for its whole life
+            self._lists, self._lists_of = cur.record_lists(), cur
+        lists = self._lists
         after = cur.lines_after_last_block
         if blk is None:
             return None, None, None, cur.first_ts, cur.last_ts, lists, after, cur

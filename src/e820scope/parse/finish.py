@@ -194,16 +194,29 @@ def _first_ram(t: E820Table) -> int | None:
     return _bounds(t)[1]
 
 
+def _unaligned_py(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
+    """Whether an entry of ``entries`` has ``size`` and ``type`` and an address that is
+    not a multiple of ``align``."""
+    node = map(eq, map(_SIZE, entries), repeat(size))
+    return any(e.type == type and e.addr % align for e in compress(entries, node))
+
+
+def _unaligned(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
+    """:func:`_unaligned_py`, in C when the accelerator is built."""
+    if _records is not None:
+        got = _records.unaligned(E820Entry, entries, size, type, align)
+        if got is not None:  # None: a value wider than 64 bits
+            return bool(got)
+    return _unaligned_py(entries, size, type, align)
+
+
 def _setup_efi_split(tables: list[E820Table]) -> bool:
     """A usable SETUP_EFI-sized piece not on a page boundary in a setup_data block."""
-    for t in tables:
-        if t.kind is _SETUP_DATA:
-            es = t.entries
-            node = map(eq, map(_SIZE, es), repeat(SETUP_EFI_NODE_BYTES))
-            for e in compress(es, node):
-                if e.type == _TYPE_RAM and e.addr % 4096:
-                    return True
-    return False
+    return any(
+        _unaligned(t.entries, SETUP_EFI_NODE_BYTES, _TYPE_RAM, 4096)
+        for t in tables
+        if t.kind is _SETUP_DATA
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -334,9 +347,9 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
     """Freeze a builder into Boot number ``index`` (1-based)."""
     b.close_block()
     tables = _cut_blocks(b, list(b.tables))
-    if any(e.kind == "panic" for e in b.events) and ended_by != "kexec":
+    if ended_by != "kexec" and any(e.kind == "panic" for e in b.events):
         ended_by = "panic"
-    prev_file_memmap = prev is not None and bool(prev.tables_of(_KEXEC_FILE_MEMMAP))
+    prev_file_memmap = prev is not None and any(t.kind is _KEXEC_FILE_MEMMAP for t in prev.tables)
     return _Boot(  # Boot's fields, in order
         index,
         b.source,
