@@ -663,6 +663,15 @@ def test_prefix_times_exact_on_random_samples() -> None:
         b"[ 1.000000]",
         b" [1.000000] x",
         b"[000012.500000] x",
+        # the 15-byte form printk writes below 100000 s, read first (std_prefix)
+        b"[12345.000001] x",
+        b"[    7.123456] x",
+        b"[ 1 2.000000] x",
+        b"[     .000000] x",
+        b"[ 12a.000000] x",
+        b"[ 123.00000a] x",
+        b"[ 123.000000]x",
+        b"[ 123.000000)  ",
     ],
 )
 def test_prefix_shape_is_the_python_regex(line: bytes) -> None:

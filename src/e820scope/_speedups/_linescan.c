@@ -152,6 +152,37 @@ prefix_len(const unsigned char *p, Py_ssize_t n)
     return i + 9;
 }
 
+/* The printk time prefix as printk writes it below 100000 s, "[%5lu.%06lu] " (15
+ * bytes): 1 with its time in *t when p[0:n] starts with it, else 0 (prefix_len and
+ * time_value then read whatever prefix there is). The same prefixes prefix_len accepts
+ * at length 15, and the same value time_value computes (N / 1e6 for N < 2^53). */
+static inline int
+std_prefix(const unsigned char *p, Py_ssize_t n, double *t)
+{
+    if (n < 15 || p[0] != '[' || p[6] != '.' || p[13] != ']' || p[14] != ' ')
+        return 0;
+    int i = 1;
+    while (i < 6 && p[i] == ' ')
+        i++;
+    if (i == 6)
+        return 0; /* no digit before the point */
+    uint64_t v = 0;
+    for (; i < 6; i++) {
+        unsigned d = (unsigned)p[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    for (i = 7; i < 13; i++) {
+        unsigned d = (unsigned)p[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    *t = (double)v / 1e6;
+    return 1;
+}
+
 /* The hash of a printk-time-prefixed key from the hashes of its two parts. */
 static inline uint64_t
 hash_join(uint64_t prefix, uint64_t rest)
@@ -871,7 +902,9 @@ lookup_line(const TableObject *raw, const TableObject *timed, const unsigned cha
 {
     *is_timed = 0;
     *sure = 1;
-    Py_ssize_t k = prefix_len(p, n);
+    double std_t = 0.0;
+    int std = std_prefix(p, n, &std_t);
+    Py_ssize_t k = std ? 15 : prefix_len(p, n);
     if (k == 0)
         return table_find(raw, p, n);
     /* hash the part after the time once, for both tables (see key_hash) */
@@ -882,7 +915,9 @@ lookup_line(const TableObject *raw, const TableObject *timed, const unsigned cha
         e = table_find_h(raw, p, n, hash_join(hash_bytes(p, (size_t)k), h_rest));
     if (e != NULL || timed == NULL)
         return e;
-    if (!time_value(p, k, t)) {
+    if (std)
+        *t = std_t;
+    else if (!time_value(p, k, t)) {
         *sure = 0;
         return NULL;
     }
@@ -2099,6 +2134,9 @@ scan_time_prefix(PyObject *module, PyObject *arg)
     }
     p = (const unsigned char *)PyBytes_AS_STRING(arg);
     n = PyBytes_GET_SIZE(arg);
+    /* the way lookup_line reads it: the usual 15-byte prefix first */
+    if (std_prefix(p, n, &t))
+        return Py_BuildValue("(nd)", (Py_ssize_t)15, t);
     Py_ssize_t k = prefix_len(p, n);
     if (k == 0 || !time_value(p, k, &t))
         Py_RETURN_NONE;
