@@ -59,6 +59,11 @@ class Era(enum.Enum):
     C = "C"  #: 4.18 - 6.19: as B, header prefix dropped
     D = "D"  #: 7.0+: two spaces before the type, ``System RAM``, ``[gap ...]`` lines
 
+    # Members compare by identity (a plain Enum), so the identity hash keeps the
+    # contract; Enum's own __hash__ is Python code (hash of the name), and the parser
+    # puts eras in sets for every table block it reads.
+    __hash__ = object.__hash__
+
 
 _ERA_A_NAMES: dict[str, int] = {
     "usable": 1,
