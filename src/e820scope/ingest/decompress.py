@@ -16,8 +16,11 @@ from typing import BinaryIO, Protocol
 
 import zstandard
 
-#: Bytes read from the underlying file per step (compressed or not).
-CHUNK_SIZE = 4 << 20
+#: Bytes read from the underlying file per step (compressed or not). 1 MiB rather than
+#: 4 measured faster (bench: 1 GiB varied capture, 5 alternating runs, 3.58 / 4.40 s
+#: fastest / mean against 4.10 / 4.88 s with 4 MiB), likely because the boots read from
+#: a chunk are then freed while their objects are still in the CPU's caches.
+CHUNK_SIZE = 1 << 20
 
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
