@@ -299,10 +299,9 @@ class _Splitter:
         self.held = self.prev = boot
 
     def _new(self, line: LogLine) -> BootBuilder:
-        ref = line.ref
         self.cur = new_builder(
-            ref.path,
-            ref.line,
+            line.path,
+            line.line,
             self.after_kexec,
             self.explicit_next or line.boot_hint,
             self.last_kexec_cmd if self.after_kexec else None,
@@ -545,7 +544,7 @@ class _Splitter:
         elif kind == "entry":
             cur.add(fact, ref, line.text)
         else:
-            self._other(cur, fact, line)
+            self._other(cur, fact, line, ref)
 
     def _firmware(self, fact: LineFact, ref: SourceRef) -> None:
         """Firmware output (``SeaBIOS``, ``EFI stub:``...): it tells how the *next* kernel
@@ -558,14 +557,14 @@ class _Splitter:
         else:
             self.pending_firmware = self.pending_firmware or mark
 
-    def _other(self, cur: BootBuilder, fact: LineFact, line: LogLine) -> None:
-        """Every recognised line but a block-continuing entry."""
+    def _other(self, cur: BootBuilder, fact: LineFact, line: LogLine, ref: SourceRef) -> None:
+        """Every recognised line but a block-continuing entry (``ref`` is ``line.ref``)."""
         kind = fact.kind
         if kind == "firmware":  # the first line after a container boot separator
-            self._firmware(fact, line.ref)
+            self._firmware(fact, ref)
             return
         if kind == "reboot_sep":
-            if self._worth_a_boot(cur) and cur.first_line != line.ref.line:
+            if self._worth_a_boot(cur) and cur.first_line != line.line:
                 self._finish("next_boot")
             else:
                 self.cur = None
@@ -573,10 +572,10 @@ class _Splitter:
             return
         if kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
             # the banner belongs to the new boot: the old one ends on the line before it
-            cur.last_line = max(cur.first_line, line.ref.line - 1)
+            cur.last_line = max(cur.first_line, line.line - 1)
             self._finish("next_boot")
             cur = self._new(line)
-        cur.add(fact, line.ref, line.text)
+        cur.add(fact, ref, line.text)
         if kind == "kexec_start":
             if cur.linux_version or cur.tables or cur.block:
                 self._finish("kexec")
