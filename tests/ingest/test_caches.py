@@ -100,3 +100,43 @@ def test_tiny_caches_bound_memory_and_agree(varied: Path, monkeypatch: pytest.Mo
     assert sizes and max(sizes) <= 11
     monkeypatch.undo()
     assert fast == read_all(varied, anchors=DEFAULT_ANCHORS)
+
+
+def _machines(monkeypatch: pytest.MonkeyPatch) -> list[lineproc.LineMachine]:
+    made: list[lineproc.LineMachine] = []
+    init = lineproc.LineMachine.__init__
+
+    def keep(self: lineproc.LineMachine, *a: object) -> None:
+        init(self, *a)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(lineproc.LineMachine, "__init__", keep)
+    return made
+
+
+@pytest.mark.parametrize("which", ["samples", "varied"])
+def test_a_line_reads_the_same_from_either_cache(
+    which: str, varied: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the raw cache holds a line and the time cache holds the rest after its
+    printk time, both give the same reading (the time being the prefix's). The C scanner
+    relies on this to look in the time cache first (lookup_line)."""
+    monkeypatch.setenv("E820SCOPE_PURE", "1")
+    made = _machines(monkeypatch)
+    for path in SAMPLES if which == "samples" else [varied]:
+        read_all(path, anchors=DEFAULT_ANCHORS)
+        read_all(path)
+    pairs = 0
+    for m in made:
+        for raw_cache, ts_cache in ((m.cache, m.ts_cache), (m.parsed, m.ts_parsed)):
+            for key in list(raw_cache):  # type: ignore[call-overload]
+                hit = lineproc._TS_PREFIX.match(key)
+                if hit is None:
+                    continue
+                rest = ts_cache.get(key[hit.end() :])
+                if rest is None:
+                    continue
+                pairs += 1
+                want = (rest[0], float(hit.group(1)), False, rest[1]) if rest else ()
+                assert raw_cache.get(key) == want, key
+    assert pairs > 100

@@ -895,7 +895,8 @@ emit(ScannerObject *s, PyObject *out, Py_ssize_t lineno, PyObject *const *item, 
 /* The cache entry of the line p[0:n], or NULL. *is_timed says which table it comes
  * from; for the time table, *t is the line's time. On NULL, *sure says whether both
  * tables were searched as LineMachine._lookup searches them (not so when the time is
- * too large to be computed here). */
+ * too large to be computed here). The reading is LineMachine._lookup's (raw table,
+ * then time table), though a usual-prefix line is looked up in the time table first. */
 static Entry *
 lookup_line(const TableObject *raw, const TableObject *timed, const unsigned char *p,
             Py_ssize_t n, int *is_timed, double *t, int *sure)
@@ -911,6 +912,21 @@ lookup_line(const TableObject *raw, const TableObject *timed, const unsigned cha
     const unsigned char *rest = p + k;
     uint64_t h_rest = hash_bytes(rest, (size_t)(n - k));
     Entry *e = NULL;
+    /* A line with printk's usual prefix is looked up in the time table first: in a
+     * kexec chain its message comes back at other times, so the raw table would miss.
+     * Where both tables hold it they give the same reading (LineMachine._keep stores
+     * the rest only when the reading's time is the prefix's and the rest reads alone;
+     * tests/ingest/test_caches.py checks it), so the order changes no result, only
+     * spares the raw table's probe and the prefix's hash. (A rest that starts with
+     * another prefix has a split key hash: the general path below takes it.) */
+    if (std && timed != NULL && rest[0] != '[') {
+        e = table_find_h(timed, rest, n - k, h_rest);
+        if (e != NULL) {
+            *t = std_t;
+            *is_timed = 1;
+            return e;
+        }
+    }
     if (n <= raw->max_key && raw->used > 0)
         e = table_find_h(raw, p, n, hash_join(hash_bytes(p, (size_t)k), h_rest));
     if (e != NULL || timed == NULL)
