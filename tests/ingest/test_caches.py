@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ingest_helpers import read_all
+from ingest_helpers import kept_machines, read_all
 
 from e820scope.ingest import LogLine, decompress, lineproc
 from e820scope.ingest.anchors import DEFAULT_ANCHORS
@@ -102,18 +102,6 @@ def test_tiny_caches_bound_memory_and_agree(varied: Path, monkeypatch: pytest.Mo
     assert fast == read_all(varied, anchors=DEFAULT_ANCHORS)
 
 
-def _machines(monkeypatch: pytest.MonkeyPatch) -> list[lineproc.LineMachine]:
-    made: list[lineproc.LineMachine] = []
-    init = lineproc.LineMachine.__init__
-
-    def keep(self: lineproc.LineMachine, *a: object) -> None:
-        init(self, *a)  # type: ignore[arg-type]
-        made.append(self)
-
-    monkeypatch.setattr(lineproc.LineMachine, "__init__", keep)
-    return made
-
-
 @pytest.mark.parametrize("which", ["samples", "varied"])
 def test_a_line_reads_the_same_from_either_cache(
     which: str, varied: Path, monkeypatch: pytest.MonkeyPatch
@@ -122,7 +110,7 @@ def test_a_line_reads_the_same_from_either_cache(
     printk time, both give the same reading (the time being the prefix's). The C scanner
     relies on this to look in the time cache first (lookup_line)."""
     monkeypatch.setenv("E820SCOPE_PURE", "1")
-    made = _machines(monkeypatch)
+    made = kept_machines(monkeypatch)
     for path in SAMPLES if which == "samples" else [varied]:
         read_all(path, anchors=DEFAULT_ANCHORS)
         read_all(path)

@@ -24,6 +24,7 @@ from types import ModuleType
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ingest_helpers import kept_machines
 
 from e820scope._speedups import load
 from e820scope.errors import InputError
@@ -144,14 +145,7 @@ def test_shifted_times_are_served_by_the_scanner(
         return real(self, *a, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(lineproc.LineMachine, "step", spy)
-    machines: list[lineproc.LineMachine] = []
-    init = lineproc.LineMachine.__init__
-
-    def keep(self: lineproc.LineMachine, *a: object) -> None:
-        init(self, *a)  # type: ignore[arg-type]
-        machines.append(self)
-
-    monkeypatch.setattr(lineproc.LineMachine, "__init__", keep)
+    machines = kept_machines(monkeypatch)
     physical = shifted.read_bytes().count(b"\n")
     res = _read(shifted, ANCHORS, pure=False)
     assert not isinstance(res, str)
