@@ -1085,13 +1085,20 @@ slot_offset(PyObject *descr)
     return m->offset;
 }
 
+/* Stop mirroring the open block. */
 static void
-fold_forget_state(FoldObject *f)
+fold_forget_block(FoldObject *f)
 {
     Py_CLEAR(f->who);
     Py_CLEAR(f->entries);
     Py_CLEAR(f->eras);
     Py_CLEAR(f->last_era);
+}
+
+static void
+fold_forget_state(FoldObject *f)
+{
+    fold_forget_block(f);
     Py_CLEAR(f->lists);
     Py_CLEAR(f->boot);
     f->known = 0;
@@ -1479,10 +1486,7 @@ fold_clone(PyObject *proto, PyObject *ref)
 static void
 fold_close_later(FoldObject *f)
 {
-    Py_CLEAR(f->who);
-    Py_CLEAR(f->entries);
-    Py_CLEAR(f->eras);
-    Py_CLEAR(f->last_era);
+    fold_forget_block(f);
     f->close_pending = 1;
     f->dirty = 1;
     f->closed++;
