@@ -298,16 +298,10 @@ class LineMachine:
             # result needs only the window's bookkeeping (as in general())
             c = val or self._lookup(raw)
             if c:
-                con = self.con
-                con.handover_lines += 1
-                if con.handover_lines > HANDOVER_MAX:
-                    con.handover = 0
                 prev = lines[i - 1] if i else self.prev_raw
-                if raw != prev or c[1] is None:  # else printed by both consoles
-                    if con.handover == 2:
-                        con.handover = 0
-                    return 1, _tnew(LogLine, (self.name, base + i, *c))
-                return 1, None
+                if self._window_step(raw == prev, c[1] is not None):
+                    return 1, None
+                return 1, _tnew(LogLine, (self.name, base + i, *c))
         prev = lines[i - 1] if i else self.prev_raw
         return self.general(lines, i, base, prev)
 
@@ -508,13 +502,8 @@ class LineMachine:
             cacheable = False  # a line with a state effect is never served from the cache
         if con.handover:
             cacheable = False
-            con.handover_lines += 1
-            if con.handover_lines > HANDOVER_MAX:
-                con.handover = 0
-            if raw == prev and ts is not None:
-                return None, False  # printed by the boot console and the real one
-            if con.handover == 2:
-                con.handover = 0
+            if self._window_step(raw == prev, ts is not None):
+                return None, False
         if "console [" in body or "console handover" in body:
             cacheable = False
             self._console(body)
@@ -525,6 +514,21 @@ class LineMachine:
         if cacheable and not hint:
             self._store(raw, (body, ts, False, trunc))
         return _tnew(LogLine, (self.name, num, body, ts, hint, trunc)), cacheable and not hint
+
+    def _window_step(self, same_as_prev: bool, has_ts: bool) -> bool:
+        """The hand-over window's bookkeeping for one line read inside it (the C twin:
+        ``window_step`` in _linescan.c). True when the line is dropped: the second print
+        of a line both consoles printed (the same bytes as the line before it, with a
+        time)."""
+        con = self.con
+        con.handover_lines += 1
+        if con.handover_lines > HANDOVER_MAX:
+            con.handover = 0
+        if same_as_prev and has_ts:
+            return True
+        if con.handover == 2:
+            con.handover = 0
+        return False
 
     def _console(self, body: str) -> None:
         """Track the window where the boot console and the real console both print
