@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-#: per Fold made by _fold_boots, the "who" of each block() call (None: close only)
+#: per Fold made by _fold_boots, the "who" of each block() call
 BLOCK_CALLS: dict[int, list[str | None]] = {}
 
 

@@ -820,12 +820,13 @@ Scanner_tp_clear(ScannerObject *s)
     return 0;
 }
 
+/* tp_dealloc of a GC type whose tp_clear drops everything it holds (Scanner, Fold). */
 static void
-Scanner_dealloc(ScannerObject *s)
+gc_dealloc(PyObject *o)
 {
-    PyObject_GC_UnTrack(s);
-    Scanner_tp_clear(s);
-    Py_TYPE(s)->tp_free((PyObject *)s);
+    PyObject_GC_UnTrack(o);
+    Py_TYPE(o)->tp_clear(o);
+    Py_TYPE(o)->tp_free(o);
 }
 
 /* Buffer, start and end arguments: bytes, then 0 <= pos <= end <= len(buf). */
@@ -1026,7 +1027,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *tags;     /* dict: line text -> tag tuple */
     PyObject *slow;     /* slow(line or None, pending or None) -> state or None */
-    PyObject *block;    /* block(who or None, ref or None, pending or None) -> state, or NULL */
+    PyObject *block;    /* block(who, ref, pending or None) -> state, or NULL */
     PyTypeObject *entry_type;
     PyTypeObject *ref_type;
     PyObject *e_descr[FN_ENTRY];
@@ -1146,14 +1147,6 @@ Fold_traverse(FoldObject *f, visitproc visit, void *arg)
     Py_VISIT(f->boot);
     Py_VISIT(f->header);
     return 0;
-}
-
-static void
-Fold_dealloc(FoldObject *f)
-{
-    PyObject_GC_UnTrack(f);
-    Fold_tp_clear(f);
-    Py_TYPE(f)->tp_free((PyObject *)f);
 }
 
 static PyObject *
@@ -1379,21 +1372,15 @@ fold_ref(FoldObject *f, PyObject *path, Py_ssize_t lineno)
     return ref;
 }
 
-/* Have the parser close the open block and, when who is not None, open one for who at
- * line lineno (block(), as BootBuilder._block_for does for an entry of another block,
- * or BootBuilder.add for a line after a block), then mirror the state it answers.
- * Returns 0, or -1 with an exception set. */
+/* Have the parser close the open block and open one for who at line lineno (block(), as
+ * BootBuilder._block_for does for an entry of another block), then mirror the state it
+ * answers. Returns 0, or -1 with an exception set. */
 static int
 fold_block(FoldObject *f, PyObject *who, PyObject *path, Py_ssize_t lineno)
 {
-    PyObject *ref = Py_None;
-    if (who != Py_None) {
-        ref = fold_ref(f, path, lineno);
-        if (ref == NULL)
-            return -1;
-    }
-    else
-        Py_INCREF(ref);
+    PyObject *ref = fold_ref(f, path, lineno);
+    if (ref == NULL)
+        return -1;
     PyObject *head[2] = {who, ref};
     int rc = fold_ask(f, f->block, head, 2);
     Py_DECREF(ref);
@@ -1767,14 +1754,14 @@ static PyTypeObject Fold_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "e820scope._speedups._linescan.Fold",
     .tp_basicsize = sizeof(FoldObject),
-    .tp_dealloc = (destructor)Fold_dealloc,
+    .tp_dealloc = gc_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Fold(tags, slow, entry_type, ref_type, block=None): the parser's reading of "
               "cache hits that only extend the open boot.\n\ntags maps a line text to how "
               "the parser reads it; slow(line, pending) is the parser's own reading of a line "
               "(None: only store pending) and answers its state; entry_type and ref_type are "
               "E820Entry and SourceRef; block(who, ref, pending), when given, closes the "
-              "parser's open table block and, for a who, opens one at ref, and answers the "
+              "parser's open table block and opens one for who at ref, and answers the "
               "state (without it, lines that close or open a block go to slow).",
     .tp_traverse = (traverseproc)Fold_traverse,
     .tp_clear = (inquiry)Fold_tp_clear,
@@ -2187,7 +2174,7 @@ static PyTypeObject Scanner_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "e820scope._speedups._linescan.Scanner",
     .tp_basicsize = sizeof(ScannerObject),
-    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_dealloc = gc_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Scanner(raw, timed, line_type, name, newline, parsed=None, ts_parsed=None, "
               "handover_max=0): serves cache hits from a buffer.\n\nraw and timed are the "

@@ -445,7 +445,7 @@ Maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     /* only a class whose instances are their slots: nothing else to set up */
     if (tp->tp_base != &PyBaseObject_Type || tp->tp_dictoffset != 0 || tp->tp_itemsize != 0
-        || tp->tp_init == NULL || members != n || n == 0) {
+        || members != n || n == 0) {
         PyErr_Format(PyExc_TypeError,
                      "Maker: %R must derive from object and have exactly the slots named "
                      "by fields",

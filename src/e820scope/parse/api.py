@@ -449,21 +449,17 @@ class _Splitter:
             self._line(line, _fact_of(line))
         return self._fold_state()
 
-    def fold_block(
-        self, who: str | None, ref: SourceRef | None, pending: _Pending | None
-    ) -> _FoldState | None:
+    def fold_block(self, who: str, ref: SourceRef, pending: _Pending | None) -> _FoldState | None:
         """The Fold's way to have a table block opened for the first entry of a block:
-        store ``pending``, close the open block, and with ``who``, open a block for it at
-        ``ref`` (what :meth:`BootBuilder._block_for` does; the Fold then reads the line
-        itself), and answer the state the Fold mirrors. (A block that ends at a line
-        the Fold reads is closed through ``pending``; ``who=None`` only closes.)"""
+        store ``pending``, close the open block and open one for ``who`` at ``ref`` (what
+        :meth:`BootBuilder._block_for` does; the Fold then reads the line itself), and
+        answer the state the Fold mirrors. (A block that ends at a line the Fold reads
+        is closed through ``pending``.)"""
         self._fold_store(pending)
         cur = self.cur
         assert cur is not None, "the fold read a block line while no boot was open"
         cur.close_block()
-        if who is not None:
-            assert ref is not None
-            cur._open_block(who, ref)
+        cur._open_block(who, ref)
         return self._fold_state()
 
     def _fold_store(self, pending: _Pending | None) -> None:
