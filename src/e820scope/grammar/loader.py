@@ -6,10 +6,11 @@ checkout run with ``PYTHONPATH=src`` falls back to the repository's grammars/ fo
 Building the LALR tables of kmsg.lark takes about 0.13 s, a third of a small
 ``e820scope parse``. The built parser is therefore kept in a per-user cache directory
 (:func:`cache_dir`) and loaded from there in about 0.01 s. The file's name carries a
-digest of every ``.lark`` file and the Lark and Python versions, so an edited grammar
-or an upgrade never loads an old parser; Lark also checks the grammar text and its
-imported files against the cache before using it. ``E820SCOPE_NO_CACHE=1`` turns the
-cache off; ``E820SCOPE_CACHE_DIR`` chooses another directory.
+digest of every ``.lark`` file, of the grammar folder's place (one file per install) and
+the Lark and Python versions, so an edited grammar or an upgrade never loads an old
+parser; Lark also checks the grammar text and its imported files against the cache
+before using it. ``E820SCOPE_NO_CACHE=1`` turns the cache off; ``E820SCOPE_CACHE_DIR``
+chooses another directory.
 """
 
 from __future__ import annotations
