@@ -1,12 +1,13 @@
-"""Build hook: compile the optional C accelerators in src/e820scope/_speedups/.
+"""Build hook: compile the parse engine's native seam, src/e820scope/_native/_scan.c.
 
-Each ``src/e820scope/_speedups/<name>.c`` becomes the extension module
-``e820scope._speedups.<name>``, built with the C compiler and the headers of the Python
-that runs the build (on Debian: ``gcc`` and ``python3-dev``; ``bootstrap.sh`` installs
-the headers). They only make the hot loops faster: every one has a pure-Python twin that
-gives the same results, so when they cannot be built the wheel is pure Python and a
-warning says so. Set ``E820SCOPE_REQUIRE_SPEEDUPS=1`` to make a failed build an error
-(CI does), or ``E820SCOPE_NO_SPEEDUPS=1`` to skip them.
+It becomes the extension module ``e820scope._native._scan``, built with the C compiler
+and the headers of the Python that runs the build (on Debian: ``gcc`` and
+``python3-dev``; ``bootstrap.sh`` installs the headers). It only makes the parse faster:
+its pure-Python twin (``e820scope.ingest.scan``) gives the same results, so when it
+cannot be built the wheel is pure Python and a warning says so. Set
+``E820SCOPE_REQUIRE_SPEEDUPS=1`` to make a failed build an error (CI does),
+``E820SCOPE_NO_SPEEDUPS=1`` to skip it, or ``E820SCOPE_SANITIZE=1`` to build it with
+AddressSanitizer and UBSan (the process must then preload libasan).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SPEEDUPS = Path("src") / "e820scope" / "_speedups"
+NATIVE = Path("src") / "e820scope" / "_native"
 
 
 def _compile(src: Path, out: Path) -> str | None:
@@ -30,8 +31,10 @@ def _compile(src: Path, out: Path) -> str | None:
     if not (Path(include) / "Python.h").is_file():
         return f"no Python.h in {include} (on Debian: apt-get install python3-dev)"
     cc = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+    sanitize = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g"]
     cmd = [
         *cc,
+        *(sanitize if os.environ.get("E820SCOPE_SANITIZE") else []),
         "-O2",
         "-fPIC",
         "-shared",
@@ -60,20 +63,20 @@ class SpeedupsBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             return
         root = Path(self.root)
         suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-        out_dir = root / "build" / "speedups"
+        out_dir = root / "build" / "native"
         out_dir.mkdir(parents=True, exist_ok=True)
         built = []
-        for src in sorted((root / SPEEDUPS).glob("*.c")):
+        for src in sorted((root / NATIVE).glob("*.c")):
             out = out_dir / f"{src.stem}{suffix}"
             problem = _compile(src, out)
             if problem is not None:
-                msg = f"e820scope: C accelerator {src.name} not built, pure Python used: {problem}"
+                msg = f"e820scope: native seam {src.name} not built, pure Python used: {problem}"
                 if os.environ.get("E820SCOPE_REQUIRE_SPEEDUPS"):
                     raise RuntimeError(msg)
                 print(f"WARNING: {msg}", file=sys.stderr)
                 continue
             built.append(out)
-            build_data["force_include"][str(out)] = f"e820scope/_speedups/{out.name}"
+            build_data["force_include"][str(out)] = f"e820scope/_native/{out.name}"
         if built:
             build_data["pure_python"] = False
             build_data["infer_tag"] = True

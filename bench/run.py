@@ -88,14 +88,16 @@ except ImportError:
 print(grep_pattern(tuple(ANCHORS)))
 """
 
-#: which compiled accelerators the measured package uses
+#: whether the measured package uses its native seam
 _SPEEDUPS = r"""
 import json
 try:
-    from e820scope._speedups import status
+    from e820scope._native import load
+    status = {"_scan": load() is not None}
 except ImportError:
-    status = dict
-print(json.dumps(status()))
+    from e820scope._speedups import status as _status
+    status = _status()
+print(json.dumps(status))
 """
 
 _TS = re.compile(rb"\[( *)(\d+)\.(\d{6})\]")

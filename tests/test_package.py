@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from e820scope import _speedups
+from e820scope import _native
 from e820scope.grammar.loader import grammar_dir
 
 
@@ -27,26 +27,24 @@ def test_console_script_runs() -> None:
     assert out.stdout.startswith("e820scope, version ")
 
 
-def test_accelerators_built_when_required() -> None:
-    """CI sets E820SCOPE_REQUIRE_SPEEDUPS=1: every C accelerator must be in use there."""
+def test_native_seam_built_when_required() -> None:
+    """CI sets E820SCOPE_REQUIRE_SPEEDUPS=1: the native seam must be in use there."""
     if not os.environ.get("E820SCOPE_REQUIRE_SPEEDUPS"):
         pytest.skip("E820SCOPE_REQUIRE_SPEEDUPS is not set (pure Python is allowed)")
     if os.environ.get("E820SCOPE_PURE"):
-        pytest.skip("E820SCOPE_PURE=1 asks for the pure-Python twins")
-    assert _speedups.status() == dict.fromkeys(_speedups.NAMES, True)
+        pytest.skip("E820SCOPE_PURE=1 asks for the pure-Python twin")
+    assert _native.load() is not None
 
 
 def test_pure_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("E820SCOPE_PURE", "1")
-    assert _speedups.status() == dict.fromkeys(_speedups.NAMES, False)
-    with pytest.raises(ValueError):
-        _speedups.load("_nope")
+    assert _native.load() is None
 
 
-SPEEDUPS_SRC = sorted((Path(__file__).resolve().parents[1] / "src/e820scope/_speedups").glob("*.c"))
+NATIVE_SRC = sorted((Path(__file__).resolve().parents[1] / "src/e820scope/_native").glob("*.c"))
 
 
-@pytest.mark.parametrize("source", SPEEDUPS_SRC, ids=lambda p: p.name)
+@pytest.mark.parametrize("source", NATIVE_SRC, ids=lambda p: p.name)
 def test_c_sources_compile_without_warnings(source: Path) -> None:
     """hatch_build.py compiles without -Werror (a new compiler's new warning must not
     break an install); warnings are kept out of the sources here instead."""

@@ -57,5 +57,5 @@ def test_bench_runs_on_a_small_capture(tmp_path: Path) -> None:
         r = runs[name]
         assert len(r["runs_seconds"]) == 2 and r["seconds"] == min(r["runs_seconds"])
     assert "runs_seconds" not in runs["cli"]
-    assert set(res["accelerators"]) == {"_linescan", "_records"}
+    assert set(res["accelerators"]) == {"_scan"}
     assert "target: parse ratio >= 0.333" in proc.stdout

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from e820scope.ingest import LogLine, lineproc, log_lines, open_inputs
+from e820scope.ingest import LogLine, log_lines, open_inputs
 
 
 def read_all(spec: str | Path, **kw: object) -> list[LogLine]:
@@ -19,16 +17,3 @@ def read_all(spec: str | Path, **kw: object) -> list[LogLine]:
 
 def by_line(lines: list[LogLine]) -> dict[int, LogLine]:
     return {ln.ref.line: ln for ln in lines}
-
-
-def kept_machines(monkeypatch: pytest.MonkeyPatch) -> list[lineproc.LineMachine]:
-    """A list that every LineMachine made from now on (in this test) is appended to."""
-    made: list[lineproc.LineMachine] = []
-    init = lineproc.LineMachine.__init__
-
-    def keep(self: lineproc.LineMachine, *a: object) -> None:
-        init(self, *a)  # type: ignore[arg-type]
-        made.append(self)
-
-    monkeypatch.setattr(lineproc.LineMachine, "__init__", keep)
-    return made

@@ -49,10 +49,10 @@ def test_grep_pattern_is_the_same_strings() -> None:
 
 
 def test_fast_equals_slow_with_a_tiny_cache(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cache evictions differ between the two paths; the results must not."""
-    from e820scope.ingest import lineproc
+    """The machine forgets its messages every few lines; the lines must not change."""
+    from e820scope.ingest import machine
 
-    monkeypatch.setattr(lineproc, "CACHE_MAX", 37)
+    monkeypatch.setattr(machine, "MAX_MESSAGES", 37)
     path = samples / "lab" / "patched-6.1-ovmf-4g-chain.log"
     slow = {ln.ref.line: ln for ln in read_all(path)}
     fast = read_all(path, anchors=DEFAULT_ANCHORS)

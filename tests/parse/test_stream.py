@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from e820scope.cli.main import cli
 from e820scope.model.records import E820Entry, SourceRef
-from e820scope.parse import api, iter_boots, parse_input
+from e820scope.parse import api, iter_boots, parse_input, session
 from e820scope.parse.builder import fast_entry
 from e820scope.render.csv_out import parse_csv
 from e820scope.render.json_out import parse_json
@@ -60,10 +60,10 @@ def test_stream_no_map_error_is_no_map_error() -> None:
 
 def test_fact_cache_bounded_and_transparent(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = parse_input(CHAIN)
-    monkeypatch.setattr(api, "_FACTS_MAX", 50)
-    api._FACTS.clear()
-    again = parse_input(CHAIN)  # the cache is emptied many times on the way
-    assert len(api._FACTS) <= 50
+    monkeypatch.setattr(session, "FACTS_MAX", 50)
+    stream = api.BootStream(CHAIN, session.ParseSession())
+    again = stream.summary(tuple(stream))  # the cache is emptied many times on the way
+    assert len(stream.session.facts) <= 50
     assert again == whole
     assert [b.start for b in again.boots] == [b.start for b in whole.boots]
 

@@ -12,9 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .._speedups import load as load_speedup
-from .._speedups import maker
-from ..ingest.lines import LogLine
 from ..model.kversion import KernelVersion
 from ..model.records import (
     E820Entry,
@@ -60,6 +57,17 @@ HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
     "fixed": (TableKind.FIXED,),
 }
 _ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
+#: Kinds whose line may leave a table block open (every other kind closes it): the
+#: entry kinds, the headers that open a block themselves, and the lines the splitter
+#: reads without :meth:`BootBuilder.add` closing the block.
+BLOCK_KEEPING_KINDS = _ENTRY_KINDS | {
+    "memmap_header",
+    "live_header",
+    "kexec_cmd",
+    "firmware",
+    "none",
+    "unparsed",
+}
 
 
 def _slot_setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
@@ -90,35 +98,10 @@ def fast_entry(addr: int, size: int, type: int, raw_type: str, ref: SourceRef) -
     return e
 
 
-def _make_entries_py(
-    facts: list[LineFact], lines: list[LogLine], start: int, stop: int, out: list[E820Entry]
-) -> None:
-    """Append one E820Entry per entry line ``lines[i]`` (read as ``facts[i]``), i in
-    ``range(start, stop)``, to ``out``. The C accelerator ``_speedups._records`` is its
-    twin (same objects, one C loop)."""
-    for f, ln in zip(facts[start:stop], lines[start:stop], strict=True):
-        out.append(fast_entry(f.addr, f.size, cast(int, f.type), f.raw, ln.ref))
-
-
-_records = load_speedup("_records")
-#: E820Table(*fields), positional (see _speedups.maker)
-_E820Table = maker(E820Table)
 #: enum members read for every block, as plain globals (an Enum class attribute costs
 #: ~0.1 us a read on Python 3.11)
 _ERA_A, _ERA_B, _ERA_C, _ERA_D = Era.A, Era.B, Era.C, Era.D
 _MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
-
-
-def make_entries(
-    facts: list[LineFact], lines: list[LogLine], start: int, stop: int, out: list[E820Entry]
-) -> None:
-    """Append ``E820Entry(f.addr, f.size, f.type, f.raw, line.ref)`` to ``out`` for each
-    entry line ``lines[i]`` read as ``facts[i]``, ``start <= i < stop`` (compiled when
-    the accelerator is built, else :func:`_make_entries_py`)."""
-    if _records is None:
-        _make_entries_py(facts, lines, start, stop, out)
-    else:
-        _records.entries(E820Entry, SourceRef, LineFact, facts, lines, start, stop, out)
 
 
 #: indexes into :meth:`BootBuilder.record_lists` (what :func:`record_of` returns)
@@ -228,10 +211,10 @@ class BlockAcc:
             era = kver.print_era
         else:
             era = _ERA_C if self.entries else None
-        return _E820Table(  # its fields, in order
+        return E820Table(  # its fields, in order
             self.kind,
             self.who,
-            tuple(self.entries) if _records is None else _records.seal(self.entries),
+            tuple(self.entries),
             era,
             self.header,
             self.first_ref,
@@ -242,8 +225,6 @@ class BlockAcc:
         )
 
 
-#: BlockAcc(*fields), positional
-_BlockAcc = maker(BlockAcc)
 
 
 @dataclass(slots=True)
@@ -321,7 +302,7 @@ class BootBuilder:
             if kind in HEADER_KINDS.get(word, ()):
                 header = text
             self.pending_header = None
-        self.block = _BlockAcc(kind, who, header, ref, ref, prefixed, [], [], set(), True, [])
+        self.block = BlockAcc(kind, who, header, ref, ref, prefixed, [], [], set(), True, [])
         self.lines_after_last_block = 0
         return self.block
 
@@ -388,11 +369,7 @@ class BootBuilder:
         if fact.note:
             self.warnings.append(ParseWarning(ref, fact.note, severity=Severity.INFO))
         assert fact.type is not None
-        if _records is None:
-            e = fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref)
-        else:  # untracked, as the C fold's entries (see _records.seal)
-            e = _records.entry(E820Entry, fact.addr, fact.size, fact.type, fact.raw, ref)
-        blk.entries.append(e)
+        blk.entries.append(fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref))
 
     def unparsed(self, ref: SourceRef, text: str) -> None:
         """A line with an anchor that the grammar did not accept."""
@@ -448,8 +425,6 @@ class BootBuilder:
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
 
 
-#: BootBuilder(*fields), positional
-_BootBuilder = maker(BootBuilder)
 
 
 def new_builder(
@@ -462,7 +437,7 @@ def new_builder(
 ) -> BootBuilder:
     """``BootBuilder(source, line, line, after_kexec, explicit_start, prev_kexec_cmd,
     firmware)``, every other field at its default (one per boot of a capture)."""
-    b: BootBuilder = _BootBuilder(
+    b = BootBuilder(
         source,
         line,
         line,

@@ -6,10 +6,7 @@ import functools
 from dataclasses import replace
 from itertools import compress, repeat
 from operator import add, attrgetter, eq
-from typing import cast
 
-from .._speedups import load as load_speedup
-from .._speedups import maker
 from ..model.records import (
     Boot,
     BootStart,
@@ -61,17 +58,14 @@ _ADDR = attrgetter("addr")
 _SIZE = attrgetter("size")
 _TYPE = attrgetter("type")
 
-_records = load_speedup("_records")
-#: positional constructors of the records built for every boot (see _speedups.maker)
-_Boot = maker(Boot)
-_BootStart = maker(BootStart)
-_Completeness = maker(Completeness)
+_Boot, _BootStart, _Completeness = Boot, BootStart, Completeness
 
 
-def _bounds_py(entries: tuple[E820Entry, ...]) -> tuple[int, int | None, int]:
-    """(top, first RAM address, RAM top) of ``entries``: the largest ``addr + size``
-    (0 for no entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None
-    for no RAM) and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
+def _bounds(t: E820Table) -> tuple[int, int | None, int]:
+    """(top, first RAM address, RAM top) of ``t``: the largest ``addr + size`` (0 for no
+    entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None for no RAM)
+    and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
+    entries = t.entries
     ends = list(map(add, map(_ADDR, entries), map(_SIZE, entries)))
     ram = list(map(_RAM_TYPES.__contains__, map(_TYPE, entries)))
     return (
@@ -79,32 +73,6 @@ def _bounds_py(entries: tuple[E820Entry, ...]) -> tuple[int, int | None, int]:
         min(compress(map(_ADDR, entries), ram), default=None),
         max(compress(ends, ram), default=0),
     )
-
-
-#: the table :func:`_bounds` read last, and its bounds
-_last_bounds: tuple[E820Table | None, tuple[int, int | None, int]] = (None, (0, None, 0))
-
-
-def _bounds(t: E820Table) -> tuple[int, int | None, int]:
-    """:func:`_bounds_py` of ``t.entries``, in C when the accelerator is built.
-
-    finish() needs these for the biggest tables of every boot (the firmware map of a
-    kexec chain's late generations holds about 128 entries), twice for the firmware
-    map (:func:`_cut_blocks`, :func:`start_method`): the last table read is remembered
-    (held, so its identity stands for it; a table is immutable).
-    """
-    global _last_bounds
-    last, got = _last_bounds
-    if last is t:
-        return got
-    if _records is not None:
-        c = _records.bounds(E820Entry, t.entries, _TYPE_RAM, _TYPE_RESERVED_KERN)
-        # None: a value wider than 64 bits
-        got = cast(tuple[int, "int | None", int], c) if c is not None else _bounds_py(t.entries)
-    else:
-        got = _bounds_py(t.entries)
-    _last_bounds = (t, got)
-    return got
 
 
 def _top(t: E820Table) -> int:
@@ -194,20 +162,11 @@ def _first_ram(t: E820Table) -> int | None:
     return _bounds(t)[1]
 
 
-def _unaligned_py(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
+def _unaligned(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
     """Whether an entry of ``entries`` has ``size`` and ``type`` and an address that is
     not a multiple of ``align``."""
     node = map(eq, map(_SIZE, entries), repeat(size))
     return any(e.type == type and e.addr % align for e in compress(entries, node))
-
-
-def _unaligned(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
-    """:func:`_unaligned_py`, in C when the accelerator is built."""
-    if _records is not None:
-        got = _records.unaligned(E820Entry, entries, size, type, align)
-        if got is not None:  # None: a value wider than 64 bits
-            return bool(got)
-    return _unaligned_py(entries, size, type, align)
 
 
 def _setup_efi_split(tables: list[E820Table]) -> bool:

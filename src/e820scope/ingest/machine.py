@@ -1,0 +1,457 @@
+"""The line machine: one source's physical lines -> logical kernel lines.
+
+It owns all container state: quoted-printable decoding, journal and ``----- New boot``
+separators, the kmsg sequence, ``journalctl -o json`` boot ids, hard-wrap joins, and the
+console hand-over window (``earlyprintk``'s boot console and the real console both
+print every line for a while; the second copy is dropped).
+
+Each chunk goes through the native seam (:mod:`e820scope.ingest.scan`), which numbers
+every distinct message (the line minus a printk time prefix). A message is read once,
+the first time it is seen (:meth:`LineMachine.learn`), and put in one of five kinds:
+
+* ``NOANCHOR``: holds none of the caller's anchors: skipped while no state is pending;
+* ``NOLINE``: not a kernel line (another program's syslog record, an empty line);
+* ``PLAIN``: a kernel line whose reading depends on nothing around it and changes no
+  state: its text is kept (:attr:`LineMachine.body`) and every later copy costs nothing;
+* ``EFFECT``: read alone, but it acts on the state (the kernel banner, console lines):
+  its text is kept, its effects run each time (:meth:`LineMachine.effects`);
+* ``SLOW``: its reading depends on the state or on the lines after it (soft breaks,
+  joins, separators, kmsg, JSON): read in full each time (:meth:`LineMachine.general`).
+
+The machine hands on a :class:`Batch` per chunk: runs of lines that need nothing but
+their message (``NOANCHOR``/``NOLINE``/``PLAIN`` while no state is pending), and a
+:class:`LogLine` for every other line that yields one, in line order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model.records import SourceRef
+from . import qp, rejoin
+from .anchors import STRUCTURAL_ANCHORS, compile_anchors
+from .lines import LogLine
+from .prefixes import Stripped, clean, strip_line, unquote
+from .scan import TIME_PREFIX, scanner
+from .sniff import Container
+
+#: physical lines kept back at the end of a chunk: more than a line's reading ever
+#: looks ahead (soft breaks, then a join after them)
+KEEP = qp.MAX_SOFT_BREAKS + rejoin.MAX_LOOKAHEAD + 3
+#: the console hand-over window never spans more physical lines than this.
+HANDOVER_MAX = 400
+#: distinct messages remembered before the machine forgets them all (bounded memory;
+#: the next generation of a chain fills it again), and the longest message remembered.
+MAX_MESSAGES = 60_000
+MESSAGE_MAX = 400
+
+NOANCHOR, NOLINE, PLAIN, EFFECT, SLOW = range(5)
+
+_tnew = tuple.__new__
+#: a reading that needs the state or the lines around it
+_SLOW = "slow"
+#: a message's reading: (text, its own printk time or None, truncated)
+Reading = tuple[str, "float | None", bool]
+
+
+@dataclass(slots=True)
+class Batch:
+    """One chunk's lines as the machine hands them on.
+
+    ``ids`` and ``stamps`` have one value per physical line, the first numbered
+    ``base``: the message id and the printk time (NaN: none). ``segments`` is, in line
+    order, ``(a, b)`` for the lines ``a <= i < b`` that yield nothing or exactly
+    ``LogLine(path, base + i, body[ids[i]], stamps[i], False, truncated[ids[i]])`` when
+    ``body[ids[i]]`` is not None, and a :class:`LogLine` for every other line that yields
+    one. ``epoch`` changes whenever the message ids are renumbered.
+    """
+
+    path: str
+    base: int
+    ids: npt.NDArray[np.int32]
+    stamps: npt.NDArray[np.float64]
+    segments: list[tuple[int, int] | LogLine]
+    epoch: int
+    #: per message id: its text (None: no line) and whether it was visibly cut short
+    body: list[str | None]
+    truncated: list[bool]
+
+
+class LineMachine:
+    """Stateful reader of one source's physical lines (see the module docstring)."""
+
+    def __init__(self, name: str, container: Container, anchors: list[bytes] | None) -> None:
+        self.name = name
+        self.c = container
+        self.qp = False  # switched on by a QP header or an e820 soft break
+        self.pending_boot = False
+        #: the pending boot comes from journalctl's "-- Reboot --" / "-- Boot ... --"
+        self.pending_journal = False
+        self.last_seq: int | None = None
+        self.last_boot_id: str | None = None
+        #: the console hand-over window: a boot console (earlyprintk) is printing; 0: no
+        #: window, 1: both consoles print every line, 2: the boot console was switched
+        #: off and the window ends at the next printed line; lines read inside it
+        self.bootconsole = False
+        self.handover = 0
+        self.handover_lines = 0
+        self.prev_raw = b""
+        self.hit: Callable[[bytes], bool] | None = None
+        if anchors is not None and container.fast_ok:
+            self.hit = compile_anchors([*anchors, *STRUCTURAL_ANCHORS]).search  # type: ignore[assignment]
+        self.interner, self._scan = scanner(MESSAGE_MAX)
+        self.epoch = 0
+        #: per message id: its kind, text (None: no line), own time (NaN: none), cut mark
+        self.kind: npt.NDArray[np.uint8] = np.zeros(1024, np.uint8)
+        self.body: list[str | None] = []
+        self.own_ts: npt.NDArray[np.float64] = np.zeros(1024, np.float64)
+        self.truncated: list[bool] = []
+        self.slow_container = container.kmsg or container.json
+
+    @property
+    def stateful(self) -> bool:
+        return bool(self.pending_boot or self.qp or self.handover or self.slow_container)
+
+    # -- messages ------------------------------------------------------------------
+    def learn(self, raw: bytes, stamp: float) -> None:
+        """Read the next new message, first seen as the physical line ``raw`` whose
+        time prefix (NaN: none) the seam read as ``stamp``."""
+        mid = len(self.body)
+        if mid >= len(self.kind):
+            self.kind = np.concatenate([self.kind, np.zeros(len(self.kind), np.uint8)])
+            self.own_ts = np.concatenate([self.own_ts, np.zeros(len(self.own_ts))])
+        kind, reading = self._kind_of(raw, stamp)
+        self.kind[mid] = kind
+        self.body.append(reading[0] if reading else None)
+        self.truncated.append(reading[2] if reading else False)
+        ts = reading[1] if reading else None
+        self.own_ts[mid] = math.nan if ts is None or stamp == stamp else ts
+
+    def _kind_of(self, raw: bytes, stamp: float) -> tuple[int, Reading | None]:
+        if self.slow_container:
+            return SLOW, None
+        if self.hit is not None and not self.hit(raw):
+            return NOANCHOR, None
+        reading = self.read_alone(raw)
+        if reading == _SLOW:
+            return SLOW, None
+        if stamp == stamp:  # the seam took a time prefix off: the reading must not need it
+            rest = raw[TIME_PREFIX.match(raw).end() :]  # type: ignore[union-attr]
+            if b"\r" in rest.rstrip(b"\r") or b"\x1b" in rest:
+                return SLOW, None  # clean() looks for a time in each CR-separated piece
+            if reading is not None and reading[1] != stamp:
+                return SLOW, None
+        if reading is None:
+            return NOLINE, None
+        assert not isinstance(reading, str)
+        body = reading[0]
+        if body.startswith("Linux version ") or "console [" in body or "console handover" in body:
+            return EFFECT, reading
+        return PLAIN, reading
+
+    def read_alone(self, raw: bytes) -> Reading | str | None:
+        """The reading of ``raw`` with no state pending, when it depends on nothing
+        around it and sets no state; None: no kernel line; ``"slow"``: neither."""
+        if qp.SOFT_BREAK_E820.search(raw):
+            return _SLOW
+        text = clean(raw.decode("utf-8", "replace"))
+        if _marker(text) is not None:
+            return _SLOW
+        st = strip_line(unquote(text))
+        if st is None:
+            return None
+        if st.seq is not None:
+            return _SLOW
+        body = rejoin.tidy_screen(st.text)
+        if rejoin.may_continue(body):
+            return _SLOW
+        return body, st.timestamp, _truncated(body, st)
+
+    def _forget(self) -> None:
+        self.interner.clear()
+        self.body = []  # new lists: a batch handed on keeps the ones it was made with
+        self.truncated = []
+        self.epoch += 1
+
+    # -- chunks --------------------------------------------------------------------
+    def run(self, data: bytes, base: int, final: bool) -> tuple[Batch, int, int]:
+        """Read the whole lines of ``data`` (the first numbered ``base``); unless
+        ``final``, the last :data:`KEEP` lines are left for the next chunk (a join may
+        still take some of them). Returns the batch, the offset of the first line not
+        read and its number."""
+        if len(self.interner) > MAX_MESSAGES:
+            self._forget()
+        nl = self.c.newline[0]
+        nxt, ids_b, stamps_b, starts_b = self._scan(self.interner, data, 0, len(data), nl)
+        ids = np.frombuffer(ids_b, np.int32)
+        stamps = np.frombuffer(stamps_b, np.float64)
+        starts = np.frombuffer(starts_b, np.int64)
+        n = len(ids)
+        ends = np.empty(n, np.int64)
+        ends[:-1] = starts[1:] - 1
+        if n:
+            ends[-1] = nxt - 1
+        known = len(self.body)
+        if n and len(self.interner) > known:
+            first = np.unique(ids[ids >= known], return_index=True)[1]
+            for i in np.flatnonzero(ids >= known)[first].tolist():
+                self.learn(data[starts[i] : ends[i]], float(stamps[i]))
+        kinds = self.kind[ids]
+        if n and int(ids.min()) < 0:
+            kinds[ids < 0] = SLOW
+        stamps = np.where(np.isnan(stamps), self.own_ts[ids], stamps)
+        stop = n if final else max(n - KEEP, 0)
+        lines = _Lines(data, starts, ends)
+        segments = self._segments(lines, ids, kinds, stamps, base, stop)
+        end = int(starts[self._next]) if self._next < n else nxt
+        if self._next:
+            self.prev_raw = lines[self._next - 1]
+        batch = Batch(
+            self.name, base, ids, stamps, segments, self.epoch, self.body, self.truncated
+        )
+        return batch, end, base + self._next
+
+    def _segments(
+        self,
+        lines: _Lines,
+        ids: npt.NDArray[np.int32],
+        kinds: npt.NDArray[np.uint8],
+        stamps: npt.NDArray[np.float64],
+        base: int,
+        stop: int,
+    ) -> list[tuple[int, int] | LogLine]:
+        out: list[tuple[int, int] | LogLine] = []
+        stops = np.flatnonzero(kinds[:stop] >= EFFECT).tolist()
+        stops.append(stop)
+        k = 0
+        i = 0
+        while i < stop:
+            if self.stateful:
+                consumed, res = self.general(lines, i, base)
+                if res is not None:
+                    out.append(res)
+                i += consumed
+                continue
+            while stops[k] < i:
+                k += 1
+            j = stops[k]
+            if j > i:
+                out.append((i, j))
+                i = j
+                if i >= stop:
+                    break
+            if kinds[i] == EFFECT:
+                mid = int(ids[i])
+                ts = float(stamps[i])
+                res = self.effects(
+                    lines[i],
+                    lines.prev(i, self.prev_raw),
+                    base + i,
+                    self.body[mid] or "",
+                    None if ts != ts else ts,
+                    False,
+                    self.truncated[mid],
+                )
+                consumed = 1
+            else:
+                consumed, res = self.general(lines, i, base)
+            if res is not None:
+                out.append(res)
+            i += consumed
+        self._next = i
+        return out
+
+    # -- one line ------------------------------------------------------------------
+    def general(self, lines: _Lines, i: int, base: int) -> tuple[int, LogLine | None]:
+        """Fully read the physical line ``i`` (number ``base + i``) in the current
+        state; returns the number of physical lines it took and its LogLine, if any."""
+        raw = lines[i]
+        prev = lines.prev(i, self.prev_raw)
+        if not self.stateful and self.hit is not None and not self.hit(raw):
+            return 1, None
+        consumed = 1
+        if not self.qp and qp.SOFT_BREAK_E820.search(raw):
+            self.qp = True
+        if self.qp:
+            raw = raw.rstrip(b"\r")
+            while raw.endswith(b"=") and i + consumed < len(lines) and consumed <= qp.MAX_SOFT_BREAKS:
+                raw = raw[:-1] + lines[i + consumed].rstrip(b"\r")
+                consumed += 1
+            raw = qp.decode(raw)
+        text = raw.decode("utf-8", "replace")
+        if self.qp:
+            text = text.replace("\xa0", " ")
+        text = clean(text)
+        mark = _marker(text)
+        if mark is not None:
+            self._mark(mark)
+            return consumed, None
+        if self.c.json and text.lstrip().startswith("{"):
+            return consumed, self._json(text, SourceRef(self.name, base + i))
+        text = unquote(text)
+        if self.c.kmsg and text[:1] == " " and "=" in text:
+            return consumed, None  # /dev/kmsg dictionary continuation " KEY=value"
+        st = strip_line(text)
+        if st is None:
+            return consumed, None
+        hint = False
+        if st.seq is not None:
+            if self.last_seq is not None and st.seq < self.last_seq:
+                hint = True
+            self.last_seq = st.seq
+        body = rejoin.tidy_screen(st.text)
+        if rejoin.may_continue(body):
+            following = [
+                unquote(clean(lines[k].decode("utf-8", "replace")))
+                for k in range(i + consumed, min(i + consumed + rejoin.MAX_LOOKAHEAD, len(lines)))
+            ]
+            body, k = rejoin.join(body, following)
+            consumed += k
+        if self.pending_boot and self.pending_journal and st.kind == "plain" and body.strip():
+            # journalctl's "-- Reboot --", then a line that is no journal record: the
+            # journal output ended there (a document with a pasted journal goes on), so
+            # no boot starts at this line (samples/public/notes-05.log)
+            self.pending_boot = False
+        trunc = _truncated(body, st)
+        return consumed, self.effects(lines[i], prev, base + i, body, st.timestamp, hint, trunc)
+
+    def _mark(self, mark: str) -> None:
+        """Act on an encoding header or a boot separator (see :func:`_marker`)."""
+        if mark.startswith("enc:"):
+            self.qp = mark == "enc:quoted-printable"
+        elif mark == "journal":
+            self.pending_boot = self.pending_journal = True
+        elif mark == "new boot":
+            self.pending_boot = True
+            self.pending_journal = False
+
+    def effects(
+        self,
+        raw: bytes,
+        prev: bytes,
+        num: int,
+        body: str,
+        ts: float | None,
+        hint: bool,
+        trunc: bool,
+    ) -> LogLine | None:
+        """The state effects of the line ``raw`` (number ``num``) read as ``body``;
+        its LogLine, or None for the second print of a line both consoles printed."""
+        if body.startswith("Linux version "):
+            self.bootconsole = False  # a new kernel: no console state carries over
+            self.handover = 0
+        if self.handover and self._window_step(raw == prev, ts is not None):
+            return None
+        if "console [" in body or "console handover" in body:
+            self._console(body)
+        if self.pending_boot and body.strip():
+            hint = True
+            self.pending_boot = False
+        return _tnew(LogLine, (self.name, num, body, ts, hint, trunc))
+
+    def _window_step(self, same_as_prev: bool, has_ts: bool) -> bool:
+        """The hand-over window's bookkeeping for one line read inside it. True when the
+        line is dropped: the second print of a line both consoles printed (the same
+        bytes as the line before it, with a time)."""
+        self.handover_lines += 1
+        if self.handover_lines > HANDOVER_MAX:
+            self.handover = 0
+        if same_as_prev and has_ts:
+            return True
+        if self.handover == 2:
+            self.handover = 0
+        return False
+
+    def _console(self, body: str) -> None:
+        """Track the window where the boot console and the real console both print."""
+        if "bootconsole [" in body and "enabled" in body:
+            self.bootconsole = True
+        elif ("bootconsole [" in body and "disabled" in body) or "console handover" in body:
+            if self.handover:
+                self.handover = 2
+            self.bootconsole = False
+        elif "] enabled" in body and self.bootconsole:
+            self.handover = 1
+            self.handover_lines = 0
+
+    def _json(self, text: str, ref: SourceRef) -> LogLine | None:
+        """One ``journalctl -o json`` record."""
+        try:
+            rec = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(rec, dict):
+            return None
+        transport = rec.get("_TRANSPORT")
+        if transport is not None and transport != "kernel":
+            return None
+        msg = rec.get("MESSAGE")
+        if isinstance(msg, list):
+            msg = bytes(b & 0xFF for b in msg if isinstance(b, int)).decode("utf-8", "replace")
+        if not isinstance(msg, str):
+            return None
+        hint = self.pending_boot
+        self.pending_boot = False
+        boot = rec.get("_BOOT_ID")
+        if isinstance(boot, str):
+            if self.last_boot_id is not None and boot != self.last_boot_id:
+                hint = True
+            self.last_boot_id = boot
+        ts: float | None = None
+        for key in ("_SOURCE_MONOTONIC_TIMESTAMP", "__MONOTONIC_TIMESTAMP"):
+            v = rec.get(key)
+            if isinstance(v, (str, int)) and str(v).isdigit():
+                ts = int(v) / 1e6
+                break
+        body = clean(msg.rstrip("\n"))
+        return LogLine(ref, body, ts, hint, rejoin.screen_truncated(body))
+
+
+def _marker(text: str) -> str | None:
+    """What the cleaned line ``text`` marks: ``enc:<encoding>`` for a
+    ``Content-Transfer-Encoding:`` header, ``journal`` for journalctl's ``-- Reboot --``
+    / ``-- Boot ... --``, ``other`` for its other ``-- ... --`` lines, ``new boot`` for
+    ``----- New boot``; None for any other line."""
+    head = text[:2]
+    if head == "Co":
+        enc = qp.header_encoding(text)
+        return None if enc is None else f"enc:{enc}"
+    if head in ("--", "- "):
+        s = text.strip()
+        if s.startswith("-- ") and s.endswith(" --"):
+            return "journal" if s.startswith(("-- Reboot", "-- Boot ")) else "other"
+        if s.startswith("----- New boot"):
+            return "new boot"
+    return None
+
+
+def _truncated(body: str, st: Stripped) -> bool:
+    return rejoin.screen_truncated(body) or rejoin.pager_truncated(body, st.kind)
+
+
+class _Lines:
+    """The physical lines of a chunk, by index, as bytes (sliced on demand)."""
+
+    __slots__ = ("data", "ends", "starts")
+
+    def __init__(self, data: bytes, starts: Any, ends: Any) -> None:
+        self.data = data
+        self.starts = starts
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.data[int(self.starts[i]) : int(self.ends[i])]
+
+    def prev(self, i: int, before: bytes) -> bytes:
+        """The line before line ``i`` (``before`` for the first)."""
+        return self[i - 1] if i else before

@@ -1,0 +1,110 @@
+"""A parse session: what the parser learnt about each distinct message, passed explicitly.
+
+The container layer numbers every distinct message of a source (its ``Batch.ids``); the
+session reads each number's text once through the grammar (:func:`classify`) and keeps
+what the splitter needs to act on the number alone: its :class:`LineFact` and its
+*role*. Facts of texts the container layer read in full (joined, decoded or stateful
+lines) are cached by text. Everything is bounded and belongs to the session: nothing is
+module-global.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InputError
+from ..ingest.machine import Batch
+from ..model.records import SourceRef
+from .builder import BLOCK_KEEPING_KINDS
+from .classify import UNPARSED, classify
+from .facts import LineFact
+from .finish import kexec_syscall_flag
+
+#: Roles, by what a line of that message does to a boot. ``SKIP``: nothing (no line);
+#: ``QUIET``: only the boot's last line and printk times (no anchor the grammar reads);
+#: ``UNP``: as QUIET unless a table block is open (then it may cut the block);
+#: ``ENTRY``: a plain entry of a table block; ``KEEP`` and ``CLOSE``: read line by line,
+#: ``CLOSE`` always closes an open block, ``KEEP`` may leave one open.
+SKIP, QUIET, UNP, ENTRY, KEEP, CLOSE = range(6)
+
+#: LineFact of a line without any anchor (nothing the parser reads).
+NOTHING = LineFact("none")
+#: distinct texts whose facts are kept, and the longest text kept
+FACTS_MAX = 32768
+FACT_TEXT_MAX = 512
+
+
+class ParseSession:
+    """The parser's caches for one run of the parser (one or more sources)."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, LineFact] = {}
+        #: the message texts the per-id tables below were learnt from (held, so that
+        #: its identity stands for the source and its numbering)
+        self._body: list[str | None] | None = None
+        #: per message id of the current source: role, "who" number, fact
+        self.role: npt.NDArray[np.uint8] = np.zeros(1024, np.uint8)
+        self.who: npt.NDArray[np.int32] = np.zeros(1024, np.int32)
+        self.mid_fact: list[LineFact | None] = []
+        self._who_ids: dict[str, int] = {}
+
+    def fact(self, text: str, ref: SourceRef) -> LineFact:
+        """The splitter's reading of a line text (cached)."""
+        fact = self.facts.get(text)
+        if fact is None:
+            fact = self._read(text, ref)
+        return fact
+
+    def _read(self, text: str, ref: SourceRef) -> LineFact:
+        if "\x00" in text:
+            raise InputError(
+                "binary data (NUL bytes) where a text log was expected",
+                hint="give a text log: dmesg output, a serial capture, journalctl -k",
+                ref=ref,
+            )
+        fact = classify(text)
+        if fact is None or fact is UNPARSED:
+            if "kexec" in text and kexec_syscall_flag(text) is not None:
+                fact = LineFact("kexec_cmd", raw=text.strip(), note="unparsed" if fact else "")
+            elif fact is None:
+                fact = NOTHING
+        if len(text) <= FACT_TEXT_MAX:
+            if len(self.facts) >= FACTS_MAX:
+                self.facts.clear()
+            self.facts[text] = fact
+        return fact
+
+    def roles(self, batch: Batch) -> npt.NDArray[np.uint8]:
+        """The role of every message id of ``batch`` (indexed by id), learning new ids."""
+        body = batch.body
+        if body is not self._body:  # another source, or the ids were renumbered
+            self._body = body
+            self.mid_fact = []
+        known = len(self.mid_fact)
+        if len(body) > len(self.role):
+            grow = max(len(body), 2 * len(self.role))
+            self.role = np.resize(self.role, grow)
+            self.who = np.resize(self.who, grow)
+        ref = SourceRef(batch.path, batch.base)
+        for mid in range(known, len(body)):
+            text = body[mid]
+            fact = None if text is None else self.fact(text, ref)
+            self.mid_fact.append(fact)
+            self.role[mid] = self._role(fact)
+            if fact is not None and self.role[mid] == ENTRY:
+                self.who[mid] = self._who_ids.setdefault(fact.who, len(self._who_ids))
+        return self.role
+
+    @staticmethod
+    def _role(fact: LineFact | None) -> int:
+        if fact is None:
+            return SKIP
+        if fact is NOTHING:
+            return QUIET
+        if fact is UNPARSED:
+            return UNP
+        kind = fact.kind
+        if kind == "entry" and not fact.problem and not fact.note and fact.type is not None:
+            return ENTRY
+        return KEEP if kind in BLOCK_KEEPING_KINDS else CLOSE
