@@ -71,7 +71,7 @@ class HandoffCheck:
 def _without(entries: Sequence[E820Entry], drop: set[tuple[int, int]]) -> tuple[E820Entry, ...]:
     """Turn the type-128 pieces in ``drop`` back into RAM and re-merge."""
     changed = [
-        replace(e, type=int(E820Type.RAM))
+        e.retyped(int(E820Type.RAM))
         if e.type == E820Type.RESERVED_KERN and (e.addr, e.size) in drop
         else e
         for e in entries

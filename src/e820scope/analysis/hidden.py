@@ -89,7 +89,7 @@ def resolve(entries: Sequence[E820Entry], kver: KernelVersion | None) -> tuple[E
     """
     hidden = set(hidden_indices(entries, kver))
     return tuple(
-        replace(e, type=int(E820Type.RESERVED_KERN)) if i in hidden else e
+        e.retyped(int(E820Type.RESERVED_KERN)) if i in hidden else e
         for i, e in enumerate(entries)
     )
 
@@ -161,4 +161,4 @@ def boot_hidden(boot: Boot) -> HiddenReport:
 
 
 def _as_128(e: E820Entry) -> E820Entry:
-    return replace(e, type=int(E820Type.RESERVED_KERN))
+    return e.retyped(int(E820Type.RESERVED_KERN))

@@ -113,11 +113,21 @@ class LineMachine:
         self.body: list[str | None] = []
         self.own_ts: npt.NDArray[np.float64] = np.zeros(1024, np.float64)
         self.truncated: list[bool] = []
+        #: the message's reading holds whatever state is pending (not ``SLOW``), and
+        #: its text then (set for ``NOANCHOR`` too: inside the console window every line
+        #: is read)
+        self.alone: list[bool] = []
+        self.read_body: list[str | None] = []
         self.slow_container = container.kmsg or container.json
 
     @property
     def stateful(self) -> bool:
         return bool(self.pending_boot or self.qp or self.handover or self.slow_container)
+
+    @property
+    def handover_only(self) -> bool:
+        """The console hand-over window is the only state pending."""
+        return not (self.pending_boot or self.qp or self.slow_container)
 
     # -- messages ------------------------------------------------------------------
     def learn(self, raw: bytes, stamp: float) -> None:
@@ -129,16 +139,25 @@ class LineMachine:
             self.own_ts = np.concatenate([self.own_ts, np.zeros(len(self.own_ts))])
         kind, reading = self._kind_of(raw, stamp)
         self.kind[mid] = kind
-        self.body.append(reading[0] if reading else None)
+        self.alone.append(kind != SLOW)
+        text = reading[0] if reading else None
+        self.read_body.append(text)
+        self.body.append(None if kind == NOANCHOR else text)
         self.truncated.append(reading[2] if reading else False)
         ts = reading[1] if reading else None
         self.own_ts[mid] = math.nan if ts is None or stamp == stamp else ts
 
     def _kind_of(self, raw: bytes, stamp: float) -> tuple[int, Reading | None]:
+        """The kind of a new message and its reading (kept for every kind but ``SLOW``:
+        inside the console hand-over window a line without an anchor is read too)."""
         if self.slow_container:
             return SLOW, None
-        if self.hit is not None and not self.hit(raw):
-            return NOANCHOR, None
+        kind, reading = self._reading_of(raw, stamp)
+        if kind != SLOW and self.hit is not None and not self.hit(raw):
+            return NOANCHOR, reading
+        return kind, reading
+
+    def _reading_of(self, raw: bytes, stamp: float) -> tuple[int, Reading | None]:
         reading = self.read_alone(raw)
         if reading == _SLOW:
             return SLOW, None
@@ -178,6 +197,8 @@ class LineMachine:
         self.interner.clear()
         self.body = []  # new lists: a batch handed on keeps the ones it was made with
         self.truncated = []
+        self.alone = []
+        self.read_body = []
         self.epoch += 1
 
     # -- chunks --------------------------------------------------------------------
@@ -234,6 +255,26 @@ class LineMachine:
         i = 0
         while i < stop:
             if self.stateful:
+                mid = int(ids[i])
+                if self.handover_only and mid >= 0 and self.alone[mid]:
+                    # inside the console window a message read before needs only the
+                    # window's bookkeeping (what general() would do with it)
+                    i += 1
+                    body = self.read_body[mid]
+                    if body is not None:
+                        ts = float(stamps[i - 1])
+                        res = self.effects(
+                            lines[i - 1],
+                            lines.prev(i - 1, self.prev_raw),
+                            base + i - 1,
+                            body,
+                            None if ts != ts else ts,
+                            False,
+                            self.truncated[mid],
+                        )
+                        if res is not None:
+                            out.append(res)
+                    continue
                 consumed, res = self.general(lines, i, base)
                 if res is not None:
                     out.append(res)

@@ -8,7 +8,7 @@ at 0, the container's own boot separators).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -57,45 +57,20 @@ HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
     "fixed": (TableKind.FIXED,),
 }
 _ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
-#: Kinds whose line may leave a table block open (every other kind closes it): the
-#: entry kinds, the headers that open a block themselves, and the lines the splitter
-#: reads without :meth:`BootBuilder.add` closing the block.
-BLOCK_KEEPING_KINDS = _ENTRY_KINDS | {
-    "memmap_header",
-    "live_header",
-    "kexec_cmd",
-    "firmware",
-    "none",
-    "unparsed",
-}
+#: Kinds whose line may open or extend a table block: the entry kinds and the headers
+#: that open a block themselves. The lines of :data:`BLOCK_NEUTRAL_KINDS` leave an open
+#: block as it is (the splitter reads them without :meth:`BootBuilder.add`); every other
+#: kind closes it.
+BLOCK_OPENING_KINDS = _ENTRY_KINDS | {"memmap_header", "live_header"}
+BLOCK_NEUTRAL_KINDS = frozenset({"kexec_cmd", "firmware", "none", "unparsed"})
 
 
-def _slot_setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
-    """The slot descriptors' ``__set__`` of ``cls`` (they also work on frozen dataclasses)."""
-    return tuple(cast(Callable[[object, object], None], cls.__dict__[n].__set__) for n in names)
-
-
-#: setters of E820Entry's addr, size, type, raw_type and ref slots (see fast_entry()).
-_SET_ADDR, _SET_SIZE, _SET_TYPE, _SET_RAW, _SET_REF = _slot_setters(
-    E820Entry, "addr", "size", "type", "raw_type", "ref"
-)
-_new = E820Entry.__new__
+_tnew = tuple.__new__
 
 
 def fast_entry(addr: int, size: int, type: int, raw_type: str, ref: SourceRef) -> E820Entry:
-    """``E820Entry(addr, size, type, raw_type, ref)`` at half the cost.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
-    setting the slots directly gives an equal object. One call per printed entry line
-    (hundreds of thousands per GiB of kexec-chain console), so it matters (bench/).
-    """
-    e: E820Entry = _new(E820Entry)
-    _SET_ADDR(e, addr)
-    _SET_SIZE(e, size)
-    _SET_TYPE(e, type)
-    _SET_RAW(e, raw_type)
-    _SET_REF(e, ref)
-    return e
+    """``E820Entry(addr, size, type, raw_type, ref)`` without the checks of ``__new__``."""
+    return _tnew(E820Entry, (addr, size, type, raw_type, ref.path, ref.line))
 
 
 #: enum members read for every block, as plain globals (an Enum class attribute costs
@@ -126,6 +101,27 @@ def may_cut_any_block(stripped: str) -> bool:
 #: Kinds whose line does nothing in a boot but close the open block (and count as a
 #: recognised line after it): the ``Early memory node ranges`` / ``Zone ranges`` headers.
 COUNT_ONLY_KINDS = frozenset({"early_hdr", "zone_hdr"})
+
+
+#: Kinds whose line only closes the open block and adds the one record :func:`record_of`
+#: returns (the splitter hands runs of them to :meth:`BootBuilder.add_records` at once).
+RECORD_KINDS = frozenset(
+    {
+        "update",
+        "remove",
+        "ram_buffer",
+        "pci_gap",
+        "last_pfn",
+        "total_ram",
+        "initmem",
+        "node_data",
+        "early_node",
+        "zone",
+        "efi_mem",
+        "efi_remove",
+        "crashkernel",
+    }
+)
 
 
 def record_of(fact: LineFact, ref: SourceRef | None, text: str) -> tuple[int, object] | None:
@@ -314,8 +310,36 @@ class BootBuilder:
         return self._open_block(who, ref)
 
     # -- facts ---------------------------------------------------------------------
+    def add_records(self, records: Iterable[tuple[int, object]]) -> None:
+        """Lines of :data:`RECORD_KINDS` (their :func:`record_of`, in line order)."""
+        self.close_block()
+        lists = self.record_lists()
+        n = 0
+        for k, rec in records:
+            lists[k].append(rec)
+            n += 1
+        self.lines_after_last_block += n
+
+    def add_entries(
+        self,
+        who: str,
+        entries: Iterable[E820Entry],
+        first: SourceRef,
+        last: SourceRef,
+        eras: Iterable[Era],
+    ) -> None:
+        """Plain entry lines of ``who``'s block, printed from ``first`` to ``last``: the
+        open block when it is ``who``'s, else a new one."""
+        blk = self._block_for(who, first)
+        blk.entries.extend(entries)
+        blk.eras.update(eras)
+        blk.last_ref = last
+
     def add(self, fact: LineFact, ref: SourceRef, text: str) -> None:
         kind = fact.kind
+        if kind in RECORD_KINDS:
+            self.add_records((cast(tuple[int, object], record_of(fact, ref, text)),))
+            return
         if kind not in _ENTRY_KINDS:
             self.close_block()
             if kind != "header":
@@ -353,10 +377,10 @@ class BootBuilder:
             self._other(fact, ref, text)
 
     def _entry(self, fact: LineFact, ref: SourceRef) -> None:
-        blk = self._block_for(fact.who, ref)
-        if fact.era is not None:
-            blk.eras.add(fact.era)
         if fact.problem:
+            blk = self._block_for(fact.who, ref)
+            if fact.era is not None:
+                blk.eras.add(fact.era)
             blk.cut(f"{ref}: {fact.problem}")
             self.warnings.append(
                 ParseWarning(
@@ -369,7 +393,8 @@ class BootBuilder:
         if fact.note:
             self.warnings.append(ParseWarning(ref, fact.note, severity=Severity.INFO))
         assert fact.type is not None
-        blk.entries.append(fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref))
+        entry = fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref)
+        self.add_entries(fact.who, (entry,), ref, ref, () if fact.era is None else (fact.era,))
 
     def unparsed(self, ref: SourceRef, text: str) -> None:
         """A line with an anchor that the grammar did not accept."""
@@ -406,10 +431,7 @@ class BootBuilder:
 
     def _other(self, fact: LineFact, ref: SourceRef, text: str) -> None:
         kind = fact.kind
-        rec = record_of(fact, ref, text)
-        if rec is not None:
-            self.record_lists()[rec[0]].append(rec[1])
-        elif kind == "table_full":
+        if kind == "table_full":
             self.ops.append(RangeOp(OpKind.TABLE_FULL, fact.addr, fact.size, None, None, ref))
             self.events.append(LogEvent("table_full", fact.raw, (fact.addr, fact.size), ref))
         elif kind in ("memory", "command_line"):

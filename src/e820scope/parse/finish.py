@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 from itertools import compress, repeat
-from operator import add, attrgetter, eq
+from operator import add, eq, itemgetter
 
 from ..model.records import (
     Boot,
@@ -53,10 +53,10 @@ _TYPE_RAM = int(E820Type.RAM)
 _TYPE_RESERVED_KERN = int(E820Type.RESERVED_KERN)
 
 
-#: C-level readers of entry fields for the pure-Python twin of :func:`_bounds`
-_ADDR = attrgetter("addr")
-_SIZE = attrgetter("size")
-_TYPE = attrgetter("type")
+#: C-level readers of entry fields
+_ADDR = itemgetter(0)  # E820Entry is a tuple (addr, size, type, ...)
+_SIZE = itemgetter(1)
+_TYPE = itemgetter(2)
 
 _Boot, _BootStart, _Completeness = Boot, BootStart, Completeness
 

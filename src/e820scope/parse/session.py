@@ -16,7 +16,8 @@ import numpy.typing as npt
 from ..errors import InputError
 from ..ingest.machine import Batch
 from ..model.records import SourceRef
-from .builder import BLOCK_KEEPING_KINDS
+from ..model.types import Era
+from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS, RECORD_KINDS
 from .classify import UNPARSED, classify
 from .facts import LineFact
 from .finish import kexec_syscall_flag
@@ -24,9 +25,11 @@ from .finish import kexec_syscall_flag
 #: Roles, by what a line of that message does to a boot. ``SKIP``: nothing (no line);
 #: ``QUIET``: only the boot's last line and printk times (no anchor the grammar reads);
 #: ``UNP``: as QUIET unless a table block is open (then it may cut the block);
-#: ``ENTRY``: a plain entry of a table block; ``KEEP`` and ``CLOSE``: read line by line,
-#: ``CLOSE`` always closes an open block, ``KEEP`` may leave one open.
-SKIP, QUIET, UNP, ENTRY, KEEP, CLOSE = range(6)
+#: ``ENTRY``: a plain entry of a table block; ``RECORD``: closes the open block and
+#: adds one record (:data:`~.builder.RECORD_KINDS`). The others are read line by line:
+#: ``PASS`` leaves the open block as it is, ``OPEN`` may open or extend one, ``CLOSE``
+#: closes any open block.
+SKIP, QUIET, UNP, ENTRY, RECORD, PASS, OPEN, CLOSE = range(8)
 
 #: LineFact of a line without any anchor (nothing the parser reads).
 NOTHING = LineFact("none")
@@ -47,6 +50,9 @@ class ParseSession:
         self.role: npt.NDArray[np.uint8] = np.zeros(1024, np.uint8)
         self.who: npt.NDArray[np.int32] = np.zeros(1024, np.int32)
         self.mid_fact: list[LineFact | None] = []
+        #: per message id of a plain entry: (addr, size, type, raw_type), and its era
+        self.proto: list[tuple[int, int, int, str] | None] = []
+        self.era: list[Era | None] = []
         self._who_ids: dict[str, int] = {}
 
     def fact(self, text: str, ref: SourceRef) -> LineFact:
@@ -80,7 +86,7 @@ class ParseSession:
         body = batch.body
         if body is not self._body:  # another source, or the ids were renumbered
             self._body = body
-            self.mid_fact = []
+            self.mid_fact, self.proto, self.era = [], [], []
         known = len(self.mid_fact)
         if len(body) > len(self.role):
             grow = max(len(body), 2 * len(self.role))
@@ -91,9 +97,15 @@ class ParseSession:
             text = body[mid]
             fact = None if text is None else self.fact(text, ref)
             self.mid_fact.append(fact)
-            self.role[mid] = self._role(fact)
-            if fact is not None and self.role[mid] == ENTRY:
+            role = self.role[mid] = self._role(fact)
+            if fact is not None and role == ENTRY:
+                assert fact.type is not None
                 self.who[mid] = self._who_ids.setdefault(fact.who, len(self._who_ids))
+                self.proto.append((fact.addr, fact.size, fact.type, fact.raw))
+                self.era.append(fact.era)
+            else:
+                self.proto.append(None)
+                self.era.append(None)
         return self.role
 
     @staticmethod
@@ -107,4 +119,13 @@ class ParseSession:
         kind = fact.kind
         if kind == "entry" and not fact.problem and not fact.note and fact.type is not None:
             return ENTRY
-        return KEEP if kind in BLOCK_KEEPING_KINDS else CLOSE
+        if kind in RECORD_KINDS:
+            return RECORD
+        return line_role(fact)
+
+
+def line_role(fact: LineFact) -> int:
+    """The role of a line read line by line, by what it does to an open table block."""
+    if fact.kind in BLOCK_OPENING_KINDS:
+        return OPEN
+    return PASS if fact.kind in BLOCK_NEUTRAL_KINDS else CLOSE

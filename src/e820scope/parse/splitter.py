@@ -18,24 +18,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from typing import Any
+from itertools import repeat
+from typing import Any, cast
 
 import numpy as np
 
 from ..ingest.lines import LINE, TIMESTAMP, LogLine
 from ..ingest.machine import Batch
-from ..model.records import Boot, LogEvent, SourceRef
-from .builder import BootBuilder, fast_entry, new_builder
+from ..model.records import Boot, E820Entry, LogEvent, SourceRef
+from .builder import BootBuilder, new_builder, record_of
 from .facts import LineFact
 from .finish import finish
 from .replay import fold_replay, is_replay
-from .session import CLOSE, ENTRY, KEEP, UNP, ParseSession
+from .session import CLOSE, ENTRY, OPEN, PASS, RECORD, UNP, ParseSession, line_role
 
 #: A printk clock below this (seconds) counts as "the start of a boot".
 BOOT_START_TS = 1.0
-#: the role of a line the container layer read in full (a LogLine of the batch)
-_LOG = 7
+#: added to the role of a line the container layer read in full (a LogLine of the batch)
+_LOG = 8
 _tnew = tuple.__new__
+_tadd = tuple.__add__
 
 
 class Splitter:
@@ -84,16 +86,27 @@ class Splitter:
             else:
                 logs.append(seg)  # type: ignore[arg-type]
         stamps = batch.stamps
+        facts: list[LineFact] = []
         if logs:
             stamps = stamps.copy()
+            fact = self.session.fact
+            facts = [fact(ln.text, ln.ref) for ln in logs]
             at = [ln[LINE] - batch.base for ln in logs]
-            roles[at] = _LOG
+            roles[at] = [_LOG + line_role(f) for f in facts]
             stamps[at] = [math.nan if ln[TIMESTAMP] is None else ln[TIMESTAMP] for ln in logs]
         nz = np.flatnonzero(roles)
         if len(nz):
-            self._events(batch, nz, roles[nz], stamps[nz], logs)
+            self._events(batch, nz, roles[nz], stamps[nz], logs, facts)
 
-    def _events(self, batch: Batch, nz: Any, r: Any, st: Any, logs: list[LogLine]) -> None:
+    def _events(
+        self,
+        batch: Batch,
+        nz: Any,
+        r: Any,
+        st: Any,
+        logs: list[LogLine],
+        facts: list[LineFact],
+    ) -> None:
         """Act on the lines ``nz`` (indexes into the batch) of roles ``r`` and printk
         times ``st``: see the module docstring."""
         m = len(nz)
@@ -106,18 +119,21 @@ class Splitter:
             before[0] = self.last_stamp
             before[1:] = fs[:-1]
             back = fin_at[(fs < BOOT_START_TS) & (before >= BOOT_START_TS)]
-            r[back] = np.where(r[back] == _LOG, _LOG, KEEP)
+            rb = r[back]  # read line by line, with the same effect on a block
+            r[back] = np.where(
+                rb >= PASS, rb, np.where(rb == ENTRY, OPEN, np.where(rb == RECORD, CLOSE, PASS))
+            )
             self.last_stamp = float(fs[-1])
         unp = np.flatnonzero(r == UNP)
         if len(unp):  # an unreadable line matters only while a block may be open
-            sig = np.flatnonzero(r >= ENTRY)
-            k = np.searchsorted(sig, unp) - 1
+            eff = r % _LOG
+            acts = np.flatnonzero((eff == ENTRY) | (eff == RECORD) | (eff >= OPEN))
+            k = np.searchsorted(acts, unp) - 1
             last = np.full(len(unp), -1, np.int64)
-            if len(sig):
-                last = np.where(k >= 0, r[sig[np.maximum(k, 0)]], -1)
+            if len(acts):
+                last = np.where(k >= 0, eff[acts[np.maximum(k, 0)]], -1)
             open_now = self.cur is not None and self.cur.block is not None
-            act = (last != CLOSE) & ((last >= 0) | open_now)
-            r[unp[act]] = KEEP
+            r[unp[(last == ENTRY) | (last == OPEN) | ((last < 0) & open_now)]] = PASS
         sig = np.flatnonzero(r >= ENTRY)
         if not len(sig):
             self._quiet(batch, nz, st, 0, m, _fins(fin, at, m))
@@ -125,25 +141,27 @@ class Splitter:
         rs = r[sig]
         ent = rs == ENTRY
         who = self.session.who[batch.ids[nz[sig]]]
+        rec = rs == RECORD
         first = np.ones(len(sig), bool)
-        first[1:] = ~(ent[1:] & ent[:-1] & (who[1:] == who[:-1]))
+        first[1:] = ~((ent[1:] & ent[:-1] & (who[1:] == who[:-1])) | (rec[1:] & rec[:-1]))
         starts = np.flatnonzero(first)
         ends = np.append(starts[1:], len(sig)) - 1
         fins = _fins(fin, at, m)
         sig_l, rs_l = sig.tolist(), rs.tolist()
-        log_it = iter(logs)
-        fact = self.session.fact
+        log_it, fact_it = iter(logs), iter(facts)
         done = 0
         for gs, ge in zip(starts.tolist(), ends.tolist(), strict=True):
             k0, k1 = sig_l[gs], sig_l[ge]
             self._quiet(batch, nz, st, done, k0, fins)
             role = rs_l[gs]
-            if role == _LOG:
-                ln = next(log_it)
-                self.line(ln, fact(ln.text, ln.ref))
+            if role >= _LOG:
+                self.line(next(log_it), next(fact_it))
             elif role == ENTRY:
-                self._entries(batch, nz, nz[sig[gs + 1 : ge + 1]].tolist(), k0)
-                self._quiet(batch, nz, st, k0 + 1, k1 + 1, fins)
+                self._entries(batch, nz[sig[gs : ge + 1]])
+                self._quiet(batch, nz, st, k0, k1 + 1, fins)
+            elif role == RECORD:
+                self._records(batch, nz[sig[gs : ge + 1]])
+                self._quiet(batch, nz, st, k0, k1 + 1, fins)
             else:
                 self._one(batch, int(nz[k0]))
             done = k1 + 1
@@ -184,26 +202,45 @@ class Splitter:
                 cur.first_ts = float(st[f])
             cur.last_ts = float(st[last_fin[b - 1]])
 
-    def _entries(self, batch: Batch, nz: Any, rest: list[Any], k0: int) -> None:
-        """A run of plain entries of one block: the first (``nz[k0]``) read on its own,
-        the others (physical lines ``rest``) appended to the block it opened."""
-        self._one(batch, int(nz[k0]))
-        if not rest:
-            return
+    def _entries(self, batch: Batch, at: Any) -> None:
+        """A run of plain entries of one block (physical lines ``at`` of ``batch``), built
+        by C-level ``map`` from each message's (addr, size, type, raw)."""
+        if self.cur is None:  # the first line opens a boot
+            self._one(batch, int(at[0]))
+            at = at[1:]
+            if not len(at):
+                return
         cur = self.cur
-        assert cur is not None and cur.block is not None
-        blk = cur.block
-        path, base, ids = batch.path, batch.base, batch.ids
-        facts = self.session.mid_fact
-        add = blk.entries.append
-        eras = blk.eras
-        for i, mid in zip(rest, ids[rest].tolist(), strict=True):
-            f = facts[mid]
-            assert f is not None and f.type is not None
-            add(fast_entry(f.addr, f.size, f.type, f.raw, SourceRef(path, base + i)))
-            if f.era is not None:
-                eras.add(f.era)
-        blk.last_ref = SourceRef(path, base + rest[-1])
+        assert cur is not None
+        s = self.session
+        mids = batch.ids[at].tolist()
+        nums = (at + batch.base).tolist()
+        path = batch.path
+        fields = map(_tadd, map(s.proto.__getitem__, mids), zip(repeat(path), nums))
+        who = s.mid_fact[mids[0]]
+        assert who is not None
+        cur.add_entries(
+            who.who,
+            map(_tnew, repeat(E820Entry), fields),
+            SourceRef(path, nums[0]),
+            SourceRef(path, nums[-1]),
+            filter(None, map(s.era.__getitem__, set(mids))),
+        )
+
+    def _records(self, batch: Batch, at: Any) -> None:
+        """A run of lines that each add one record (physical lines ``at`` of ``batch``)."""
+        if self.cur is None:  # the first line opens a boot
+            self._one(batch, int(at[0]))
+            at = at[1:]
+            if not len(at):
+                return
+        cur = self.cur
+        assert cur is not None
+        facts, body, path = self.session.mid_fact, batch.body, batch.path
+        cur.add_records(
+            cast(tuple[int, object], record_of(cast(LineFact, facts[m]), SourceRef(path, n), cast(str, body[m])))
+            for m, n in zip(batch.ids[at].tolist(), (at + batch.base).tolist(), strict=True)
+        )
 
     # -- one line ------------------------------------------------------------------
     def line(self, line: LogLine, fact: LineFact) -> None:
