@@ -116,7 +116,9 @@ def test_endless_lines_are_cut(tmp_path: Path, size: int, monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize("size", [211, 8192])
-def test_cut_short_gzip_is_partial(tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cut_short_gzip_is_partial(
+    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blob = gzip.compress((SAMPLES / "lab" / "stock-6.1-ovmf-6g-chain.log").read_bytes())
     path = tmp_path / "cut.gz"
     path.write_bytes(blob[: len(blob) * 2 // 3])

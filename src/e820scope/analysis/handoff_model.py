@@ -21,7 +21,7 @@ prints RESERVED_KERN as ``usable``). Addresses in bytes, ``end`` exclusive.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..kernel.handoff import zeropage_split
 from ..kernel.sanitize import merge_abutting

@@ -19,7 +19,7 @@ Addresses are bytes; entries keep the records' convention (``end`` exclusive).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..model.kversion import KernelVersion
@@ -89,8 +89,7 @@ def resolve(entries: Sequence[E820Entry], kver: KernelVersion | None) -> tuple[E
     """
     hidden = set(hidden_indices(entries, kver))
     return tuple(
-        e.retyped(int(E820Type.RESERVED_KERN)) if i in hidden else e
-        for i, e in enumerate(entries)
+        e.retyped(int(E820Type.RESERVED_KERN)) if i in hidden else e for i, e in enumerate(entries)
     )
 
 

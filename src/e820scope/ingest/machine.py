@@ -67,7 +67,7 @@ class Batch:
 
     ``ids`` and ``stamps`` have one value per physical line, the first numbered
     ``base``: the message id and the printk time (NaN: none). ``segments`` is, in line
-    order, ``(a, b)`` for the lines ``a <= i < b`` that yield nothing or exactly
+    order, ``range(a, b)`` for the lines ``a <= i < b`` that yield nothing or exactly
     ``LogLine(path, base + i, body[ids[i]], stamps[i], False, truncated[ids[i]])`` when
     ``body[ids[i]]`` is not None, and a :class:`LogLine` for every other line that yields
     one. ``epoch`` changes whenever the message ids are renumbered.
@@ -77,7 +77,7 @@ class Batch:
     base: int
     ids: npt.NDArray[np.int32]
     stamps: npt.NDArray[np.float64]
-    segments: list[tuple[int, int] | LogLine]
+    segments: list[range | LogLine]
     epoch: int
     #: per message id: its text (None: no line) and whether it was visibly cut short
     body: list[str | None]
@@ -234,9 +234,7 @@ class LineMachine:
         end = int(starts[self._next]) if self._next < n else nxt
         if self._next:
             self.prev_raw = lines[self._next - 1]
-        batch = Batch(
-            self.name, base, ids, stamps, segments, self.epoch, self.body, self.truncated
-        )
+        batch = Batch(self.name, base, ids, stamps, segments, self.epoch, self.body, self.truncated)
         return batch, end, base + self._next
 
     def _segments(
@@ -247,8 +245,8 @@ class LineMachine:
         stamps: npt.NDArray[np.float64],
         base: int,
         stop: int,
-    ) -> list[tuple[int, int] | LogLine]:
-        out: list[tuple[int, int] | LogLine] = []
+    ) -> list[range | LogLine]:
+        out: list[range | LogLine] = []
         stops = np.flatnonzero(kinds[:stop] >= EFFECT).tolist()
         stops.append(stop)
         k = 0
@@ -284,7 +282,7 @@ class LineMachine:
                 k += 1
             j = stops[k]
             if j > i:
-                out.append((i, j))
+                out.append(range(i, j))
                 i = j
                 if i >= stop:
                     break
@@ -322,7 +320,9 @@ class LineMachine:
             self.qp = True
         if self.qp:
             raw = raw.rstrip(b"\r")
-            while raw.endswith(b"=") and i + consumed < len(lines) and consumed <= qp.MAX_SOFT_BREAKS:
+            while (
+                raw.endswith(b"=") and i + consumed < len(lines) and consumed <= qp.MAX_SOFT_BREAKS
+            ):
                 raw = raw[:-1] + lines[i + consumed].rstrip(b"\r")
                 consumed += 1
             raw = qp.decode(raw)

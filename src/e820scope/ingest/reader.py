@@ -20,8 +20,8 @@ from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
 from . import decompress
 from .decompress import ChunkReader, sniff_compression
-from .machine import Batch, LineMachine
 from .lines import LogLine
+from .machine import Batch, LineMachine
 from .sniff import SNIFF_SIZE, check_text, sniff
 
 #: longest physical line kept whole (bytes); the rest of a longer line is dropped.
@@ -130,16 +130,17 @@ def batch_lines(batch: Batch) -> Iterator[LogLine]:
     path, base, ids, stamps = batch.path, batch.base, batch.ids, batch.stamps
     body, cut = batch.body, batch.truncated
     for seg in batch.segments:
-        if type(seg) is not tuple:
-            yield seg  # type: ignore[misc]
+        if not isinstance(seg, range):
+            yield seg
             continue
-        a, b = seg
-        for i in range(a, b):
+        for i in seg:
             mid = int(ids[i])
             text = body[mid]
             if text is not None:
                 ts = float(stamps[i])
-                yield LogLine(SourceRef(path, base + i), text, None if ts != ts else ts, False, cut[mid])
+                yield LogLine(
+                    SourceRef(path, base + i), text, None if ts != ts else ts, False, cut[mid]
+                )
 
 
 def log_batches(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Iterator[Batch]:

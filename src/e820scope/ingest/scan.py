@@ -6,7 +6,8 @@ else this module's :class:`Interner` and :func:`scan_py`; both answer exactly th
 printk time prefix and byte strings, nothing of boots or records:
 
 >>> it = Interner(max_len=400)
->>> buf = b"[    0.000000] BIOS-e820: usable\\nLinux version 6.1\\n[    1.500000] BIOS-e820: usable\\n"
+>>> buf = b"[    0.000000] BIOS-e820: usable\\nLinux version 6.1\\n"
+>>> buf += b"[    1.500000] BIOS-e820: usable\\n"
 >>> nxt, ids, stamps, starts = scan_py(it, buf, 0, len(buf), b"\\n"[0])
 >>> nxt == len(buf), ids_of(ids), stamps_of(stamps)[1:], starts_of(starts)
 (True, [0, 1, 0], [nan, 1.5], [0, 33, 51])

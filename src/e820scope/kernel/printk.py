@@ -20,20 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..formats import WHO
 from ..model.records import E820Entry, OpKind, RangeOp
 from ..model.types import Era, type_name
 
-_HEADERS = {
-    "BIOS-e820": "BIOS-provided physical RAM map:",
-    "BIOS-88": "BIOS-provided physical RAM map:",
-    "BIOS-e801": "BIOS-provided physical RAM map:",
-    "Xen": "BIOS-provided physical RAM map:",
-    "extended": "extended physical RAM map:",
-    "reserve setup_data": "extended physical RAM map:",
-    "user": "user-defined physical RAM map:",
-    "modified": "modified physical RAM map:",
-    "bad_ppro": "fixed physical RAM map:",
-}
+#: who-prefix -> the header printed before its block (formats.py)
+_HEADERS = {w.text: w.header for w in WHO if w.header is not None}
 
 
 def print_type(code: int, era: Era, *, has_reserved_kern: bool = True) -> str:

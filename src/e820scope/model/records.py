@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,7 @@ class E820Entry(tuple[int, int, int, str, "str | None", int]):
             return tuple.__new__(cls, (addr, size, type, raw_type, None, 0))
         return tuple.__new__(cls, (addr, size, type, raw_type, ref.path, ref.line))
 
-    def __getnewargs__(self) -> tuple[object, ...]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[object, ...]:
         return (self[0], self[1], self[2], self[3], self.ref)
 
     def __eq__(self, other: object) -> bool:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import enum
 import re
 
+from ..formats import SYSFS_NAMES, TYPE_NAMES_A, TYPE_NAMES_BC, TYPE_NAMES_D
+
 
 class E820Type(enum.IntEnum):
     """``enum e820_type``; members are named as in the kernel (``E820_TYPE_<NAME>``)."""
@@ -65,45 +67,17 @@ class Era(enum.Enum):
     __hash__ = object.__hash__
 
 
-_ERA_A_NAMES: dict[str, int] = {
-    "usable": 1,
-    "reserved": 2,
-    "ACPI data": 3,
-    "ACPI NVS": 4,
-    "unusable": 5,
-}
-_ERA_BC_NAMES: dict[str, int] = {
-    "usable": 1,
-    "reserved": 2,
-    "ACPI data": 3,
-    "ACPI NVS": 4,
-    "unusable": 5,
-    "persistent (type 7)": 7,
-    "persistent (type 12)": 12,
-    "soft reserved": 0xEFFFFFFF,
-}
-_ERA_D_NAMES: dict[str, int] = {
-    "System RAM": 1,
-    "device reserved": 2,
-    "ACPI data": 3,
-    "ACPI NVS": 4,
-    "unusable": 5,
-    "persistent RAM (type 7)": 7,
-    "persistent RAM (type 12)": 12,
-    "soft reserved": 0xEFFFFFFF,
-}
-#: /sys/firmware/memmap/N/type strings (drivers/firmware/memmap.c callers in e820.c).
-SYSFS_NAMES: dict[str, int] = {
-    "System RAM": 1,
-    "Reserved": 2,
-    "reserved": 2,  # 3.x - 4.11
-    "ACPI Tables": 3,
-    "ACPI Non-volatile Storage": 4,
-    "Unusable memory": 5,
-    "Persistent Memory": 7,
-    "Persistent Memory (legacy)": 12,
-    "Soft Reserved": 0xEFFFFFFF,
-}
+#: the type strings of each print era and of sysfs (formats.py)
+_ERA_A_NAMES, _ERA_BC_NAMES, _ERA_D_NAMES = TYPE_NAMES_A, TYPE_NAMES_BC, TYPE_NAMES_D
+__all__ = [
+    "SYSFS_NAMES",
+    "E820Type",
+    "Era",
+    "parse_type_name",
+    "short_name",
+    "sysfs_name",
+    "type_name",
+]
 
 _TYPE_N = re.compile(r"^(?:persistent (?:RAM )?\()?type (\d+)\)?$")
 

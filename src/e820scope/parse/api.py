@@ -88,9 +88,7 @@ class BootStream:
     the :class:`ParsedLog` that :func:`parse_input` would return, without its boots.
     """
 
-    def __init__(
-        self, spec: str | os.PathLike[str], session: ParseSession | None = None
-    ) -> None:
+    def __init__(self, spec: str | os.PathLike[str], session: ParseSession | None = None) -> None:
         self.source = os.fspath(spec)
         self.session = session or ParseSession()
         self.inputs_used: list[str] = []

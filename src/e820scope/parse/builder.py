@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ..formats import HANDOFF_WHO, MAP_HEADERS, WHO
 from ..model.kversion import KernelVersion
 from ..model.records import (
     E820Entry,
@@ -31,30 +32,14 @@ from ..model.records import (
 from ..model.types import Era
 from .facts import LineFact
 
-#: e820 "who" prefix -> the table block it belongs to (kernel-facts §1.1, §1.2).
+#: e820 "who" prefix -> the table block it belongs to (formats.py; kernel-facts §1.1-1.2).
 WHO_KIND: dict[str, TableKind] = {
-    "BIOS-e820": TableKind.FIRMWARE,
-    "BIOS-88": TableKind.FIRMWARE,
-    "BIOS-e801": TableKind.FIRMWARE,
-    "Xen": TableKind.FIRMWARE,
-    "extended": TableKind.EXTENDED,
-    "reserve setup_data": TableKind.SETUP_DATA,
-    "user": TableKind.USER,
-    "modified": TableKind.MODIFIED,
-    "bad_ppro": TableKind.FIXED,
-    "e820_table": TableKind.LIVE,
-    "e820_table_kexec": TableKind.LIVE,
-    "e820_table_firmware": TableKind.LIVE,
-    "kexec-bzImage64": TableKind.KEXEC_FILE_MEMMAP,
-    "kexec-tools": TableKind.KEXEC_TOOLS_MEMMAP,
+    **{w.text: TableKind(w.kind) for w in WHO},
+    **{who: TableKind(kind) for who, kind in HANDOFF_WHO.items()},
 }
 #: Header word -> the block kinds it can introduce ("extended" heads two blocks).
 HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
-    "BIOS-provided": (TableKind.FIRMWARE,),
-    "extended": (TableKind.EXTENDED, TableKind.SETUP_DATA),
-    "user-defined": (TableKind.USER,),
-    "modified": (TableKind.MODIFIED,),
-    "fixed": (TableKind.FIXED,),
+    m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS
 }
 _ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
 #: Kinds whose line may open or extend a table block: the entry kinds and the headers
@@ -219,8 +204,6 @@ class BlockAcc:
             tuple(self.notes),
             tuple(self.gaps),
         )
-
-
 
 
 @dataclass(slots=True)
@@ -445,8 +428,6 @@ class BootBuilder:
             self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
         elif kind == "not_x86":
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
-
-
 
 
 def new_builder(

@@ -14,6 +14,7 @@ import re
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
+from ..formats import ERA_D_ONLY, MAP_HEADERS, WHO
 from ..grammar.loader import lalr_parser
 from ..model.types import Era, parse_type_name
 from .anchors import ANCHOR_RE
@@ -24,27 +25,9 @@ UNPARSED = LineFact("unparsed")
 
 _CACHE_SIZE = 16384
 
-_WHO = {
-    "who_bios_e820": "BIOS-e820",
-    "who_bios_88": "BIOS-88",
-    "who_bios_e801": "BIOS-e801",
-    "who_xen": "Xen",
-    "who_extended": "extended",
-    "who_reserve_setup_data": "reserve setup_data",
-    "who_user": "user",
-    "who_modified": "modified",
-    "who_bad_ppro": "bad_ppro",
-    "who_e820_table": "e820_table",
-    "who_e820_table_kexec": "e820_table_kexec",
-    "who_e820_table_firmware": "e820_table_firmware",
-}
-_MAP = {
-    "map_firmware": "BIOS-provided",
-    "map_extended": "extended",
-    "map_user": "user-defined",
-    "map_modified": "modified",
-    "map_fixed": "fixed",
-}
+#: grammar alias -> the who-prefix / map header word it stands for (formats.py)
+_WHO = {w.rule: w.text for w in WHO}
+_MAP = {m.rule: m.word for m in MAP_HEADERS}
 #: boot.lark firmware_marker alternatives -> what started the kernel
 _FIRMWARE_MARKS = {
     "fw_efi_stub": "UEFI firmware (EFI stub)",
@@ -56,7 +39,7 @@ _FIRMWARE_MARKS = {
 #: Where a firmware_marker line starts inside console garbage (its own anchors).
 _FIRMWARE_START = re.compile(r"EFI stub:|Probing EDD|SeaBIOS \(version|BdsDxe:|Welcome to GRUB!")
 #: Type strings that only era D (7.0+, fa06d58805c8 / 4a7a13e04c05) prints.
-_ERA_D_ONLY = ("System RAM", "device reserved", "persistent RAM")
+_ERA_D_ONLY = ERA_D_ONLY
 #: A known type at the start of a garbled type field (console overwrites, borders).
 _TYPE_PREFIX = re.compile(
     r"^(\((?:usable|reserved|ACPI data|ACPI NVS|unusable)\)|type \d+|"

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..ingest.lines import LINE, TIMESTAMP, LogLine
+from ..ingest.lines import TIMESTAMP, LogLine
 from ..ingest.machine import Batch
 from ..model.records import Boot, E820Entry, LogEvent, SourceRef
 from .builder import BootBuilder, new_builder, record_of
@@ -80,18 +80,17 @@ class Splitter:
         roles = np.zeros(n, np.uint8)
         logs: list[LogLine] = []
         for seg in batch.segments:
-            if type(seg) is tuple:
-                a, b = seg
-                roles[a:b] = by_mid[ids[a:b]]
+            if isinstance(seg, range):
+                roles[seg.start : seg.stop] = by_mid[ids[seg.start : seg.stop]]
             else:
-                logs.append(seg)  # type: ignore[arg-type]
+                logs.append(seg)
         stamps = batch.stamps
         facts: list[LineFact] = []
         if logs:
             stamps = stamps.copy()
             fact = self.session.fact
             facts = [fact(ln.text, ln.ref) for ln in logs]
-            at = [ln[LINE] - batch.base for ln in logs]
+            at = np.array([ln.line - batch.base for ln in logs])
             roles[at] = [_LOG + line_role(f) for f in facts]
             stamps[at] = [math.nan if ln[TIMESTAMP] is None else ln[TIMESTAMP] for ln in logs]
         nz = np.flatnonzero(roles)
@@ -175,7 +174,14 @@ class Splitter:
         assert text is not None
         ln = _tnew(
             LogLine,
-            (batch.path, batch.base + i, text, None if ts != ts else ts, False, batch.truncated[mid]),
+            (
+                batch.path,
+                batch.base + i,
+                text,
+                None if ts != ts else ts,
+                False,
+                batch.truncated[mid],
+            ),
         )
         fact = self.session.mid_fact[mid]
         assert fact is not None
@@ -216,7 +222,8 @@ class Splitter:
         mids = batch.ids[at].tolist()
         nums = (at + batch.base).tolist()
         path = batch.path
-        fields = map(_tadd, map(s.proto.__getitem__, mids), zip(repeat(path), nums))
+        protos = cast("list[tuple[object, ...]]", s.proto)
+        fields = map(_tadd, map(protos.__getitem__, mids), zip(repeat(path), nums))
         who = s.mid_fact[mids[0]]
         assert who is not None
         cur.add_entries(
@@ -238,7 +245,10 @@ class Splitter:
         assert cur is not None
         facts, body, path = self.session.mid_fact, batch.body, batch.path
         cur.add_records(
-            cast(tuple[int, object], record_of(cast(LineFact, facts[m]), SourceRef(path, n), cast(str, body[m])))
+            cast(
+                tuple[int, object],
+                record_of(cast(LineFact, facts[m]), SourceRef(path, n), cast(str, body[m])),
+            )
             for m, n in zip(batch.ids[at].tolist(), (at + batch.base).tolist(), strict=True)
         )
 

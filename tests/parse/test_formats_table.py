@@ -1,0 +1,78 @@
+"""Every row of the formats table (e820scope.formats) is reachable end to end.
+
+A who-prefix, a map header or a type string added to formats.py without the grammar
+(or the other way round) fails here with the row that is missing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from e820scope.formats import (
+    DEFAULT_ANCHORS,
+    MAP_HEADERS,
+    TYPE_NAMES_A,
+    TYPE_NAMES_BC,
+    TYPE_NAMES_D,
+    WHO,
+    MapHeader,
+    Who,
+)
+from e820scope.kernel.printk import table_header
+from e820scope.model.records import TableKind
+from e820scope.model.types import Era, parse_type_name
+from e820scope.parse.builder import WHO_KIND
+from e820scope.parse.classify import classify
+
+
+def _anchored(text: str) -> bool:
+    return any(a.decode() in text for a in DEFAULT_ANCHORS)
+
+
+@pytest.mark.parametrize("who", WHO, ids=lambda w: w.text)
+def test_every_who_prefix_is_read(who: Who) -> None:
+    for line in (
+        f"{who.text}: [mem 0x0000000000100000-0x000000007fffffff] usable",
+        f"{who.text}: [mem 0x0000000000100000-0x000000007fffffff]  System RAM",
+    ):
+        assert _anchored(line), f"no anchor finds {line!r}"
+        fact = classify(line)
+        assert fact is not None and fact.kind == "entry", line
+        assert (fact.who, fact.addr, fact.size, fact.type) == (who.text, 0x100000, 0x7FF00000, 1)
+    assert WHO_KIND[who.text] is TableKind(who.kind)
+
+
+@pytest.mark.parametrize("who", [w for w in WHO if w.header], ids=lambda w: w.text)
+def test_every_header_heads_its_block(who: Who) -> None:
+    assert who.header is not None
+    fact = classify(table_header(who.text, Era.C))
+    assert fact is not None and fact.kind == "header"
+    heads = next(m for m in MAP_HEADERS if m.word == fact.who)
+    assert who.kind in heads.kinds
+
+
+@pytest.mark.parametrize("header", MAP_HEADERS, ids=lambda m: m.word)
+def test_every_map_header_is_read_in_eras_b_and_c(header: MapHeader) -> None:
+    for prefix in ("", "e820: "):
+        line = f"{prefix}{header.word} physical RAM map:"
+        assert _anchored(line)
+        fact = classify(line)
+        assert fact is not None and fact.kind == "header"
+        assert fact.who == header.word
+
+
+@pytest.mark.parametrize(
+    ("names", "fmt"),
+    [
+        (TYPE_NAMES_A, " BIOS-e820: 0000000000100000 - 0000000080000000 ({})"),
+        (TYPE_NAMES_BC, "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] {}"),
+        (TYPE_NAMES_D, "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff]  {}"),
+    ],
+    ids=["era-A", "era-BC", "era-D"],
+)
+def test_every_type_string_is_read(names: dict[str, int], fmt: str) -> None:
+    for name, code in names.items():
+        assert parse_type_name(name) == code
+        fact = classify(fmt.format(name))
+        assert fact is not None and fact.kind == "entry" and fact.type == code, name
+        assert fact.size == 0x7FF00000
