@@ -1,9 +1,8 @@
 """The unit every later stage reads: one logical kernel log line with its provenance.
 
 :class:`LogLine` is a tuple subclass (no per-instance dict, no Python ``__init__`` on
-the hot path): the container layer's fast path builds millions of them per GiB of input
-with C-level ``map``/``zip`` (see :mod:`e820scope.ingest.lineproc`), and attribute reads
-are C-level ``itemgetter`` properties. ``ref`` is built on demand from ``path`` and
+the hot path: the line machine and the splitter build one per line they read on its
+own, with ``tuple.__new__``), and attribute reads are C-level ``itemgetter`` properties. ``ref`` is built on demand from ``path`` and
 ``line``; read those two directly when a :class:`SourceRef` is not needed.
 """
 

@@ -25,28 +25,26 @@ their message (``NOANCHOR``/``NOLINE``/``PLAIN`` while no state is pending), and
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..model.records import SourceRef
-from . import qp, rejoin
+from . import journal_json, qp, rejoin
 from .anchors import STRUCTURAL_ANCHORS, compile_anchors
+from .console import Console
 from .lines import LogLine
-from .prefixes import Stripped, clean, strip_line, unquote
+from .marks import ChunkLines, marker, truncated
+from .prefixes import clean, strip_line, unquote
 from .scan import TIME_PREFIX, scanner
 from .sniff import Container
 
 #: physical lines kept back at the end of a chunk: more than a line's reading ever
 #: looks ahead (soft breaks, then a join after them)
 KEEP = qp.MAX_SOFT_BREAKS + rejoin.MAX_LOOKAHEAD + 3
-#: the console hand-over window never spans more physical lines than this.
-HANDOVER_MAX = 400
 #: distinct messages remembered before the machine forgets them all (bounded memory;
 #: the next generation of a chain fills it again), and the longest message remembered.
 MAX_MESSAGES = 60_000
@@ -96,12 +94,7 @@ class LineMachine:
         self.pending_journal = False
         self.last_seq: int | None = None
         self.last_boot_id: str | None = None
-        #: the console hand-over window: a boot console (earlyprintk) is printing; 0: no
-        #: window, 1: both consoles print every line, 2: the boot console was switched
-        #: off and the window ends at the next printed line; lines read inside it
-        self.bootconsole = False
-        self.handover = 0
-        self.handover_lines = 0
+        self.con = Console()
         self.prev_raw = b""
         self.hit: Callable[[bytes], bool] | None = None
         if anchors is not None and container.fast_ok:
@@ -122,7 +115,7 @@ class LineMachine:
 
     @property
     def stateful(self) -> bool:
-        return bool(self.pending_boot or self.qp or self.handover or self.slow_container)
+        return bool(self.pending_boot or self.qp or self.con.handover or self.slow_container)
 
     @property
     def handover_only(self) -> bool:
@@ -181,7 +174,7 @@ class LineMachine:
         if qp.SOFT_BREAK_E820.search(raw):
             return _SLOW
         text = clean(raw.decode("utf-8", "replace"))
-        if _marker(text) is not None:
+        if marker(text) is not None:
             return _SLOW
         st = strip_line(unquote(text))
         if st is None:
@@ -191,7 +184,7 @@ class LineMachine:
         body = rejoin.tidy_screen(st.text)
         if rejoin.may_continue(body):
             return _SLOW
-        return body, st.timestamp, _truncated(body, st)
+        return body, st.timestamp, truncated(body, st)
 
     def _forget(self) -> None:
         self.interner.clear()
@@ -229,7 +222,7 @@ class LineMachine:
             kinds[ids < 0] = SLOW
         stamps = np.where(np.isnan(stamps), self.own_ts[ids], stamps)
         stop = n if final else max(n - KEEP, 0)
-        lines = _Lines(data, starts, ends)
+        lines = ChunkLines(data, starts, ends)
         segments = self._segments(lines, ids, kinds, stamps, base, stop)
         end = int(starts[self._next]) if self._next < n else nxt
         if self._next:
@@ -239,7 +232,7 @@ class LineMachine:
 
     def _segments(
         self,
-        lines: _Lines,
+        lines: ChunkLines,
         ids: npt.NDArray[np.int32],
         kinds: npt.NDArray[np.uint8],
         stamps: npt.NDArray[np.float64],
@@ -308,7 +301,7 @@ class LineMachine:
         return out
 
     # -- one line ------------------------------------------------------------------
-    def general(self, lines: _Lines, i: int, base: int) -> tuple[int, LogLine | None]:
+    def general(self, lines: ChunkLines, i: int, base: int) -> tuple[int, LogLine | None]:
         """Fully read the physical line ``i`` (number ``base + i``) in the current
         state; returns the number of physical lines it took and its LogLine, if any."""
         raw = lines[i]
@@ -330,12 +323,17 @@ class LineMachine:
         if self.qp:
             text = text.replace("\xa0", " ")
         text = clean(text)
-        mark = _marker(text)
+        mark = marker(text)
         if mark is not None:
             self._mark(mark)
             return consumed, None
         if self.c.json and text.lstrip().startswith("{"):
-            return consumed, self._json(text, SourceRef(self.name, base + i))
+            res, self.last_boot_id = journal_json.read(
+                text, SourceRef(self.name, base + i), self.pending_boot, self.last_boot_id
+            )
+            if res is not None:
+                self.pending_boot = False
+            return consumed, res
         text = unquote(text)
         if self.c.kmsg and text[:1] == " " and "=" in text:
             return consumed, None  # /dev/kmsg dictionary continuation " KEY=value"
@@ -360,7 +358,7 @@ class LineMachine:
             # journal output ended there (a document with a pasted journal goes on), so
             # no boot starts at this line (samples/public/notes-05.log)
             self.pending_boot = False
-        trunc = _truncated(body, st)
+        trunc = truncated(body, st)
         return consumed, self.effects(lines[i], prev, base + i, body, st.timestamp, hint, trunc)
 
     def _mark(self, mark: str) -> None:
@@ -386,113 +384,12 @@ class LineMachine:
         """The state effects of the line ``raw`` (number ``num``) read as ``body``;
         its LogLine, or None for the second print of a line both consoles printed."""
         if body.startswith("Linux version "):
-            self.bootconsole = False  # a new kernel: no console state carries over
-            self.handover = 0
-        if self.handover and self._window_step(raw == prev, ts is not None):
+            self.con.reset()
+        if self.con.handover and self.con.step(raw == prev, ts is not None):
             return None
         if "console [" in body or "console handover" in body:
-            self._console(body)
+            self.con.read(body)
         if self.pending_boot and body.strip():
             hint = True
             self.pending_boot = False
         return _tnew(LogLine, (self.name, num, body, ts, hint, trunc))
-
-    def _window_step(self, same_as_prev: bool, has_ts: bool) -> bool:
-        """The hand-over window's bookkeeping for one line read inside it. True when the
-        line is dropped: the second print of a line both consoles printed (the same
-        bytes as the line before it, with a time)."""
-        self.handover_lines += 1
-        if self.handover_lines > HANDOVER_MAX:
-            self.handover = 0
-        if same_as_prev and has_ts:
-            return True
-        if self.handover == 2:
-            self.handover = 0
-        return False
-
-    def _console(self, body: str) -> None:
-        """Track the window where the boot console and the real console both print."""
-        if "bootconsole [" in body and "enabled" in body:
-            self.bootconsole = True
-        elif ("bootconsole [" in body and "disabled" in body) or "console handover" in body:
-            if self.handover:
-                self.handover = 2
-            self.bootconsole = False
-        elif "] enabled" in body and self.bootconsole:
-            self.handover = 1
-            self.handover_lines = 0
-
-    def _json(self, text: str, ref: SourceRef) -> LogLine | None:
-        """One ``journalctl -o json`` record."""
-        try:
-            rec = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(rec, dict):
-            return None
-        transport = rec.get("_TRANSPORT")
-        if transport is not None and transport != "kernel":
-            return None
-        msg = rec.get("MESSAGE")
-        if isinstance(msg, list):
-            msg = bytes(b & 0xFF for b in msg if isinstance(b, int)).decode("utf-8", "replace")
-        if not isinstance(msg, str):
-            return None
-        hint = self.pending_boot
-        self.pending_boot = False
-        boot = rec.get("_BOOT_ID")
-        if isinstance(boot, str):
-            if self.last_boot_id is not None and boot != self.last_boot_id:
-                hint = True
-            self.last_boot_id = boot
-        ts: float | None = None
-        for key in ("_SOURCE_MONOTONIC_TIMESTAMP", "__MONOTONIC_TIMESTAMP"):
-            v = rec.get(key)
-            if isinstance(v, (str, int)) and str(v).isdigit():
-                ts = int(v) / 1e6
-                break
-        body = clean(msg.rstrip("\n"))
-        return LogLine(ref, body, ts, hint, rejoin.screen_truncated(body))
-
-
-def _marker(text: str) -> str | None:
-    """What the cleaned line ``text`` marks: ``enc:<encoding>`` for a
-    ``Content-Transfer-Encoding:`` header, ``journal`` for journalctl's ``-- Reboot --``
-    / ``-- Boot ... --``, ``other`` for its other ``-- ... --`` lines, ``new boot`` for
-    ``----- New boot``; None for any other line."""
-    head = text[:2]
-    if head == "Co":
-        enc = qp.header_encoding(text)
-        return None if enc is None else f"enc:{enc}"
-    if head in ("--", "- "):
-        s = text.strip()
-        if s.startswith("-- ") and s.endswith(" --"):
-            return "journal" if s.startswith(("-- Reboot", "-- Boot ")) else "other"
-        if s.startswith("----- New boot"):
-            return "new boot"
-    return None
-
-
-def _truncated(body: str, st: Stripped) -> bool:
-    return rejoin.screen_truncated(body) or rejoin.pager_truncated(body, st.kind)
-
-
-class _Lines:
-    """The physical lines of a chunk, by index, as bytes (sliced on demand)."""
-
-    __slots__ = ("data", "ends", "starts")
-
-    def __init__(self, data: bytes, starts: Any, ends: Any) -> None:
-        self.data = data
-        self.starts = starts
-        self.ends = ends
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def __getitem__(self, i: int) -> bytes:
-        return self.data[int(self.starts[i]) : int(self.ends[i])]
-
-    def prev(self, i: int, before: bytes) -> bytes:
-        """The line before line ``i`` (``before`` for the first)."""
-        return self[i - 1] if i else before

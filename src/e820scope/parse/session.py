@@ -17,10 +17,11 @@ from ..errors import InputError
 from ..ingest.machine import Batch
 from ..model.records import SourceRef
 from ..model.types import Era
-from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS, RECORD_KINDS
+from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS
 from .classify import UNPARSED, classify
 from .facts import LineFact
 from .finish import kexec_syscall_flag
+from .line_records import RECORD_KINDS
 
 #: Roles, by what a line of that message does to a boot. ``SKIP``: nothing (no line);
 #: ``QUIET``: only the boot's last line and printk times (no anchor the grammar reads);

@@ -1,0 +1,232 @@
+"""How the splitter reads a batch: it acts only where a message has an effect.
+
+The session gives each message id of a batch a role (:mod:`.session`). Lines that only
+move the boot's last line and printk times (``QUIET``, and ``UNP`` while no block is
+open) are folded into the next line that does something (:func:`_quiet`); a run of plain
+entries of one block goes to the block at once (:func:`_entries`), a run of lines that
+each add one record likewise (:func:`_records`); every other line goes to
+:meth:`Splitter.line <e820scope.parse.splitter.Splitter.line>`, the one reading of a
+line. A printk time that falls back below one second is read line by line, since it
+may start a boot.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from ..ingest.lines import TIMESTAMP, LogLine
+from ..ingest.machine import Batch
+from ..model.records import E820Entry, SourceRef
+from .facts import LineFact
+from .line_records import record_of
+from .session import CLOSE, ENTRY, OPEN, PASS, RECORD, UNP, line_role
+
+if TYPE_CHECKING:
+    from .splitter import Splitter
+
+#: A printk clock below this (seconds) counts as "the start of a boot".
+BOOT_START_TS = 1.0
+#: added to the role of a line the container layer read in full (a LogLine of the batch)
+_LOG = 8
+_tnew = tuple.__new__
+_tadd = tuple.__add__
+
+
+def feed(sp: Splitter, batch: Batch) -> None:
+    """Read one batch of the container layer (finished boots go to ``sp.done``)."""
+    ids = batch.ids
+    n = len(ids)
+    if not n:
+        return
+    by_mid = sp.session.roles(batch)
+    roles = np.zeros(n, np.uint8)
+    logs: list[LogLine] = []
+    for seg in batch.segments:
+        if isinstance(seg, range):
+            roles[seg.start : seg.stop] = by_mid[ids[seg.start : seg.stop]]
+        else:
+            logs.append(seg)
+    stamps = batch.stamps
+    facts: list[LineFact] = []
+    if logs:
+        stamps = stamps.copy()
+        fact = sp.session.fact
+        facts = [fact(ln.text, ln.ref) for ln in logs]
+        at = np.array([ln.line - batch.base for ln in logs])
+        roles[at] = [_LOG + line_role(f) for f in facts]
+        stamps[at] = [math.nan if ln[TIMESTAMP] is None else ln[TIMESTAMP] for ln in logs]
+    nz = np.flatnonzero(roles)
+    if len(nz):
+        _events(sp, batch, nz, roles[nz], stamps[nz], logs, facts)
+
+
+def _events(
+    sp: Splitter,
+    batch: Batch,
+    nz: Any,
+    r: Any,
+    st: Any,
+    logs: list[LogLine],
+    facts: list[LineFact],
+) -> None:
+    """Act on the lines ``nz`` (indexes into the batch) of roles ``r`` and printk
+    times ``st``: see the module docstring."""
+    m = len(nz)
+    fin = st == st
+    at = np.arange(m)
+    fin_at = np.flatnonzero(fin)
+    if len(fin_at):  # a time that falls back below BOOT_START_TS: line by line
+        fs = st[fin_at]
+        before = np.empty_like(fs)
+        before[0] = sp.last_stamp
+        before[1:] = fs[:-1]
+        back = fin_at[(fs < BOOT_START_TS) & (before >= BOOT_START_TS)]
+        rb = r[back]  # read line by line, with the same effect on a block
+        r[back] = np.where(
+            rb >= PASS, rb, np.where(rb == ENTRY, OPEN, np.where(rb == RECORD, CLOSE, PASS))
+        )
+        sp.last_stamp = float(fs[-1])
+    unp = np.flatnonzero(r == UNP)
+    if len(unp):  # an unreadable line matters only while a block may be open
+        eff = r % _LOG
+        acts = np.flatnonzero((eff == ENTRY) | (eff == RECORD) | (eff >= OPEN))
+        k = np.searchsorted(acts, unp) - 1
+        last = np.full(len(unp), -1, np.int64)
+        if len(acts):
+            last = np.where(k >= 0, eff[acts[np.maximum(k, 0)]], -1)
+        open_now = sp.cur is not None and sp.cur.block is not None
+        r[unp[(last == ENTRY) | (last == OPEN) | ((last < 0) & open_now)]] = PASS
+    sig = np.flatnonzero(r >= ENTRY)
+    if not len(sig):
+        _quiet(sp, batch, nz, st, 0, m, _fins(fin, at, m))
+        return
+    rs = r[sig]
+    ent = rs == ENTRY
+    who = sp.session.who[batch.ids[nz[sig]]]
+    rec = rs == RECORD
+    first = np.ones(len(sig), bool)
+    first[1:] = ~((ent[1:] & ent[:-1] & (who[1:] == who[:-1])) | (rec[1:] & rec[:-1]))
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(sig)) - 1
+    fins = _fins(fin, at, m)
+    sig_l, rs_l = sig.tolist(), rs.tolist()
+    log_it, fact_it = iter(logs), iter(facts)
+    done = 0
+    for gs, ge in zip(starts.tolist(), ends.tolist(), strict=True):
+        k0, k1 = sig_l[gs], sig_l[ge]
+        _quiet(sp, batch, nz, st, done, k0, fins)
+        role = rs_l[gs]
+        if role >= _LOG:
+            sp.line(next(log_it), next(fact_it))
+        elif role == ENTRY:
+            _entries(sp, batch, nz[sig[gs : ge + 1]])
+            _quiet(sp, batch, nz, st, k0, k1 + 1, fins)
+        elif role == RECORD:
+            _records(sp, batch, nz[sig[gs : ge + 1]])
+            _quiet(sp, batch, nz, st, k0, k1 + 1, fins)
+        else:
+            _one(sp, batch, int(nz[k0]))
+        done = k1 + 1
+    _quiet(sp, batch, nz, st, done, m, fins)
+
+
+def _one(sp: Splitter, batch: Batch, i: int) -> None:
+    """Read physical line ``i`` of a run of ``batch`` on its own."""
+    mid = int(batch.ids[i])
+    ts = float(batch.stamps[i])
+    text = batch.body[mid]
+    assert text is not None
+    ln = _tnew(
+        LogLine,
+        (
+            batch.path,
+            batch.base + i,
+            text,
+            None if ts != ts else ts,
+            False,
+            batch.truncated[mid],
+        ),
+    )
+    fact = sp.session.mid_fact[mid]
+    assert fact is not None
+    sp.line(ln, fact)
+
+
+def _quiet(
+    sp: Splitter, batch: Batch, nz: Any, st: Any, a: int, b: int, fins: tuple[list[int], list[int]]
+) -> None:
+    """Lines ``nz[a:b]``, which only move the boot's last line and printk times."""
+    if a >= b:
+        return
+    if sp.cur is None:  # the first line opens a boot
+        _one(sp, batch, int(nz[a]))
+        a += 1
+        if a >= b:
+            return
+    cur = sp.cur
+    assert cur is not None
+    cur.last_line = batch.base + int(nz[b - 1])
+    next_fin, last_fin = fins
+    f = next_fin[a]
+    if f < b:
+        if cur.first_ts is None:
+            cur.first_ts = float(st[f])
+        cur.last_ts = float(st[last_fin[b - 1]])
+
+
+def _entries(sp: Splitter, batch: Batch, at: Any) -> None:
+    """A run of plain entries of one block (physical lines ``at`` of ``batch``), built
+    by C-level ``map`` from each message's (addr, size, type, raw)."""
+    if sp.cur is None:  # the first line opens a boot
+        _one(sp, batch, int(at[0]))
+        at = at[1:]
+        if not len(at):
+            return
+    cur = sp.cur
+    assert cur is not None
+    s = sp.session
+    mids = batch.ids[at].tolist()
+    nums = (at + batch.base).tolist()
+    path = batch.path
+    protos = cast("list[tuple[object, ...]]", s.proto)
+    fields = map(_tadd, map(protos.__getitem__, mids), zip(repeat(path), nums))
+    who = s.mid_fact[mids[0]]
+    assert who is not None
+    cur.add_entries(
+        who.who,
+        map(_tnew, repeat(E820Entry), fields),
+        SourceRef(path, nums[0]),
+        SourceRef(path, nums[-1]),
+        filter(None, map(s.era.__getitem__, set(mids))),
+    )
+
+
+def _records(sp: Splitter, batch: Batch, at: Any) -> None:
+    """A run of lines that each add one record (physical lines ``at`` of ``batch``)."""
+    if sp.cur is None:  # the first line opens a boot
+        _one(sp, batch, int(at[0]))
+        at = at[1:]
+        if not len(at):
+            return
+    cur = sp.cur
+    assert cur is not None
+    facts, body, path = sp.session.mid_fact, batch.body, batch.path
+    cur.add_records(
+        cast(
+            tuple[int, object],
+            record_of(cast(LineFact, facts[m]), SourceRef(path, n), cast(str, body[m])),
+        )
+        for m, n in zip(batch.ids[at].tolist(), (at + batch.base).tolist(), strict=True)
+    )
+
+
+def _fins(fin: Any, at: Any, m: int) -> tuple[list[int], list[int]]:
+    """For each index of ``fin`` (a mask of printk times present): the first index at or
+    after it with a time (``m``: none), and the last at or before it (-1: none)."""
+    next_fin = np.minimum.accumulate(np.where(fin, at, m)[::-1])[::-1]
+    last_fin = np.maximum.accumulate(np.where(fin, at, -1))
+    return next_fin.tolist(), last_fin.tolist()
