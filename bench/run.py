@@ -33,8 +33,8 @@ the maximum over all children); wall time is the bench's own clock around the ch
 ``throughput_ratio`` is wall-clock MiB/s over grep's, fastest run against fastest run;
 ``median_ratio`` the same from the medians; ``cpu_ratio`` (CPU seconds) is less
 sensitive to other load on a shared machine. The 1-minute load average is recorded
-before and after, and whether the measured package uses its native seam (``e820scope._native``)
-package uses. Writes bench/out/results.json.
+before and after, and whether the measured package uses its native seam
+(``e820scope._native``). Writes bench/out/results.json.
 """
 
 from __future__ import annotations
