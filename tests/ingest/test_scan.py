@@ -8,7 +8,9 @@ with the seam built under AddressSanitizer and UBSan (it reads untrusted input).
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
 import struct
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +25,15 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _compiled() -> ModuleType | None:
+    """The installed seam, or the one built at ``$E820SCOPE_SCAN_MODULE`` (CI points it
+    at a build with AddressSanitizer and UBSan: tools/asan_seam.sh)."""
+    path = os.environ.get("E820SCOPE_SCAN_MODULE")
+    if path:
+        spec = importlib.util.spec_from_file_location("e820scope._native._scan", path)
+        assert spec is not None and spec.loader is not None, path
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
     try:
         import e820scope._native._scan as mod
     except ImportError:
@@ -106,6 +117,12 @@ def test_prefix_stamp_is_what_float_reads(sec: int, usec: int, pad: int) -> None
         _, ids, stamps, _ = scan(it, line, 0, len(line), 10)
         assert stamps_of(stamps) == [float(text)]
         assert it.messages[ids_of(ids)[0]] == b"Memory: 1K/2K available"
+
+
+def test_the_seam_under_test_is_the_one_asked_for() -> None:
+    path = os.environ.get("E820SCOPE_SCAN_MODULE")
+    if path:
+        assert EXT is not None and EXT.__file__ == path
 
 
 def test_interner_bounds() -> None:
