@@ -11,10 +11,10 @@ Public API (see the modules for details):
   pass them as ``anchors=`` to let :func:`log_lines` skip lines that hold none.
 
 Modules: ``reader`` (sources, the chunk loop), ``decompress`` (gzip/xz/bzip2/zstd by
-magic), ``sniff`` (container detection, binary check), ``machine`` (the line machine: all
-container state), ``scan`` (the native seam's twin: chunk -> message ids), ``console``
-(the hand-over window), ``journal_json``, ``marks``, ``prefixes`` (per-line prefixes), ``qp`` (quoted-printable),
-``rejoin`` (hard-wrap joins, truncation marks), ``sosreport`` (which files, in which
+magic), ``sniff`` (container detection, binary check), ``machine`` (the line machine:
+all container state), ``scan`` (the native seam's twin: chunk -> message ids),
+``console`` (the hand-over window), ``journal_json``, ``marks``, ``prefixes``
+(per-line prefixes), ``qp`` (quoted-printable), ``rejoin`` (hard-wrap joins, truncation marks), ``sosreport`` (which files, in which
 order; safe tar streaming), ``anchors``.
 """
 
