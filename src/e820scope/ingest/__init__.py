@@ -14,8 +14,9 @@ Modules: ``reader`` (sources, the chunk loop), ``decompress`` (gzip/xz/bzip2/zst
 magic), ``sniff`` (container detection, binary check), ``machine`` (the line machine:
 all container state), ``scan`` (the native seam's twin: chunk -> message ids),
 ``console`` (the hand-over window), ``journal_json``, ``marks``, ``prefixes``
-(per-line prefixes), ``qp`` (quoted-printable), ``rejoin`` (hard-wrap joins, truncation marks), ``sosreport`` (which files, in which
-order; safe tar streaming), ``anchors``.
+(per-line prefixes), ``qp`` (quoted-printable), ``rejoin`` (hard-wrap joins,
+truncation marks), ``sosreport`` (which files, in which order; safe tar streaming),
+``anchors``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 :class:`LogLine` is a tuple subclass (no per-instance dict, no Python ``__init__`` on
 the hot path: the line machine and the splitter build one per line they read on its
 own, with ``tuple.__new__``), and attribute reads are C-level ``itemgetter``
-properties. ``ref`` is built on demand from ``path`` and ``line``; read those two directly when a :class:`SourceRef` is not needed.
+properties. ``ref`` is built on demand from ``path`` and ``line``; read those two
+directly when a :class:`SourceRef` is not needed.
 """
 
 from __future__ import annotations
