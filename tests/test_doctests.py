@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["e820scope.model.types", "e820scope.model.kversion"]
+MODULES = [
+    "e820scope.model.types",
+    "e820scope.model.kversion",
+    "e820scope.parse.rules",
+    "e820scope.ingest.scan",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,477 @@
+"""One method per grammar rule: a Lark parse tree -> the :class:`LineFact` it says.
+
+:class:`RuleReader` is what :func:`~e820scope.parse.classify.classify` hands each parse
+tree to; each method's docstring quotes a real kernel line of its rule, and the examples
+run as doctests (``tests/test_doctests.py``):
+
+>>> from e820scope.parse.classify import classify
+>>> f = classify("BIOS-e820: [mem 0x0000000000100000-0x00000000bffdffff] usable")
+>>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.era
+('entry', 'BIOS-e820', '0x100000', '0xbffe0000', 1, None)
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, Tree
+
+from ..formats import ERA_D_ONLY, MAP_HEADERS, WHO
+from ..model.types import Era, parse_type_name
+from .facts import LineFact
+
+#: Returned for a line that has an anchor but does not parse.
+UNPARSED = LineFact("unparsed")
+
+#: grammar alias -> the who-prefix / map header word it stands for (formats.py)
+_WHO = {w.rule: w.text for w in WHO}
+_MAP = {m.rule: m.word for m in MAP_HEADERS}
+#: boot.lark firmware_marker alternatives -> what started the kernel
+_FIRMWARE_MARKS = {
+    "fw_efi_stub": "UEFI firmware (EFI stub)",
+    "fw_probing_edd": "a BIOS boot loader (real-mode setup code)",
+    "fw_seabios": "SeaBIOS",
+    "fw_bdsdxe": "UEFI firmware (EDK II boot manager)",
+    "fw_grub": "GRUB",
+}
+#: A known type at the start of a garbled type field (console overwrites, borders).
+_TYPE_PREFIX = re.compile(
+    r"^(\((?:usable|reserved|ACPI data|ACPI NVS|unusable)\)|type \d+|"
+    r"persistent (?:RAM )?\(type \d+\)|soft reserved|System RAM|device reserved|"
+    r"usable|reserved|ACPI data|ACPI NVS|unusable)"
+)
+_RANGE16 = re.compile(r"([0-9a-f]{16})\s*-\s*([0-9a-f]{16})")
+
+
+def rule_name(tree: Tree[Token]) -> str:
+    """Rule name without Lark's import namespace (``e820__e820_entry`` -> ``e820_entry``)."""
+    return str(tree.data).rsplit("__", 1)[-1]
+
+
+class _Bits:
+    """The values of one parse tree in print order."""
+
+    __slots__ = ("hex_digits", "hexes", "marks", "nums", "r16", "text", "text_pos")
+
+    def __init__(self, tree: Tree[Token]) -> None:
+        self.hexes: list[int] = []
+        self.hex_digits: list[int] = []
+        self.nums: list[int] = []
+        self.marks: list[str] = []
+        self.r16: list[str] = []
+        self.text: str | None = None
+        self.text_pos = -1
+        self._walk(tree)
+
+    def _walk(self, tree: Tree[Token]) -> None:
+        name = rule_name(tree)
+        if name in ("hex0x", "hex"):
+            tok = str(tree.children[0])
+            digits = tok[2:] if tok[:2].lower() == "0x" else tok
+            self.hexes.append(int(digits, 16))
+            self.hex_digits.append(len(digits))
+            return
+        if name in ("dec", "ksize", "ktype", "mbsize", "memidx", "zone_name", "release"):
+            tok = str(tree.children[0])
+            if name in ("zone_name", "release"):
+                self.marks.append(tok)
+            else:
+                self.nums.append(int(re.sub(r"\D", "", tok)))
+            return
+        if name == "range16":
+            self.r16.append(str(tree.children[0]))
+            return
+        if name in ("text", "etype", "op_types"):
+            ttok = tree.children[0]
+            assert isinstance(ttok, Token)
+            self.text = str(ttok).rstrip()
+            self.text_pos = ttok.start_pos if ttok.start_pos is not None else -1
+            return
+        if not tree.children:
+            self.marks.append(name)
+        for child in tree.children:
+            if isinstance(child, Tree):
+                self._walk(child)
+            elif isinstance(child, Token) and child.type.endswith("TEXT"):
+                self.text = str(child).rstrip()
+                self.text_pos = child.start_pos if child.start_pos is not None else -1
+
+    def mark(self, table: dict[str, str]) -> str:
+        for m in self.marks:
+            if m in table:
+                return table[m]
+        return ""
+
+    def inclusive(self, i: int = 0) -> tuple[int, int]:
+        """``(addr, size)`` of the i-th printed ``first-last`` pair (inclusive end)."""
+        first, last = self.hexes[2 * i], self.hexes[2 * i + 1]
+        return first, last - first + 1
+
+    def range16(self, *, exclusive: bool) -> tuple[int, int]:
+        m = _RANGE16.match(self.r16[0])
+        assert m is not None
+        first, second = int(m.group(1), 16), int(m.group(2), 16)
+        return first, (second - first) if exclusive else (second - first + 1)
+
+
+def _resolve_type(text: str | None) -> tuple[int | None, str, str]:
+    """``(code, raw_type, note)`` for a printed type field (garbage after it noted)."""
+    if text is None or not text.strip():
+        return None, "", ""
+    raw = text.strip()
+    code = parse_type_name(raw)
+    if code is not None:
+        return code, raw, ""
+    m = _TYPE_PREFIX.match(raw)
+    if m:
+        return (
+            parse_type_name(m.group(1)),
+            m.group(1),
+            f"ignored text after the type: {raw[m.end() :]!r}",
+        )
+    return None, raw, ""
+
+
+def _entry(b: _Bits, line: str, kind: str, who: str) -> LineFact:
+    """An e820 table entry or hand-off memmap entry line."""
+    if b.r16:
+        exclusive = kind == "entry"  # era A e820 lines; kexec memmaps print inclusive ends
+        addr, size = b.range16(exclusive=exclusive)
+        era = Era.A if kind == "entry" else None
+        digits_ok = True
+    else:
+        addr, size = b.inclusive()
+        era = None
+        digits_ok = all(d == 16 for d in b.hex_digits[:2])
+    if kind == "memmap_entry":
+        return LineFact(kind, who=who, addr=addr, size=size, type=b.nums[0] if b.nums else None)
+    code, raw, note = _resolve_type(b.text)
+    if raw and (raw.startswith(ERA_D_ONLY) or line[max(0, b.text_pos - 2) : b.text_pos] == "  "):
+        era = Era.D
+        raw = " " + raw
+    problem = ""
+    if not digits_ok:
+        problem = "an address is not 16 hex digits long (line cut?)"
+    elif b.text is None:
+        problem = "no type after the range (line cut?)"
+    elif code is None:
+        problem = f"unknown type text {raw.strip()!r}"
+    elif size <= 0:
+        problem = "end address below start address"
+    return LineFact(
+        kind, who=who, addr=addr, size=size, type=code, raw=raw, era=era, problem=problem, note=note
+    )
+
+
+def _op(b: _Bits, kind: str) -> LineFact:
+    if b.r16:
+        addr, size = b.range16(exclusive=True)
+        era: Era | None = Era.A
+    else:
+        addr, size = b.inclusive()
+        era = None
+    old = new = None
+    text = b.text or ""
+    if "==>" in text:
+        left, right = text.split("==>", 1)
+        old, new = parse_type_name(left), parse_type_name(right)
+    elif text:
+        old = parse_type_name(text)
+    if "System RAM" in text or "device reserved" in text:
+        era = Era.D
+    return LineFact(kind, addr=addr, size=size, type=old, new_type=new, raw=text, era=era)
+
+
+def _crash_nums(line: str) -> tuple[int, ...]:
+    """Numbers of a crashkernel line: (size_mb, at_mb) or (start, end_inclusive)."""
+    m = re.search(r"Reserving (\d+)MB of memory at (\d+)MB", line)
+    if m:
+        return (int(m.group(1)), int(m.group(2)))
+    hx = re.findall(r"0x([0-9a-f]+)", line)
+    return tuple(int(h, 16) for h in hx[:2])
+
+
+class RuleReader:
+    """Reads the parse tree of one line (``line``: the text that was parsed)."""
+
+    __slots__ = ("b", "line")
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.b: _Bits
+
+    def read(self, tree: Tree[Token]) -> LineFact:
+        """The fact of a whole parse tree (``start`` -> family -> rule)."""
+        top = tree.children[0]
+        assert isinstance(top, Tree)
+        rule = top.children[0]
+        assert isinstance(rule, Tree)
+        name = rule_name(rule)
+        if name in _FIRMWARE_MARKS:
+            return LineFact("firmware", who=_FIRMWARE_MARKS[name], raw=self.line.strip())
+        method = getattr(self, f"rule_{name}", None)
+        if method is None:
+            return UNPARSED
+        self.b = _Bits(rule)
+        fact: LineFact = method()
+        return fact
+
+    # -- e820.lark -------------------------------------------------------------------
+    def rule_e820_header(self) -> LineFact:
+        """``BIOS-provided physical RAM map:`` (era B: ``e820: BIOS-provided ...``)."""
+        return LineFact("header", who=self.b.mark(_MAP), prefixed="e820_pfx" in self.b.marks)
+
+    def rule_e820_entry(self) -> LineFact:
+        """``BIOS-e820: [mem 0x0000000000100000-0x00000000bffdffff] usable``; era A
+        ``BIOS-e820: 0000000000100000 - 00000000bffe0000 (usable)``; era D two spaces.
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify(" BIOS-e820: 0000000000100000 - 00000000bffe0000 (usable)")
+        >>> hex(f.end), f.raw, f.era
+        ('0xbffe0000', '(usable)', <Era.A: 'A'>)
+        >>> f = classify("BIOS-e820: [mem 0x0000000000100000-0x00000000bffdffff]  System RAM")
+        >>> f.type, f.raw, f.era
+        (1, ' System RAM', <Era.D: 'D'>)
+        """
+        return _entry(self.b, self.line, "entry", self.b.mark(_WHO))
+
+    def rule_e820_gap(self) -> LineFact:
+        """``BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]`` (7.0+)."""
+        first, last = self.b.hexes[0], self.b.hexes[1]
+        return LineFact("gap", who=self.b.mark(_WHO), addr=first, size=last - first + 1, era=Era.D)
+
+    def rule_fw_bug_order(self) -> LineFact:
+        """``[Firmware Bug]: out of order E820 entry!`` (7.0+)."""
+        return LineFact("fw_bug_order", raw=self.line.strip(), era=Era.D)
+
+    def rule_range_update(self) -> LineFact:
+        """``e820: update [mem 0x00000000-0x00000fff] usable ==> reserved``
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("e820: update [mem 0x00000000-0x00000fff] usable ==> reserved")
+        >>> f.kind, f.size, f.type, f.new_type
+        ('update', 4096, 1, 2)
+        """
+        return _op(self.b, "update")
+
+    def rule_range_remove(self) -> LineFact:
+        """``e820: remove [mem 0x000a0000-0x000fffff] usable``"""
+        return _op(self.b, "remove")
+
+    def rule_table_full(self) -> LineFact:
+        """``e820: too many entries; ignoring [mem 0x...-0x...]``"""
+        b, line = self.b, self.line
+        if b.hexes:
+            addr, size = b.inclusive()
+            return LineFact("table_full", addr=addr, size=size, raw=line.strip())
+        return LineFact("table_full", raw=line.strip(), era=Era.A)
+
+    def rule_ram_buffer(self) -> LineFact:
+        """``e820: reserve RAM buffer [mem 0x0009fc00-0x0009ffff]``"""
+        b = self.b
+        addr, size = b.range16(exclusive=True) if b.r16 else b.inclusive()
+        return LineFact("ram_buffer", addr=addr, size=size, raw=self.line.strip())
+
+    def rule_pci_gap(self) -> LineFact:
+        """``[mem 0xc0000000-0xfeffbfff] available for PCI devices``; <= 3.4
+        ``Allocating PCI resources starting at c0000000 (gap: c0000000:3ec00000)``."""
+        b, line = self.b, self.line
+        if len(b.hexes) == 3:  # <= 3.4: "starting at %lx (gap: %lx:%lx)" = start:size
+            return LineFact(
+                "pci_gap", addr=b.hexes[1], size=b.hexes[2], raw=line.strip(), era=Era.A
+            )
+        addr, size = b.inclusive()
+        era = Era.D if line.lstrip().startswith("[gap") else None
+        prefixed = "e820_pfx" in b.marks
+        return LineFact(
+            "pci_gap", addr=addr, size=size, raw=line.strip(), era=era, prefixed=prefixed
+        )
+
+    def rule_last_pfn(self) -> LineFact:
+        """``last_pfn = 0x140000 max_arch_pfn = 0x400000000``
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("last_pfn = 0x140000 max_arch_pfn = 0x400000000").nums
+        (1310720, 17179869184)
+        """
+        b = self.b
+        return LineFact("last_pfn", nums=(b.hexes[0], b.hexes[1]), prefixed="e820_pfx" in b.marks)
+
+    def rule_kexec_file_header(self) -> LineFact:
+        """``kexec-bzImage64: E820 memmap:`` (kexec_file_load debug, 6.8+)."""
+        return LineFact("memmap_header", who="kexec-bzImage64")
+
+    def rule_kexec_tools_header(self) -> LineFact:
+        """``E820 memmap:`` of ``kexec -d``."""
+        return LineFact("memmap_header", who="kexec-tools")
+
+    def rule_kexec_file_entry(self) -> LineFact:
+        """``kexec-bzImage64: 0000000000001000-000000000009ffff (1)``"""
+        return _entry(self.b, self.line, "memmap_entry", "kexec-bzImage64")
+
+    def rule_kexec_tools_entry(self) -> LineFact:
+        """``0000000000001000-000000000009ffff (1)`` of ``kexec -d``."""
+        return _entry(self.b, self.line, "memmap_entry", "kexec-tools")
+
+    def rule_live_header(self) -> LineFact:
+        """``# e820_table_kexec ...`` (the companion module's table files)."""
+        return LineFact("live_header", who=self.b.mark(_WHO), raw=self.b.text or "")
+
+    # -- mm.lark ---------------------------------------------------------------------
+    def rule_total_ram(self) -> LineFact:
+        """``total RAM covered: 3072M``"""
+        return LineFact("total_ram", nums=(int(re.sub(r"\D", "", self.line.split(":", 1)[1])),))
+
+    def rule_memory(self) -> LineFact:
+        """``Memory: 3977716K/4193784K available (14343K kernel code, ...)``"""
+        return LineFact("memory", nums=(self.b.nums[0], self.b.nums[1]), raw=self.line.strip())
+
+    def rule_initmem_mem(self) -> LineFact:
+        """``Initmem setup node 0 [mem 0x0000000000001000-0x000000013fffffff]``"""
+        addr, size = self.b.inclusive()
+        return LineFact("initmem", addr=addr, size=size, nums=(self.b.nums[0],))
+
+    def rule_initmem_old(self) -> LineFact:
+        """``Initmem setup node 0 0000000000000000-0000000140000000`` (<= 3.x)."""
+        addr, size = self.b.range16(exclusive=True)
+        return LineFact("initmem", addr=addr, size=size, nums=(self.b.nums[0],))
+
+    def rule_initmem_memoryless(self) -> LineFact:
+        """``Initmem setup node 1 as memoryless``"""
+        return LineFact("initmem", nums=(self.b.nums[0],), note="memoryless")
+
+    def rule_node_data(self) -> LineFact:
+        """``NODE_DATA(0) allocated [mem 0x13ffd5000-0x13fffffff]``"""
+        b = self.b
+        addr, size = b.inclusive()
+        return LineFact("node_data", addr=addr, size=size, nums=(b.nums[0] if b.nums else -1,))
+
+    def rule_early_node_hdr(self) -> LineFact:
+        """``Early memory node ranges``"""
+        return LineFact("early_hdr")
+
+    def rule_early_node_mem(self) -> LineFact:
+        """``  node   0: [mem 0x0000000000001000-0x000000000009efff]``"""
+        addr, size = self.b.inclusive()
+        return LineFact("early_node", addr=addr, size=size, nums=(self._node(),))
+
+    def rule_early_node_pfn(self) -> LineFact:
+        """``    0: 0x00000001 -> 0x0000009f`` (PFNs, end exclusive; 2.6)."""
+        b = self.b
+        addr, size = b.hexes[0] << 12, (b.hexes[1] - b.hexes[0]) << 12
+        return LineFact("early_node", addr=addr, size=size, nums=(self._node(),))
+
+    def _node(self) -> int:
+        b = self.b
+        return b.nums[0] if b.nums else int(self.line.strip().split(":", 1)[0])
+
+    def rule_zone_hdr(self) -> LineFact:
+        """``Zone ranges:``"""
+        return LineFact("zone_hdr")
+
+    def rule_zone_mem(self) -> LineFact:
+        """``  DMA32    [mem 0x0000000001000000-0x00000000ffffffff]``"""
+        addr, size = self.b.inclusive()
+        return LineFact("zone", who=self._zone(), addr=addr, size=size)
+
+    def rule_zone_empty(self) -> LineFact:
+        """``  Device   empty``"""
+        return LineFact("zone", who=self._zone(), note="empty")
+
+    def rule_zone_pfn(self) -> LineFact:
+        """``  DMA      0x00000001 -> 0x00001000`` (PFNs, end exclusive; 2.6)."""
+        b = self.b
+        addr, size = b.hexes[0] << 12, (b.hexes[1] - b.hexes[0]) << 12
+        return LineFact("zone", who=self._zone(), addr=addr, size=size)
+
+    def _zone(self) -> str:
+        return self.b.marks[0] if self.b.marks else ""
+
+    # -- efi.lark --------------------------------------------------------------------
+    def rule_efi_mem_new(self) -> LineFact:
+        """``efi: mem03: [Conventional|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
+        range=[0x0000000000100000-0x00000000007fffff] (7MB)``"""
+        line, b = self.line, self.b
+        attrs_m = re.search(r"\[([^\]]*)\]", line[line.find(":", 4) :])
+        attrs = attrs_m.group(1) if attrs_m else ""
+        type_name, _, attr_cols = attrs.partition("|")
+        addr, size = b.inclusive()
+        return LineFact(
+            "efi_mem", who=type_name.strip(), addr=addr, size=size, nums=(b.nums[0],), raw=attr_cols
+        )
+
+    def rule_efi_mem_old(self) -> LineFact:
+        """``efi: mem00: type=7, attr=0xf, range=[0x0000000000000000-0x000000000009f000)``"""
+        b = self.b
+        etype, attr = b.nums[1], b.hexes[0]
+        return LineFact(
+            "efi_mem",
+            who=f"type={etype}",
+            addr=b.hexes[1],
+            size=b.hexes[2] - b.hexes[1],
+            nums=(b.nums[0],),
+            raw=f"attr={attr:#x}",
+        )
+
+    def rule_efi_remove_done(self) -> LineFact:
+        """``efi: Remove mem115: MMIO range=[0xc0000000-0xcfffffff] (256MB) from e820 map``"""
+        return self._efi_remove("")
+
+    def rule_efi_remove_kept(self) -> LineFact:
+        """``efi: Not removing mem116: MMIO range=[0xfe000000-0xfe010fff] (68KB) from e820
+        map``"""
+        return self._efi_remove("kept")
+
+    def _efi_remove(self, note: str) -> LineFact:
+        addr, size = self.b.inclusive()
+        raw = self.line.strip()
+        return LineFact(
+            "efi_remove", addr=addr, size=size, nums=(self.b.nums[0],), raw=raw, note=note
+        )
+
+    # -- boot.lark -------------------------------------------------------------------
+    def rule_linux_version(self) -> LineFact:
+        """``Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 ...``
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP").who
+        '6.1.0-56-amd64'
+        """
+        b = self.b
+        return LineFact("linux_version", who=b.marks[0] if b.marks else "", raw=self.line.strip())
+
+    def rule_arch_command_line(self) -> LineFact:
+        """``Command line: console=ttyS0 ...`` (setup_arch)."""
+        return LineFact("command_line", who="arch_command_line", raw=self.b.text or "")
+
+    def rule_kernel_command_line(self) -> LineFact:
+        """``Kernel command line: console=ttyS0 ...`` (start_kernel)."""
+        return LineFact("command_line", who="kernel_command_line", raw=self.b.text or "")
+
+    def rule_kexec_start(self) -> LineFact:
+        """``kexec_core: Starting new kernel``"""
+        return LineFact("kexec_start", raw=self.line.strip())
+
+    def rule_crashkernel(self) -> LineFact:
+        """``Reserving 256MB of memory at 3808MB for crashkernel (System RAM: 4095MB)``"""
+        return LineFact("crashkernel", raw=self.line.strip(), nums=_crash_nums(self.line))
+
+    def rule_oom(self) -> LineFact:
+        """``stress invoked oom-killer: gfp_mask=0x...``"""
+        return LineFact("oom", raw=self.line.strip())
+
+    def rule_panic(self) -> LineFact:
+        """``Kernel panic - not syncing: Out of memory and no killable processes...``"""
+        return LineFact("panic", raw=self.line.strip())
+
+    def rule_reboot_sep(self) -> LineFact:
+        """``-- Reboot --`` (journalctl)."""
+        return LineFact("reboot_sep")
+
+    def rule_not_x86_mips(self) -> LineFact:
+        """A MIPS boot log's own lines (``Determined physical RAM map:``)."""
+        return LineFact("not_x86", raw=self.line.strip())
+
+    def rule_not_x86_arm(self) -> LineFact:
+        """An ARM boot log's own lines (``Machine model:``, ``Booting Linux on``)."""
+        return LineFact("not_x86", raw=self.line.strip())
