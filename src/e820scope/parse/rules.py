@@ -16,9 +16,10 @@ import re
 
 from lark import Token, Tree
 
-from ..formats import ERA_D_ONLY, MAP_HEADERS, WHO
-from ..model.types import Era, parse_type_name
+from ..formats import MAP_HEADERS, WHO
+from ..model.types import Era
 from .facts import LineFact
+from .tree_values import Bits, crash_nums, entry_fact, op_fact, rule_name
 
 #: Returned for a line that has an anchor but does not parse.
 UNPARSED = LineFact("unparsed")
@@ -34,161 +35,6 @@ _FIRMWARE_MARKS = {
     "fw_bdsdxe": "UEFI firmware (EDK II boot manager)",
     "fw_grub": "GRUB",
 }
-#: A known type at the start of a garbled type field (console overwrites, borders).
-_TYPE_PREFIX = re.compile(
-    r"^(\((?:usable|reserved|ACPI data|ACPI NVS|unusable)\)|type \d+|"
-    r"persistent (?:RAM )?\(type \d+\)|soft reserved|System RAM|device reserved|"
-    r"usable|reserved|ACPI data|ACPI NVS|unusable)"
-)
-_RANGE16 = re.compile(r"([0-9a-f]{16})\s*-\s*([0-9a-f]{16})")
-
-
-def rule_name(tree: Tree[Token]) -> str:
-    """Rule name without Lark's import namespace (``e820__e820_entry`` -> ``e820_entry``)."""
-    return str(tree.data).rsplit("__", 1)[-1]
-
-
-class _Bits:
-    """The values of one parse tree in print order."""
-
-    __slots__ = ("hex_digits", "hexes", "marks", "nums", "r16", "text", "text_pos")
-
-    def __init__(self, tree: Tree[Token]) -> None:
-        self.hexes: list[int] = []
-        self.hex_digits: list[int] = []
-        self.nums: list[int] = []
-        self.marks: list[str] = []
-        self.r16: list[str] = []
-        self.text: str | None = None
-        self.text_pos = -1
-        self._walk(tree)
-
-    def _walk(self, tree: Tree[Token]) -> None:
-        name = rule_name(tree)
-        if name in ("hex0x", "hex"):
-            tok = str(tree.children[0])
-            digits = tok[2:] if tok[:2].lower() == "0x" else tok
-            self.hexes.append(int(digits, 16))
-            self.hex_digits.append(len(digits))
-            return
-        if name in ("dec", "ksize", "ktype", "mbsize", "memidx", "zone_name", "release"):
-            tok = str(tree.children[0])
-            if name in ("zone_name", "release"):
-                self.marks.append(tok)
-            else:
-                self.nums.append(int(re.sub(r"\D", "", tok)))
-            return
-        if name == "range16":
-            self.r16.append(str(tree.children[0]))
-            return
-        if name in ("text", "etype", "op_types"):
-            ttok = tree.children[0]
-            assert isinstance(ttok, Token)
-            self.text = str(ttok).rstrip()
-            self.text_pos = ttok.start_pos if ttok.start_pos is not None else -1
-            return
-        if not tree.children:
-            self.marks.append(name)
-        for child in tree.children:
-            if isinstance(child, Tree):
-                self._walk(child)
-            elif isinstance(child, Token) and child.type.endswith("TEXT"):
-                self.text = str(child).rstrip()
-                self.text_pos = child.start_pos if child.start_pos is not None else -1
-
-    def mark(self, table: dict[str, str]) -> str:
-        for m in self.marks:
-            if m in table:
-                return table[m]
-        return ""
-
-    def inclusive(self, i: int = 0) -> tuple[int, int]:
-        """``(addr, size)`` of the i-th printed ``first-last`` pair (inclusive end)."""
-        first, last = self.hexes[2 * i], self.hexes[2 * i + 1]
-        return first, last - first + 1
-
-    def range16(self, *, exclusive: bool) -> tuple[int, int]:
-        m = _RANGE16.match(self.r16[0])
-        assert m is not None
-        first, second = int(m.group(1), 16), int(m.group(2), 16)
-        return first, (second - first) if exclusive else (second - first + 1)
-
-
-def _resolve_type(text: str | None) -> tuple[int | None, str, str]:
-    """``(code, raw_type, note)`` for a printed type field (garbage after it noted)."""
-    if text is None or not text.strip():
-        return None, "", ""
-    raw = text.strip()
-    code = parse_type_name(raw)
-    if code is not None:
-        return code, raw, ""
-    m = _TYPE_PREFIX.match(raw)
-    if m:
-        return (
-            parse_type_name(m.group(1)),
-            m.group(1),
-            f"ignored text after the type: {raw[m.end() :]!r}",
-        )
-    return None, raw, ""
-
-
-def _entry(b: _Bits, line: str, kind: str, who: str) -> LineFact:
-    """An e820 table entry or hand-off memmap entry line."""
-    if b.r16:
-        exclusive = kind == "entry"  # era A e820 lines; kexec memmaps print inclusive ends
-        addr, size = b.range16(exclusive=exclusive)
-        era = Era.A if kind == "entry" else None
-        digits_ok = True
-    else:
-        addr, size = b.inclusive()
-        era = None
-        digits_ok = all(d == 16 for d in b.hex_digits[:2])
-    if kind == "memmap_entry":
-        return LineFact(kind, who=who, addr=addr, size=size, type=b.nums[0] if b.nums else None)
-    code, raw, note = _resolve_type(b.text)
-    if raw and (raw.startswith(ERA_D_ONLY) or line[max(0, b.text_pos - 2) : b.text_pos] == "  "):
-        era = Era.D
-        raw = " " + raw
-    problem = ""
-    if not digits_ok:
-        problem = "an address is not 16 hex digits long (line cut?)"
-    elif b.text is None:
-        problem = "no type after the range (line cut?)"
-    elif code is None:
-        problem = f"unknown type text {raw.strip()!r}"
-    elif size <= 0:
-        problem = "end address below start address"
-    return LineFact(
-        kind, who=who, addr=addr, size=size, type=code, raw=raw, era=era, problem=problem, note=note
-    )
-
-
-def _op(b: _Bits, kind: str) -> LineFact:
-    if b.r16:
-        addr, size = b.range16(exclusive=True)
-        era: Era | None = Era.A
-    else:
-        addr, size = b.inclusive()
-        era = None
-    old = new = None
-    text = b.text or ""
-    if "==>" in text:
-        left, right = text.split("==>", 1)
-        old, new = parse_type_name(left), parse_type_name(right)
-    elif text:
-        old = parse_type_name(text)
-    if "System RAM" in text or "device reserved" in text:
-        era = Era.D
-    return LineFact(kind, addr=addr, size=size, type=old, new_type=new, raw=text, era=era)
-
-
-def _crash_nums(line: str) -> tuple[int, ...]:
-    """Numbers of a crashkernel line: (size_mb, at_mb) or (start, end_inclusive)."""
-    m = re.search(r"Reserving (\d+)MB of memory at (\d+)MB", line)
-    if m:
-        return (int(m.group(1)), int(m.group(2)))
-    hx = re.findall(r"0x([0-9a-f]+)", line)
-    return tuple(int(h, 16) for h in hx[:2])
 
 
 class RuleReader:
@@ -198,7 +44,7 @@ class RuleReader:
 
     def __init__(self, line: str) -> None:
         self.line = line
-        self.b: _Bits
+        self.b: Bits
 
     def read(self, tree: Tree[Token]) -> LineFact:
         """The fact of a whole parse tree (``start`` -> family -> rule)."""
@@ -212,7 +58,7 @@ class RuleReader:
         method = getattr(self, f"rule_{name}", None)
         if method is None:
             return UNPARSED
-        self.b = _Bits(rule)
+        self.b = Bits(rule)
         fact: LineFact = method()
         return fact
 
@@ -233,7 +79,7 @@ class RuleReader:
         >>> f.type, f.raw, f.era
         (1, ' System RAM', <Era.D: 'D'>)
         """
-        return _entry(self.b, self.line, "entry", self.b.mark(_WHO))
+        return entry_fact(self.b, self.line, "entry", self.b.mark(_WHO))
 
     def rule_e820_gap(self) -> LineFact:
         """``BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]`` (7.0+)."""
@@ -252,11 +98,11 @@ class RuleReader:
         >>> f.kind, f.size, f.type, f.new_type
         ('update', 4096, 1, 2)
         """
-        return _op(self.b, "update")
+        return op_fact(self.b, "update")
 
     def rule_range_remove(self) -> LineFact:
         """``e820: remove [mem 0x000a0000-0x000fffff] usable``"""
-        return _op(self.b, "remove")
+        return op_fact(self.b, "remove")
 
     def rule_table_full(self) -> LineFact:
         """``e820: too many entries; ignoring [mem 0x...-0x...]``"""
@@ -307,11 +153,11 @@ class RuleReader:
 
     def rule_kexec_file_entry(self) -> LineFact:
         """``kexec-bzImage64: 0000000000001000-000000000009ffff (1)``"""
-        return _entry(self.b, self.line, "memmap_entry", "kexec-bzImage64")
+        return entry_fact(self.b, self.line, "memmap_entry", "kexec-bzImage64")
 
     def rule_kexec_tools_entry(self) -> LineFact:
         """``0000000000001000-000000000009ffff (1)`` of ``kexec -d``."""
-        return _entry(self.b, self.line, "memmap_entry", "kexec-tools")
+        return entry_fact(self.b, self.line, "memmap_entry", "kexec-tools")
 
     def rule_live_header(self) -> LineFact:
         """``# e820_table_kexec ...`` (the companion module's table files)."""
@@ -454,7 +300,7 @@ class RuleReader:
 
     def rule_crashkernel(self) -> LineFact:
         """``Reserving 256MB of memory at 3808MB for crashkernel (System RAM: 4095MB)``"""
-        return LineFact("crashkernel", raw=self.line.strip(), nums=_crash_nums(self.line))
+        return LineFact("crashkernel", raw=self.line.strip(), nums=crash_nums(self.line))
 
     def rule_oom(self) -> LineFact:
         """``stress invoked oom-killer: gfp_mask=0x...``"""
