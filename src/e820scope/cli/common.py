@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..errors import EXIT_INTERNAL, E820ScopeError
+from ..errors import EXIT_INPUT_ERROR, EXIT_INTERNAL, E820ScopeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,6 +27,46 @@ Exit codes:
   4  the machine lacks what is needed (root, the module, a sysfs file)
   70 internal error in e820scope (please report it with E820SCOPE_DEBUG=1 output)
 """
+
+
+class OutputError(E820ScopeError):
+    """An output path (``-o``) that cannot be written: bad usage, exit 2."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+
+def check_output(path: str, *, directory: bool = False) -> Path:
+    """Fail early, in one line, when ``path`` cannot be written: its directory (for
+    ``directory``, the nearest existing ancestor) must exist and be writable, and
+    ``path`` itself must not be a directory (for ``directory``: must not be a file)."""
+    p = Path(path)
+    if directory:
+        if p.exists() and not p.is_dir():
+            raise OutputError(f"{path}: exists and is not a directory", hint="give a directory")
+        parent = next(a for a in (p, *p.parents) if a.exists())
+    else:
+        if p.is_dir():
+            raise OutputError(f"{path}: is a directory", hint="give a file name")
+        parent = p.parent
+        if not parent.is_dir():
+            raise OutputError(
+                f"{path}: directory {parent} does not exist", hint="create it or pick another"
+            )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: {parent} is not writable", hint="pick another output path")
+    return p
+
+
+@contextlib.contextmanager
+def writing(path: str | Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a one-line :class:`OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(
+            f"{path}: cannot write: {reason}", hint="pick another output path"
+        ) from exc
 
 
 def reset_sigpipe() -> None:

@@ -22,6 +22,16 @@ from ..model.kversion import KernelVersion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Type of every input argument: a log, ``-`` (stdin), ``FILE#N``. A path (the shell
+#: completes file names) that is not checked here: the parser reports a missing file.
+INPUT = click.Path(allow_dash=True, path_type=str)
+
+
+def inputs_argument(name: str = "files") -> Callable[[F], F]:
+    """``FILE...``: one or more inputs (every command that reads logs)."""
+    return click.argument(name, metavar="FILE...", nargs=-1, required=True, type=INPUT)
+
+
 _SIZE = re.compile(r"^(\d+)([KMGT]?)i?B?$", re.IGNORECASE)
 
 
@@ -54,9 +64,19 @@ def csv_option() -> Callable[[F], F]:
     )
 
 
-def output_option(dest: str, help: str, **kwargs: Any) -> Callable[[F], F]:
-    """``-o/--output`` (required) into parameter ``dest``; ``kwargs`` e.g. a click type."""
-    return click.option("-o", "--output", dest, required=True, help=help, **kwargs)
+def output_option(dest: str, help: str, *, directory: bool = False) -> Callable[[F], F]:
+    """``-o/--output`` (required) into parameter ``dest``: a file, or a directory that is
+    created when missing. The shell completes paths; :func:`.common.check_output` says
+    early, in one line, when it cannot be written."""
+    return click.option(
+        "-o",
+        "--output",
+        dest,
+        required=True,
+        metavar="DIR" if directory else "FILE",
+        help=help,
+        type=click.Path(file_okay=not directory, dir_okay=directory, path_type=str),
+    )
 
 
 def growth_options(

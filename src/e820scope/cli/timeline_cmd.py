@@ -6,15 +6,16 @@ import json
 
 import click
 
+from ..analysis.chain_input import boots_of_spec
 from ..analysis.diff import MapKind
 from ..errors import NoMapError
 from ..model.records import Boot
 from .common import handle_errors
-from .options import csv_option, json_option, map_option
+from .options import csv_option, inputs_argument, json_option, map_option
 
 
 @click.command("timeline")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@inputs_argument()
 @map_option(help="Which map of each boot to count (see 'e820scope diff --help').")
 @csv_option()
 @json_option("e820scope.timeline/1")
@@ -32,7 +33,6 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
     """
     # pandas is imported here, not when the CLI starts (it costs every command ~0.3 s)
     from ..analysis.timeline import timeline_frame
-    from ..parse import parse_input
     from ..render.timeline_json import timeline_csv, timeline_json
     from ..render.timeline_text import render_timeline
 
@@ -40,7 +40,7 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
         raise click.UsageError("use just one of --csv or --json")
     boots: list[Boot] = []
     for spec in files:
-        boots.extend(parse_input(spec).boots)
+        boots.extend(boots_of_spec(spec, with_map=False))
     if not boots:
         raise NoMapError(
             f"no boot found in {', '.join(files)}",

@@ -20,6 +20,7 @@ from ..model.records import (
     SourceRef,
 )
 from ..model.types import short_name
+from .names import boot_label
 from .text_tables import table_summary
 
 SCHEMA = "e820scope.parse/1"
@@ -104,7 +105,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
     return {
         "input": input_spec,
         "index": b.index,
-        "label": f"{input_spec}#{b.index}",
+        "label": boot_label(input_spec, b.index),
         "source": b.source,
         "first_line": b.first_line,
         "last_line": b.last_line,
