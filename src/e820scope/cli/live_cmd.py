@@ -185,7 +185,8 @@ def render_text(snap: LiveSnapshot) -> list[str]:
     "--kmod-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where the module sources are (default: the checkout's kmod/).",
+    help="Where the module sources are (default: the copy shipped in the package, "
+    "e820scope/kmod; it is built in a temporary copy).",
 )
 @handle_errors
 def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:
