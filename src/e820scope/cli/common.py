@@ -75,10 +75,15 @@ def reset_sigpipe() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+#: The one-line error document ``--json`` commands print on stderr (schemas/error-1.json).
+ERROR_SCHEMA = "e820scope.error/1"
+
+
 def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
     """Print one line for ``err`` on stderr and exit with its code."""
     if as_json:
         payload = {
+            "schema": ERROR_SCHEMA,
             "error": err.message,
             "hint": err.hint,
             "where": str(err.ref) if err.ref else None,

@@ -9,6 +9,7 @@ import click
 
 from ..analysis.chain_input import select_one
 from ..analysis.diff import MapKind, diff_boots
+from ..render.diff_json import SCHEMA as DIFF_SCHEMA
 from ..render.diff_json import diff_json
 from ..render.diff_text import render_diff
 from .common import handle_errors
@@ -19,7 +20,7 @@ from .options import INPUT, json_option, map_option
 @click.argument("a", metavar="A", type=INPUT)
 @click.argument("b", metavar="B", type=INPUT)
 @map_option()
-@json_option("e820scope.diff/1")
+@json_option(DIFF_SCHEMA)
 @handle_errors
 def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     """Compare the e820 maps of boots A and B by address ranges.

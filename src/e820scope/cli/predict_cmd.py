@@ -38,7 +38,7 @@ def build_prediction(
     "Default: as observed, else what kexec_file_load creates for --kernel.",
     min_ram_help="Usable RAM above 16 MiB a generation needs to boot (kernel + initrd).",
 )
-@json_option("e820scope.predict/1", help="Print the e820scope.predict/1 document.")
+@json_option("e820scope.predict/2")
 @click.option(
     "--fail-within",
     type=click.IntRange(min=0),
