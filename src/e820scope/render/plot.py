@@ -12,11 +12,15 @@ per selected generation, ranges coloured by type, on a segmented axis (0-1 MiB l
 
 from __future__ import annotations
 
+import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from matplotlib import rc_context
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -389,6 +393,22 @@ def build_figure(data: FigureData) -> Figure:
     return fig
 
 
+#: No creation date in the files: the same figure gives the same bytes.
+_METADATA: dict[str, dict[str, str | None]] = {
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None},
+    "png": {},
+}
+
+
+def _save(data: FigureData, target: str | Path | IO[bytes], fmt: str) -> None:
+    """Write ``fmt``; SVG keeps text as ``<text>`` elements (selectable, searchable) and
+    its ids are salted with a constant (same bytes for the same figure)."""
+    fig = build_figure(data)
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "e820scope"}):
+        fig.savefig(target, format=fmt, dpi=110, metadata=_METADATA[fmt])
+
+
 def render(data: FigureData, out: str | Path) -> Path:
     """Write the figure; the format follows the extension (.png, .svg, .pdf)."""
     path = Path(out)
@@ -397,6 +417,17 @@ def render(data: FigureData, out: str | Path) -> Path:
         from ..errors import InputError
 
         raise InputError(f"{out}: unsupported figure format {fmt!r}", hint="use .png, .svg or .pdf")
-    fig = build_figure(data)
-    fig.savefig(path, format=fmt, dpi=110)
+    _save(data, path, fmt)
     return path
+
+
+def render_svg(data: FigureData) -> str:
+    """The figure as an ``<svg>`` element for inlining in HTML: real ``<text>``, no XML
+    prolog, scaled by its ``viewBox`` (width 100%)."""
+    buf = io.BytesIO()
+    _save(data, buf, "svg")
+    text = buf.getvalue().decode("utf-8")
+    svg = text[text.index("<svg") :]
+    head_end = svg.index(">")
+    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
+    return head + ' width="100%" role="img"' + svg[head_end:]

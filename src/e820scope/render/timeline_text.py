@@ -58,7 +58,7 @@ def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
 
 
-def _cell(col: str, v: Any, wide: bool) -> str:
+def cell(col: str, v: Any, wide: bool) -> str:
     if isinstance(v, list):
         if not v:
             return "-"
@@ -146,7 +146,7 @@ def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
             elif col == "kernel" and not wide and len(str(rec[col])) > KERNEL_MAX:
                 cells.append(str(rec[col])[: KERNEL_MAX - 1] + "…")
             else:
-                cells.append(_cell(col, rec[col], wide))
+                cells.append(cell(col, rec[col], wide))
         rows.append(cells)
         notes.extend(f"#{rec['index']}: {t}" for t in texts)
     widths = _fit(rows, headers, None if wide else WIDTH)
