@@ -9,6 +9,7 @@ network requests it made, and take a screenshot.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -151,17 +152,17 @@ class Browser:
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             params["captureBeyondViewport"] = True
-            w, h = self.eval("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            w, h = self.eval(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
             params["clip"] = {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}
         data = base64.b64decode(self.page("Page.captureScreenshot", **params)["data"])
         path.write_bytes(data)
         return data
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, OSError, TimeoutError):
             self.call("Browser.close")
-        except (RuntimeError, OSError, TimeoutError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
