@@ -75,8 +75,16 @@ def output_option(dest: str, help: str, *, directory: bool = False) -> Callable[
         required=True,
         metavar="DIR" if directory else "FILE",
         help=help,
-        type=click.Path(file_okay=not directory, dir_okay=directory, path_type=str),
+        type=_OutputPath(file_okay=not directory, dir_okay=directory, path_type=str),
     )
+
+
+class _OutputPath(click.Path):
+    """A path the shell completes (a file, or a directory) that click does not check:
+    :func:`.common.check_output` does, with a one-line message and exit 2."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
 
 
 def growth_options(
