@@ -171,3 +171,21 @@ def test_live_load_without_sources_names_the_places(monkeypatch: pytest.MonkeyPa
         load.build_and_load(None, release="6.1.0-56-amd64")
     assert "kmod/ sources not found in " in exc.value.message
     assert str(kmod_candidates()[0]) in exc.value.message
+
+
+def test_shipped_module_sources_build(tmp_path: Path) -> None:
+    """The copy inside the package builds against an installed kernel's headers (CI
+    installs linux-headers-amd64 for the VM tests), as ``live --load`` builds it."""
+    import shutil
+
+    headers = sorted(Path("/lib/modules").glob("*/build"))
+    if not headers or shutil.which("make") is None:
+        pytest.skip("no kernel headers or make here (apt-get install linux-headers-amd64 make)")
+    src = default_kmod_dir()
+    assert src is not None
+    work = Path(shutil.copytree(src, tmp_path / "kmod"))
+    release = headers[-1].parent.name
+    r = subprocess.run(["make", "-C", str(work), f"KVER={release}"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (work / "e820scope.ko").is_file()
+    assert not any(src.glob("*.o")), "the installed package was written to"

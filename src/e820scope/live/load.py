@@ -59,9 +59,16 @@ def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
             f"no kernel headers for {release} at {build}",
             hint=f"install linux-headers-{release} (kmod/TROUBLESHOOTING.md)",
         )
-    # build in a copy: the installed package (or the user's directory) is not written to
-    work = Path(tempfile.mkdtemp(prefix="e820scope-kmod-"))
-    kmod_dir = Path(shutil.copytree(kmod_dir, work / "kmod"))
+    # build in a temporary copy: the installed package (or the user's directory) is not
+    # written to; the module stays loaded when the copy is removed
+    with tempfile.TemporaryDirectory(prefix="e820scope-kmod-") as work:
+        params = _build_and_insmod(Path(shutil.copytree(kmod_dir, Path(work) / "kmod")), release)
+    how = "with /proc/kallsyms addresses" if params else "via the kprobe route"
+    return f"module loaded {how}"
+
+
+def _build_and_insmod(kmod_dir: Path, release: str) -> list[str]:
+    """``make`` in ``kmod_dir`` and ``insmod`` the result; the kallsyms parameters used."""
     r = subprocess.run(
         ["make", "-C", str(kmod_dir), f"KVER={release}"], capture_output=True, text=True
     )
@@ -79,5 +86,4 @@ def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
             f"insmod failed: {r.stderr.strip()}",
             hint="dmesg | grep e820scope says why (kmod/TROUBLESHOOTING.md)",
         )
-    how = "with /proc/kallsyms addresses" if params else "via the kprobe route"
-    return f"module loaded {how}"
+    return params
