@@ -114,8 +114,20 @@ def test_phone_layout_and_screenshot(
     browser.load(patched_report.as_uri(), 390, 844, mobile=True)
     # no sideways scrolling of the page: wide tables scroll inside their own box
     assert browser.eval("document.documentElement.scrollWidth") <= 390
+    # the figure keeps its drawn size (legible labels) and scrolls inside its own box
     svg_width = browser.eval("document.querySelector('#plots svg').getBoundingClientRect().width")
-    assert 300 < svg_width <= 390
+    assert svg_width >= 860
+    box = browser.eval(
+        "(() => { const b = document.querySelector('#plots .scroll');"
+        " return [b.clientWidth, b.scrollWidth, getComputedStyle(b).overflowX]; })()"
+    )
+    assert box[0] <= 390 and box[1] >= 860 and box[2] == "auto"
+    assert browser.eval("getComputedStyle(document.querySelector('.wide-hint')).display") == "block"
+    tick_px = browser.eval(
+        "Math.min(...[...document.querySelectorAll('#plots svg text')]"
+        ".map(t => t.getBoundingClientRect().height).filter(h => h > 0))"
+    )
+    assert tick_px >= 6  # the smallest label (7 pt ticks) is not shrunk to a smudge
     body_px = browser.eval("parseFloat(getComputedStyle(document.body).fontSize)")
     assert body_px >= 14
     shot = _png(browser.screenshot(tmp_path / "phone.png"))

@@ -44,7 +44,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.loss td { background: #fff4e5; } tr.fate td { background: #fde7e5; font-weight: 600; }
 code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; padding: 0.5rem; }
-figure { margin: 0.5rem 0; } figure svg { max-width: 100%; height: auto; display: block; }
+figure { margin: 0.5rem 0; } figure svg { width: 100%; height: auto; display: block; }
+/* a phone keeps the figure at its drawn size (labels stay legible) and scrolls it inside
+   its box; the page itself never scrolls sideways */
+.wide-hint { display: none; color: var(--muted); font-size: 0.85rem; }
+@media (max-width: 880px) { figure svg { min-width: 860px; } .wide-hint { display: block; } }
 .quote { border-left: 3px solid #999; margin: 0.3rem 0; padding: 0.1rem 0.6rem; }
 .quote .where { color: var(--muted); font-size: 0.8rem; overflow-wrap: anywhere; }
 .quote .line { display: block; overflow-wrap: anywhere; }
@@ -192,7 +196,9 @@ def render_report(data: ReportData, svg: str, command: str) -> str:
 Made by <span class="mono">{_e(command)}</span> (e820scope {_e(__version__)})</p></header>
 <section id="verdict"><h2>Verdict</h2><ul class="verdict{ok}">{verdict}</ul></section>
 <section id="timeline-section"><h2>Timeline</h2>{_timeline_table(data)}</section>
-<section id="plots"><h2>Plots</h2><figure>{svg}
+<section id="plots"><h2>Plots</h2><figure>
+<p class="wide-hint">The figure is drawn at full size: scroll it sideways.</p>
+<div class="scroll">{svg}</div>
 <figcaption class="meta">(a) entries per generation against the 128-entry cap,
 (b) usable RAM, (c) the address map of key generations with a zoom on what was lost.
 </figcaption></figure></section>
