@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..render.names import inputs_text
 from .common import check_output, handle_errors, writing
 from .options import growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
@@ -29,8 +30,9 @@ def plot_cmd(
 
     check_output(out)
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
-    names = ", ".join(files) if len(files) <= 2 else f"{files[0]} ... {files[-1]}"
-    data = figure_data(pred, title or f"kexec chain e820 forecast: {names}")
+    data = figure_data(
+        pred, title or f"kexec chain e820 forecast: {inputs_text(files, short=True)}"
+    )
     with writing(out):
         written = render(data, out)
     click.echo(f"wrote {written}", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..render.names import inputs_text
 from .common import check_output, handle_errors, writing
 from .options import growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
@@ -46,7 +47,7 @@ def report_cmd(
 
     target = check_output(out)
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
-    names = ", ".join(files) if len(files) <= 2 else f"{files[0]} ... {files[-1]}"
+    names = inputs_text(files, short=True)
     svg = render_svg(figure_data(pred, title or f"kexec chain e820 forecast: {names}"))
     command = shlex.join(["e820scope", *sys.argv[1:]]) if sys.argv[1:] else "e820scope report"
     page = render_report(gather(files, pred), svg, command)

@@ -14,6 +14,7 @@ from ..analysis.units import human_size
 from ..model.records import E820Entry
 from ..model.types import short_name
 from .json_common import entry_range
+from .names import inputs_text
 
 SCHEMA = "e820scope.predict/2"
 
@@ -114,7 +115,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
     seen = [s for s in p.states if s.observed]
     last = seen[-1]
     out.append(
-        f"Input: {', '.join(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})"
+        f"Input: {inputs_text(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})"
     )
     out.append(
         f"Last seen: gen {p.last_seen} received {len(last.received)} entries, its "

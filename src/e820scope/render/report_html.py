@@ -18,6 +18,7 @@ from .. import __version__
 from ..analysis.align import ChangeKind
 from ..analysis.predict import Prediction
 from ..analysis.units import describe, exact_and_human, human_size
+from .names import inputs_text
 from .predict_text import to_json, to_text
 from .report_data import Fate, KeyDiff, Quote, ReportData
 from .timeline_json import timeline_json
@@ -179,7 +180,7 @@ def _json_block(ident: str, doc: dict[str, Any]) -> str:
 def render_report(data: ReportData, svg: str, command: str) -> str:
     """The whole page. ``svg`` is the plot as an inline ``<svg>`` element."""
     p = data.prediction
-    inputs = ", ".join(data.inputs)
+    inputs = inputs_text(data.inputs)
     verdict = "".join(f"<li>{_e(s)}</li>" for s in verdict_items(data))
     ok = " ok" if p.first_loss is None and not data.fates else ""
     remedies = "".join(f"<li>{_e(r)}</li>" for r in p.remedies)
