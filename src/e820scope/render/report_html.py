@@ -120,7 +120,14 @@ def _timeline_table(data: ReportData) -> str:
         cells = []
         for col, _ in NARROW:
             value = (", ".join(flags) or "-") if col == "notes" else cell(col, rec[col], False)
-            num = col in ("index", "boot", "entries", "usable_bytes", "usable_delta_bytes")
+            num = col in (
+                "index",
+                "boot",
+                "entries",
+                "usable_bytes",
+                "usable_delta_bytes",
+                "type128",
+            )
             cells.append(f"<td{' class=num' if num else ''}>{_e(value)}</td>")
         label = _e(rec["label"])
         rows.append(f'<tr class="{cls}" title="{label}">{"".join(cells)}</tr>')
