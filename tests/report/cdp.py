@@ -45,6 +45,7 @@ class Browser:
             "--remote-debugging-pipe",
             "--no-sandbox",  # CI runs as root; the page is our own file
             "--disable-gpu",
+            "--disable-dev-shm-usage",  # containers often have a 64 MB /dev/shm
             "--no-first-run",
             "--disable-extensions",
             "--disable-background-networking",
