@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -82,8 +83,9 @@ class Browser:
     def _read(self) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
         while b"\0" not in self._buf:
-            if time.monotonic() > deadline:
-                raise TimeoutError("no reply from chromium")
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._ev_r], [], [], left)[0]:
+                raise TimeoutError(f"no reply from chromium within {self.timeout} s")
             chunk = os.read(self._ev_r, 1 << 16)
             if not chunk:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
