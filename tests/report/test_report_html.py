@@ -109,6 +109,17 @@ def test_json_blocks_are_the_documents(patched_report: Path) -> None:
     assert timeline["schema"] == "e820scope.timeline/2" and len(timeline["rows"]) == 64
 
 
+def test_page_names_the_command_and_is_reproducible(tmp_path: Path) -> None:
+    args = ["--kernel", "5.7", "--path", "kexec_file_load", str(LAB / "stock-6.1-ovmf-2g-boot.log")]
+    first = make_report(tmp_path / "a.html", *args)
+    again = make_report(tmp_path / "a.html", *args)
+    assert first == again  # same input, same bytes
+    made_by = (
+        f"e820scope report --kernel 5.7 --path kexec_file_load {args[-1]} -o {tmp_path}/a.html"
+    )
+    assert f'Made by <span class="mono">{made_by}</span>' in first
+
+
 def test_no_loss_chain_says_so(stock_report: Path) -> None:
     html = stock_report.read_text(encoding="utf-8")
     assert '<ul class="verdict ok">' in html

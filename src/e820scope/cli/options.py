@@ -32,6 +32,9 @@ def inputs_argument(name: str = "files") -> Callable[[F], F]:
     return click.argument(name, metavar="FILE...", nargs=-1, required=True, type=INPUT)
 
 
+#: ``--min-ram``'s default as typed
+DEFAULT_MIN_RAM_TEXT = f"{DEFAULT_MIN_RAM >> 20}M"
+
 _SIZE = re.compile(r"^(\d+)([KMGT]?)i?B?$", re.IGNORECASE)
 
 
@@ -103,7 +106,7 @@ def growth_options(
         click.option("--assume-setup-data", metavar="TYPES", help=setup_data_help),
         click.option(
             "--min-ram",
-            default=f"{DEFAULT_MIN_RAM >> 20}M",
+            default=DEFAULT_MIN_RAM_TEXT,
             show_default=True,
             help=min_ram_help,
         ),

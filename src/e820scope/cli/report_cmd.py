@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 
 import click
 
 from ..render.names import inputs_text
 from .common import check_output, handle_errors, writing
-from .options import growth_options, inputs_argument, output_option
+from .options import DEFAULT_MIN_RAM_TEXT, growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
 
 
@@ -49,7 +48,15 @@ def report_cmd(
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
     names = inputs_text(files, short=True)
     svg = render_svg(figure_data(pred, title or f"kexec chain e820 forecast: {names}"))
-    command = shlex.join(["e820scope", *sys.argv[1:]]) if sys.argv[1:] else "e820scope report"
+    given = {
+        "--kernel": kernel,
+        "--path": path,
+        "--assume-setup-data": assume_setup_data,
+        "--min-ram": None if min_ram == DEFAULT_MIN_RAM_TEXT else min_ram,
+        "--title": title or None,
+    }
+    options = [x for k, v in given.items() if v is not None for x in (k, v)]
+    command = shlex.join(["e820scope", "report", *options, *files, "-o", out])
     page = render_report(gather(files, pred), svg, command)
     with writing(out):
         Path(target).write_text(page, encoding="utf-8")
