@@ -118,3 +118,36 @@ def test_bootstrap_link_is_found_by_a_new_login_shell() -> None:
     if os.environ.get("CI"):
         assert found.resolve() == (REPO / ".venv" / "bin" / "e820scope").resolve()
     assert shutil.which("e820scope") is not None
+
+
+def _link_only(bin_dir: Path, path: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": path, "HOME": str(bin_dir.parent), "E820SCOPE_BIN_DIR": str(bin_dir)}
+    return subprocess.run(
+        ["bash", str(REPO / "bootstrap.sh"), "--link-only"], env=env, capture_output=True, text=True
+    )
+
+
+def test_bootstrap_links_the_command(tmp_path: Path) -> None:
+    """What command 1 does last (``./bootstrap.sh --link-only`` alone): a link to this
+    checkout's script where pip puts scripts, and a hint when that is not on PATH."""
+    bin_dir = tmp_path / "bin"
+    r = _link_only(bin_dir, "/usr/bin:/bin")
+    assert r.returncode == 0, r.stderr
+    link = bin_dir / "e820scope"
+    assert link.is_symlink() and link.readlink() == REPO / ".venv" / "bin" / "e820scope"
+    assert f"{bin_dir} is not on your PATH; add it: export PATH=" in r.stderr
+    # on PATH: no hint, and a new shell finds the command
+    r = _link_only(bin_dir, f"{bin_dir}:/usr/bin:/bin")
+    assert r.returncode == 0 and "not on your PATH" not in r.stderr
+    found = subprocess.run(
+        ["env", "-i", f"PATH={bin_dir}:/usr/bin:/bin", "bash", "-c", "command -v e820scope"],
+        capture_output=True,
+        text=True,
+    )
+    assert found.stdout.strip() == str(link)
+    # another install's file is left alone
+    link.unlink()
+    link.write_text("#!/bin/sh\n")
+    r = _link_only(bin_dir, "/usr/bin:/bin")
+    assert r.returncode == 0 and "exists and is not a link; left alone" in r.stderr
+    assert link.read_text() == "#!/bin/sh\n"
