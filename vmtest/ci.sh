@@ -15,7 +15,8 @@ REL=$(basename "$(ls -1 /boot/vmlinuz-*-amd64 | sort | tail -1)" | sed 's/^vmlin
 make -C kmod KVER="$REL" >/dev/null 2>&1 || make -C kmod KVER="$REL"
 T2=$(date +%s)
 echo "vmtest: install $((T1 - T0)) s, module build $((T2 - T1)) s (kernel $REL)"
-# use the installed package (bootstrap.sh --dev); fall back to the source tree
-python -c 'import e820scope' 2>/dev/null || export PYTHONPATH=$PWD/src${PYTHONPATH:+:$PYTHONPATH}
-E820SCOPE_VM_OUT=${E820SCOPE_VM_OUT:-$PWD/vmtest/out} python -m pytest -m vm tests/vm -q -p no:cacheprovider "$@"
+# the installed package and pytest, in .venv (./bootstrap.sh --dev makes it when missing)
+PY=.venv/bin/python
+"$PY" -c 'import e820scope, pytest' 2>/dev/null || ./bootstrap.sh --dev
+E820SCOPE_VM_OUT=${E820SCOPE_VM_OUT:-$PWD/vmtest/out} "$PY" -m pytest -m vm tests/vm -q -p no:cacheprovider "$@"
 echo "vmtest: total $(( $(date +%s) - T0 )) s"

@@ -69,7 +69,7 @@ def test_diff_json_golden(run) -> None:  # type: ignore[no-untyped-def]
     r = run("diff", "--json", f"{PATCHED}#57", f"{PATCHED}#58")
     assert r.exit_code == 1
     doc = json.loads(r.output)
-    assert doc["schema"] == "e820scope.diff/1"
+    assert doc["schema"] == "e820scope.diff/2"
     kinds = [c["kind"] for c in doc["changes"] if c["kind"] != "unchanged"]
     assert kinds == ["split", "dropped_at_cap", "dropped_at_cap"]
     assert doc["usable"]["lost"] == 1 << 30
@@ -121,14 +121,16 @@ def test_timeline_csv_and_json(run) -> None:  # type: ignore[no-untyped-def]
     r = run("timeline", "--csv", PATCHED)
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("index,source,boot,kernel,start,entries,usable_bytes")
+    assert lines[0].startswith(
+        "index,source,boot,label,kernel,start,ended_by,fate,entries,usable_bytes"
+    )
     assert len(lines) == 1 + 64
     check_golden("timeline/patched.csv", r.output)
     r = run("timeline", "--json", STOCK_OVMF)
     doc = json.loads(r.output)
-    assert doc["schema"] == "e820scope.timeline/1"
+    assert doc["schema"] == "e820scope.timeline/2"
     assert [row["entries"] for row in doc["rows"]] == [16, 18, 18, 18, 18]
-    assert doc["rows"][1]["splits"] == ["0xbd100018"]
+    assert doc["rows"][1]["splits"] == [{"addr": 0xBD100018, "addr_hex": "0xbd100018"}]
     assert doc["rows"][2]["splits"] == []
 
 

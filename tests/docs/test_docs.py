@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,40 +33,3 @@ def test_exit_codes_in_help_match_readme() -> None:
     help_codes = set(re.findall(r"^\s+(\d+)\s+\w", section, re.M))
     readme_codes = set(re.findall(r"^\| (\d+) \|", README, re.M))
     assert help_codes == readme_codes == {"0", "1", "2", "3", "4", "70"}
-
-
-def _readme_examples() -> list[list[str]]:
-    """The e820scope commands of the README's example block (continuations joined)."""
-    block = README.split("### Examples on the bundled samples", 1)[1].split("```sh", 1)[1]
-    block = block.split("```", 1)[0].replace("\\\n", " ")
-    return [shlex.split(line) for line in block.splitlines() if line.startswith("e820scope ")]
-
-
-EXAMPLES = _readme_examples()
-
-
-def test_readme_has_examples() -> None:
-    assert len(EXAMPLES) >= 8
-
-
-@pytest.mark.parametrize("argv", EXAMPLES, ids=[" ".join(a[1:3]) for a in EXAMPLES])
-def test_readme_example_runs(argv: list[str], tmp_path: Path) -> None:
-    """Each README example runs with the installed script and exits as documented."""
-    exe = shutil.which("e820scope")
-    if exe is None:
-        pytest.skip("the e820scope console script is not installed (./bootstrap.sh --dev)")
-    # outputs go to tmp_path: nothing is written into the checkout
-    args = list(argv[1:])
-    for i, a in enumerate(args):
-        if a.endswith((".png", ".svg", ".pdf")) or (i and args[i - 1] in ("-o", "--output")):
-            args[i] = str(tmp_path / Path(a).name)
-    proc = subprocess.run([exe, *args], cwd=REPO, capture_output=True, text=True, timeout=600)
-    # diff exits 1 when the maps differ and predict --fail-within 1 when loss is due;
-    # everything else must succeed.
-    allowed = {0, 1} if args[0] in ("diff", "predict") else {0}
-    assert proc.returncode in allowed, proc.stderr
-    if args[0] in ("plot", "simulate"):  # they write files, not stdout
-        assert any(tmp_path.iterdir()), f"{args[0]} wrote nothing"
-    else:
-        assert proc.stdout.strip()
-    assert "Traceback" not in proc.stderr

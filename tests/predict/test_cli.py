@@ -46,20 +46,24 @@ def test_json_document() -> None:
     code, out, _ = run("predict", *FIRST3, "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.predict/1"
+    assert doc["schema"] == "e820scope.predict/2"
     assert doc["verdict"] == "loss"
     assert doc["first_overflow_generation"] == 57
     assert doc["first_truncated_generation"] == 58
     assert doc["reboots_until_truncation"] == 55
     first = doc["first_loss"]
     assert first["generation"] == 58 and first["reboots_from_last_seen"] == 55
-    assert [(d["start"], d["end"], d["type"], d["bytes"]) for d in first["dropped"]] == [
-        (0xFFC00000, 0xFFFFFFFF, 2, 0x400000),
-        (0x100000000, 0x13FFFFFFF, 1, 1 << 30),
+    # ranges as in every document: integers, end exclusive, hex beside them
+    assert [(d["addr"], d["end"], d["type"], d["size"]) for d in first["dropped"]] == [
+        (0xFFC00000, 0x100000000, 2, 0x400000),
+        (0x100000000, 0x140000000, 1, 1 << 30),
     ]
+    assert [d["last_hex"] for d in first["dropped"]] == ["0xffffffff", "0x13fffffff"]
     assert first["usable_lost"] == 1 << 30
     assert doc["death"]["generation"] == 64
-    assert doc["mechanism"]["blobs_per_generation"] == [{"kind": "SETUP_EFI", "bytes": 0x70}]
+    assert doc["mechanism"]["blobs_per_generation"] == [
+        {"kind": "SETUP_EFI", "size": 0x70, "size_hex": "0x70"}
+    ]
     assert len(doc["remedies"]) == 3
 
 

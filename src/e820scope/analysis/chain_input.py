@@ -1,8 +1,9 @@
-"""Load the boots ``predict``/``plot``/``simulate`` work on.
+"""The boots a command's ``FILE``, ``FILE#N`` and ``-`` arguments name (every command).
 
 Boots come from the project parser (:func:`e820scope.parse.parse_input`), parsed once
-per file even when several ``FILE#N`` specs name it. Unlike ``select_boot`` (one boot),
-a plain ``FILE`` here stands for every boot of it that has a map: a chain is many boots.
+per file even when several ``FILE#N`` specs name it (stdin, ``-``, is read once). For
+``predict``/``plot``/``simulate``/``timeline`` a plain ``FILE`` stands for every boot of it
+(a chain is many boots); for ``diff`` (:func:`select_one`) the last boot with a map.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError, NoMapError
-from ..model.records import Boot, BootStart, StartMethod
-from ..parse import parse_input
+from ..model.records import Boot, BootStart, ParsedLog, StartMethod
+from ..parse import no_map_error, parse_input
 from ..parse.api import split_boot_spec
 
 
@@ -52,30 +53,63 @@ def load_boots(specs: Sequence[str]) -> list[Boot]:
     return boots
 
 
-def _load_one(spec: str) -> list[Boot]:
-    """``FILE``: its boots with a map; ``FILE#N``: boot N (all boots numbered 1..n)."""
+def no_such_boot(spec: str, count: int) -> InputError:
+    """The error for ``FILE#N`` when FILE holds only ``count`` boots (every command)."""
     path, n = split_boot_spec(spec)
-    every = _parse_cached(path)
+    shown = "<stdin>" if path == "-" else path
+    return InputError(
+        f"{spec}: no boot #{n}; {shown} has {count} boot{'s' if count != 1 else ''}",
+        hint=f"use {path}#1 .. {path}#{count} ('e820scope parse {path}' lists them)"
+        if count
+        else "give a log that holds a boot",
+    )
+
+
+def boots_of_spec(spec: str, *, with_map: bool = True) -> list[Boot]:
+    """``FILE``: its boots (only those with a firmware map when ``with_map``);
+    ``FILE#N``: boot N (all boots numbered 1..n). ``-`` is stdin."""
+    path, n = split_boot_spec(spec)
+    every = _parse_cached(path).boots
     if n is None:
-        return [b for b in every if b.firmware_map is not None]
+        return [b for b in every if b.firmware_map is not None or not with_map]
     if not 1 <= n <= len(every):
-        raise InputError(
-            f"{spec}: no boot #{n} (the file has {len(every)} boots)",
-            hint="use FILE#N with N from 1",
-        )
-    boot = every[n - 1]
-    if boot.firmware_map is None:
+        raise no_such_boot(spec, len(every))
+    return [every[n - 1]]
+
+
+def _load_one(spec: str) -> list[Boot]:
+    """``FILE``: its boots with a map; ``FILE#N``: boot N, which must have one."""
+    boot_list = boots_of_spec(spec)
+    n = split_boot_spec(spec)[1]
+    if n is not None and boot_list[0].firmware_map is None:
         raise NoMapError(
             f"{spec}: boot #{n} has no BIOS-provided e820 map",
             hint="pick a boot whose early messages are in the log",
         )
-    return [boot]
+    return boot_list
 
 
-def _parse_cached(path: str) -> tuple[Boot, ...]:
+def select_one(spec: str) -> Boot:
+    """``FILE#N``: boot N; ``FILE``: its last boot with a firmware map."""
+    path, n = split_boot_spec(spec)
+    if n is not None:
+        return boots_of_spec(spec)[0]
+    parsed = _parse_cached(path)
+    with_map = [b for b in parsed.boots if b.firmware_map is not None]
+    if not with_map:
+        raise no_map_error(parsed)
+    return with_map[-1]
+
+
+_STDIN: dict[str, ParsedLog] = {}
+
+
+def _parse_cached(path: str) -> ParsedLog:
     """Parse ``path`` once per (path, size, mtime): ``FILE#1 FILE#2 ...`` read it once."""
-    if path == "-":
-        return _parse_uncached(path)
+    if path == "-":  # stdin can be read once: '-#1 -#2' share one parse
+        if "-" not in _STDIN:
+            _STDIN["-"] = _parse_uncached(path)
+        return _STDIN["-"]
     try:
         st = Path(path).stat()
     except OSError:
@@ -84,9 +118,9 @@ def _parse_cached(path: str) -> tuple[Boot, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _parse_memo(path: str, size: int, mtime_ns: int) -> tuple[Boot, ...]:
+def _parse_memo(path: str, size: int, mtime_ns: int) -> ParsedLog:
     return _parse_uncached(path)
 
 
-def _parse_uncached(path: str) -> tuple[Boot, ...]:
-    return parse_input(path).boots
+def _parse_uncached(path: str) -> ParsedLog:
+    return parse_input(path)

@@ -415,10 +415,13 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
 
     # Not enough generations: decide from the kernel version and the setup_data kinds.
     # A release number alone cannot tell a patched kernel, so the user must state it.
+    missing = []
     if assume.kernel is None:
-        raise _need("the kernel version of the future generations", "--kernel 5.7")
+        missing.append(("the kernel version of the future generations", "--kernel 5.7"))
     if assume.path is None and not any(_is_kexec(g.start) for g in gens):
-        raise _need("the hand-off path", "--path kexec_file_load")
+        missing.append(("the hand-off path", "--path kexec_file_load"))
+    if missing or assume.kernel is None:
+        raise _need(missing)
     kver = assume.kernel
     if assume.setup_data is not None:
         kinds = assume.setup_data
@@ -474,12 +477,16 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     )
 
 
-def _need(what: str, example: str) -> Exception:
+def _need(missing: list[tuple[str, str]]) -> Exception:
+    """One error naming every fact that is missing (what, example option) at once."""
     from ..errors import InputError
 
+    what = " and ".join(w for w, _ in missing)
+    options = " ".join(x for _, x in missing)
+    them = "them" if len(missing) > 1 else "it"
     return InputError(
         f"cannot infer the growth from one generation without {what}",
-        hint=f"give at least two kexec'd generations, or state it ({example})",
+        hint=f"give at least two kexec'd generations, or state {them} ({options})",
     )
 
 

@@ -3,17 +3,20 @@
 Each boot that was not cold-booted is compared with the row before it (rows from several
 files are taken as successive generations, in argument order; :func:`.diff.diff_boots`): splits it
 introduced (address of each new type-128 piece, or of the split entry), entries dropped
-at the zeropage cap, and the usable bytes it lost. Columns (units in the name where it
-matters):
+at the zeropage cap, and the usable bytes it lost. Values are typed (addresses and sizes
+are ints; renderers format them). Columns:
 
-``index`` 1-based row, ``source``/``boot`` where it came from, ``kernel``, ``start``
-(how it was started), ``entries`` (map length), ``usable_bytes``, ``type128`` (hidden
-type-128 pieces received), ``splits`` (list of hex addresses), ``dropped_at_cap`` (list
-of ``first-last`` ranges), ``usable_lost_bytes`` (vs previous row), ``setup_data``
-(this boot's own setup_data pieces as ``addr+size``), ``last_pfn`` (hex, the first
-``last_pfn`` line: end of all RAM), ``initmem_end`` (hex, inclusive end of the highest
-node), ``memory_total_kb``/``memory_available_kb`` (the ``Memory:`` line), ``warnings``
-(list of short texts).
+``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
+``FILE#N``), ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
+``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
+None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (types 1 and 128),
+``usable_delta_bytes`` (vs the previous row; None for the first row and a cold boot),
+``type128`` (hidden type-128 pieces received), ``splits`` (list of addresses),
+``dropped_at_cap`` (list of ``(addr, size)``), ``usable_lost_bytes`` (dropped usable
+bytes, vs the previous row), ``setup_data`` (this boot's own setup_data pieces as
+``(addr, size)``), ``last_pfn`` (the first ``last_pfn`` line: end of all RAM in pages),
+``initmem_end`` (exclusive end of the highest node), ``memory_total_kb``/
+``memory_available_kb`` (the ``Memory:`` line), ``warnings`` (list of short texts).
 """
 
 from __future__ import annotations
@@ -25,21 +28,24 @@ import pandas as pd
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, Severity, StartMethod
+from ..model.records import Boot, E820Entry, Severity, StartMethod
 from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
 from .hidden import boot_hidden, resolve
-from .units import fmt_range
 
 COLUMNS = (
     "index",
     "source",
     "boot",
+    "label",
     "kernel",
     "start",
+    "ended_by",
+    "fate",
     "entries",
     "usable_bytes",
+    "usable_delta_bytes",
     "type128",
     "splits",
     "dropped_at_cap",
@@ -57,22 +63,34 @@ INT_COLUMNS = (
     "boot",
     "entries",
     "usable_bytes",
+    "usable_delta_bytes",
     "type128",
     "usable_lost_bytes",
+    "last_pfn",
+    "initmem_end",
     "memory_total_kb",
     "memory_available_kb",
 )
 
 
-def _split_addrs(d: BootDiff) -> list[str]:
-    out: list[str] = []
+def _split_addrs(d: BootDiff) -> list[int]:
+    out: list[int] = []
     for c in d.of_kind(ChangeKind.SPLIT):
-        new128 = [e for e in c.after if e.type == E820Type.RESERVED_KERN]
-        if new128:
-            out.extend(f"{e.addr:#x}" for e in new128)
-        else:
-            out.append(f"{c.addr:#x}")
+        new128 = [e.addr for e in c.after if e.type == E820Type.RESERVED_KERN]
+        out.extend(new128 or [c.addr])
     return out
+
+
+def fate(boot: Boot) -> str | None:
+    """How far the boot got when it did not get far: its panic or OOM message, or that it
+    printed no ``Memory:`` line though its log goes past the map (None: it booted)."""
+    for kind in ("panic", "oom"):
+        ev = boot.events_of(kind)
+        if ev:
+            return f"{kind}: {ev[0].text}"
+    if boot.memory is None and boot.firmware_map is not None and boot.ended_by != "eof":
+        return "no Memory: line (memory init did not finish)"
+    return None
 
 
 def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, Any]:
@@ -88,21 +106,21 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
         "index": i,
         "source": boot.source,
         "boot": boot.index,
+        "label": boot.label,
         "kernel": str(boot.kernel) if boot.kernel else None,
         "start": boot.start.method.value,
+        "ended_by": boot.ended_by,
+        "fate": fate(boot),
         "entries": len(entries) if table is not None else None,
-        "usable_bytes": sum(
-            e.size for e in entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)
-        )
-        if table is not None
-        else None,
+        "usable_bytes": usable_bytes(entries) if table is not None else None,
+        "usable_delta_bytes": None,
         "type128": len(hidden.carried),
         "splits": [],
         "dropped_at_cap": [],
         "usable_lost_bytes": 0,
-        "setup_data": [f"{p.entry.addr:#x}+{p.entry.size:#x}" for p in hidden.own],
-        "last_pfn": f"{boot.last_pfn[0].last_pfn:#x}" if boot.last_pfn else None,
-        "initmem_end": f"{max(n.end for n in boot.initmem) - 1:#x}" if boot.initmem else None,
+        "setup_data": [(p.entry.addr, p.entry.size) for p in hidden.own],
+        "last_pfn": boot.last_pfn[0].last_pfn if boot.last_pfn else None,
+        "initmem_end": max(n.end for n in boot.initmem) if boot.initmem else None,
         "memory_total_kb": boot.memory.total_kb if boot.memory else None,
         "memory_available_kb": boot.memory.available_kb if boot.memory else None,
         "warnings": warnings,
@@ -113,19 +131,34 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
         and map_kind is MapKind.FIRMWARE
     ):
         warnings.append(f"received {len(entries)} entries: at the zeropage limit")
-    # A cold boot starts a new chain: comparing it with the row before says nothing.
-    if prev is not None and table is not None and boot.start.method is not StartMethod.COLD:
+    if prev is not None and table is not None and follows(prev, boot):
         try:
             d = diff_boots(prev, boot, map_kind=map_kind)
         except NoMapError:
             return row
         row["splits"] = _split_addrs(d)
         dropped = [e for c in d.of_kind(ChangeKind.DROPPED_AT_CAP) for e in c.before]
-        row["dropped_at_cap"] = [fmt_range(e) for e in dropped]
+        row["dropped_at_cap"] = [(e.addr, e.size) for e in dropped]
         row["usable_lost_bytes"] = d.usable_lost
+        row["usable_delta_bytes"] = d.usable_after - d.usable_before
         if dropped:
             warnings.append(f"{len(dropped)} entries dropped at the zeropage cap")
     return row
+
+
+def follows(prev: Boot, boot: Boot) -> bool:
+    """Whether ``boot`` continues the chain of the row before it. A cold boot starts a new
+    chain; a boot of unknown start continues it only within the same file (rows from
+    several files are generations only when the log shows a kexec, kdump or similar)."""
+    method = boot.start.method
+    if method is StartMethod.COLD:
+        return False
+    return method is not StartMethod.UNKNOWN or prev.source == boot.source
+
+
+def usable_bytes(entries: Sequence[E820Entry]) -> int:
+    """Bytes of types 1 and 128: what the kernel can use."""
+    return sum(e.size for e in entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN))
 
 
 def timeline_frame(boots: Sequence[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:

@@ -50,6 +50,31 @@ def human_size(
     return f"{sign}{mag} B"
 
 
+def exact_size(n: int) -> str:
+    """Bytes exactly, in the largest binary unit that divides them (sign kept).
+
+    >>> exact_size(1 << 30), exact_size(-0x6F6000), exact_size(40000), exact_size(-9748480)
+    ('1 GiB', '-7128 KiB', '40000 B', '-9520 KiB')
+    >>> exact_size(0), exact_size(14 << 20)
+    ('0 B', '14 MiB')
+    """
+    sign = "-" if n < 0 else ""
+    mag = abs(n)
+    for name, shift in _UNITS:
+        if mag and mag % (1 << shift) == 0:
+            return f"{sign}{mag >> shift} {name}"
+    return f"{sign}{mag} B"
+
+
+def exact_and_human(n: int) -> str:
+    """:func:`exact_size`, followed by :func:`human_size` when the exact form is in bytes
+    and at least a MiB (``14648232 B ≈ 14.0 MiB``)."""
+    exact = exact_size(n)
+    if exact.endswith(" B") and abs(n) >= 1 << 20:
+        return f"{exact} ≈ {human_size(n)}"
+    return exact
+
+
 def fmt_range(e: E820Entry) -> str:
     """``0xADDR-0xLAST`` with the inclusive last address, as eras B-D print it."""
     return f"{e.addr:#x}-{e.last:#x}"

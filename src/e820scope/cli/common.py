@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..errors import EXIT_INTERNAL, E820ScopeError
+from ..errors import EXIT_INPUT_ERROR, EXIT_INTERNAL, E820ScopeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,16 +29,61 @@ Exit codes:
 """
 
 
+class OutputError(E820ScopeError):
+    """An output path (``-o``) that cannot be written: bad usage, exit 2."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+
+def check_output(path: str, *, directory: bool = False) -> Path:
+    """Fail early, in one line, when ``path`` cannot be written: its directory (for
+    ``directory``, the nearest existing ancestor) must exist and be writable, and
+    ``path`` itself must not be a directory (for ``directory``: must not be a file)."""
+    p = Path(path)
+    if directory:
+        if p.exists() and not p.is_dir():
+            raise OutputError(f"{path}: exists and is not a directory", hint="give a directory")
+        parent = next(a for a in (p, *p.parents) if a.exists())
+    else:
+        if p.is_dir():
+            raise OutputError(f"{path}: is a directory", hint="give a file name")
+        parent = p.parent
+        if not parent.is_dir():
+            raise OutputError(
+                f"{path}: directory {parent} does not exist", hint="create it or pick another"
+            )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: {parent} is not writable", hint="pick another output path")
+    return p
+
+
+@contextlib.contextmanager
+def writing(path: str | Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a one-line :class:`OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(
+            f"{path}: cannot write: {reason}", hint="pick another output path"
+        ) from exc
+
+
 def reset_sigpipe() -> None:
     """Let ``e820scope ... | head`` end quietly instead of raising BrokenPipeError."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+#: The one-line error document ``--json`` commands print on stderr (schemas/error-1.json).
+ERROR_SCHEMA = "e820scope.error/1"
+
+
 def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
     """Print one line for ``err`` on stderr and exit with its code."""
     if as_json:
         payload = {
+            "schema": ERROR_SCHEMA,
             "error": err.message,
             "hint": err.hint,
             "where": str(err.ref) if err.ref else None,

@@ -7,18 +7,20 @@ import sys
 
 import click
 
+from ..analysis.chain_input import select_one
 from ..analysis.diff import MapKind, diff_boots
+from ..render.diff_json import SCHEMA as DIFF_SCHEMA
 from ..render.diff_json import diff_json
 from ..render.diff_text import render_diff
 from .common import handle_errors
-from .options import json_option, map_option
+from .options import INPUT, json_option, map_option
 
 
 @click.command("diff")
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@click.argument("a", metavar="A", type=INPUT)
+@click.argument("b", metavar="B", type=INPUT)
 @map_option()
-@json_option("e820scope.diff/1")
+@json_option(DIFF_SCHEMA)
 @handle_errors
 def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     """Compare the e820 maps of boots A and B by address ranges.
@@ -33,10 +35,8 @@ def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     Example:
       e820scope diff chain.log#57 chain.log#58
     """
-    from ..parse import select_boot
-
-    boot_a = select_boot(a)
-    boot_b = select_boot(b)
+    boot_a = select_one(a)
+    boot_b = select_one(b)
     d = diff_boots(boot_a, boot_b, map_kind=MapKind(map_kind))
     if as_json:
         click.echo(json.dumps(diff_json(d), indent=2))

@@ -14,6 +14,7 @@ from ..live.load import build_and_load, default_kmod_dir
 from ..live.snapshot import LiveSnapshot, take_snapshot
 from ..model.records import E820Entry
 from ..model.types import short_name
+from ..render.json_common import entry_range, hex_of, range_json
 from .common import handle_errors
 
 
@@ -47,8 +48,12 @@ def side_by_side(cols: list[tuple[str, tuple[E820Entry, ...]]]) -> list[str]:
     return lines
 
 
+#: ``live --json`` document (schemas/live-1.json, docs/json.md).
+SCHEMA = "e820scope.live/1"
+
+
 def _entry_json(e: E820Entry) -> dict[str, Any]:
-    return {"addr": e.addr, "size": e.size, "last": e.last, "type": e.type}
+    return entry_range(e)
 
 
 def _budget_json(b: KexecBudget, source: str) -> dict[str, Any]:
@@ -76,6 +81,7 @@ def snapshot_json(snap: LiveSnapshot) -> dict[str, Any]:
     bp = snap.boot_params
     budget = _budget(snap)
     return {
+        "schema": SCHEMA,
         "root": str(snap.root),
         "kernel": str(snap.kernel) if snap.kernel else None,
         "efi": snap.efi,
@@ -86,7 +92,9 @@ def snapshot_json(snap: LiveSnapshot) -> dict[str, Any]:
         if snap.memmap is not None
         else None,
         "iomem_top_level": [
-            {"start": r.start, "last": r.last, "name": r.name} for r in snap.iomem if r.depth == 0
+            {**range_json(r.start, r.last - r.start + 1), "name": r.name}
+            for r in snap.iomem
+            if r.depth == 0
         ]
         if snap.iomem is not None
         else None,
@@ -94,6 +102,7 @@ def snapshot_json(snap: LiveSnapshot) -> dict[str, Any]:
             "version": snap.boot_params_version,
             "e820_entries": bp.e820_entries,
             "setup_data": bp.setup_data,
+            "setup_data_hex": hex_of(bp.setup_data),
             "e820_table": [_entry_json(e) for e in bp.e820_table],
             "setup_data_nodes": [
                 {"index": n.index, "type": n.type, "data_len": n.data_len} for n in snap.setup_data
@@ -172,7 +181,7 @@ def render_text(snap: LiveSnapshot) -> list[str]:
 
 
 @click.command("live")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
+@click.option("--json", "as_json", is_flag=True, help=f"JSON output (schema {SCHEMA}).")
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -185,7 +194,8 @@ def render_text(snap: LiveSnapshot) -> list[str]:
     "--kmod-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where the module sources are (default: the checkout's kmod/).",
+    help="Where the module sources are (default: the copy shipped in the package, "
+    "e820scope/kmod; it is built in a temporary copy).",
 )
 @handle_errors
 def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:

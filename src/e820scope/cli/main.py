@@ -15,6 +15,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("live_cmd", "live"),
     ("predict_cmd", "predict_cmd"),
     ("plot_cmd", "plot_cmd"),
+    ("report_cmd", "report_cmd"),
     ("simulate_cmd", "simulate_cmd"),
     ("diff_cmd", "diff"),
     ("timeline_cmd", "timeline"),

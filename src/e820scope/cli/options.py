@@ -22,6 +22,19 @@ from ..model.kversion import KernelVersion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Type of every input argument: a log, ``-`` (stdin), ``FILE#N``. A path (the shell
+#: completes file names) that is not checked here: the parser reports a missing file.
+INPUT = click.Path(allow_dash=True, path_type=str)
+
+
+def inputs_argument(name: str = "files") -> Callable[[F], F]:
+    """``FILE...``: one or more inputs (every command that reads logs)."""
+    return click.argument(name, metavar="FILE...", nargs=-1, required=True, type=INPUT)
+
+
+#: ``--min-ram``'s default as typed
+DEFAULT_MIN_RAM_TEXT = f"{DEFAULT_MIN_RAM >> 20}M"
+
 _SIZE = re.compile(r"^(\d+)([KMGT]?)i?B?$", re.IGNORECASE)
 
 
@@ -54,9 +67,27 @@ def csv_option() -> Callable[[F], F]:
     )
 
 
-def output_option(dest: str, help: str, **kwargs: Any) -> Callable[[F], F]:
-    """``-o/--output`` (required) into parameter ``dest``; ``kwargs`` e.g. a click type."""
-    return click.option("-o", "--output", dest, required=True, help=help, **kwargs)
+def output_option(dest: str, help: str, *, directory: bool = False) -> Callable[[F], F]:
+    """``-o/--output`` (required) into parameter ``dest``: a file, or a directory that is
+    created when missing. The shell completes paths; :func:`.common.check_output` says
+    early, in one line, when it cannot be written."""
+    return click.option(
+        "-o",
+        "--output",
+        dest,
+        required=True,
+        metavar="DIR" if directory else "FILE",
+        help=help,
+        type=_OutputPath(file_okay=not directory, dir_okay=directory, path_type=str),
+    )
+
+
+class _OutputPath(click.Path):
+    """A path the shell completes (a file, or a directory) that click does not check:
+    :func:`.common.check_output` does, with a one-line message and exit 2."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
 
 
 def growth_options(
@@ -75,7 +106,7 @@ def growth_options(
         click.option("--assume-setup-data", metavar="TYPES", help=setup_data_help),
         click.option(
             "--min-ram",
-            default=f"{DEFAULT_MIN_RAM >> 20}M",
+            default=DEFAULT_MIN_RAM_TEXT,
             show_default=True,
             help=min_ram_help,
         ),

@@ -20,9 +20,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from ..analysis.chain_input import no_such_boot
 from ..errors import EXIT_INPUT_ERROR
 from ..model.records import Boot, ParsedLog, Severity
+from ..parse.api import split_boot_spec
+from ..render.names import input_name
 from .common import handle_errors
+from .options import inputs_argument
 
 if TYPE_CHECKING:
     from ..parse.api import BootStream
@@ -32,7 +36,7 @@ _SPOOL_IN_MEMORY = 8 << 20
 
 
 @click.command("parse")
-@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@inputs_argument()
 @click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/1).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output: one row per map entry.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr (errors still shown).")
@@ -41,9 +45,10 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
     """Read boot logs and show every e820 map they print, boot by boot.
 
     FILE is a log (serial capture, dmesg, journal, syslog, a mail), '-' for stdin, a
-    compressed file or a sosreport. A file may hold many boots (kexec chains,
-    journals); each is numbered (FILE#N in other commands) and shown with its kernel,
-    how it was started, each map (start, end, size, type) and a summary.
+    compressed file or a sosreport; FILE#N shows boot N only. A file may hold many
+    boots (kexec chains, journals); each is numbered (FILE#N in every command) and
+    shown with its kernel, how it was started, each map (start, end, size, type) and a
+    summary.
 
     Exit status: 0 maps found (possibly partial: see the warnings), 2 unreadable,
     binary or cut-short input (a truncated .gz: what was read is still printed and
@@ -58,38 +63,33 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
 
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
-    streams = [BootStream(f) for f in files]
+    picks = [split_boot_spec(f) for f in files]
+    streams = [BootStream(path) for path, _ in picks]
+    wanted = [n for _, n in picks]
     boot_warnings: list[list[str]] = [[] for _ in streams]
     with tempfile.SpooledTemporaryFile(
         max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
     ) as spool:
         out: IO[str] = spool
+        each = _each(streams, wanted, boot_warnings)
         if as_json:
-            _json_boots(streams, boot_warnings, out)
+            _json_boots(each, out)
         elif as_csv:
-            _csv_boots(streams, boot_warnings, out)
+            _csv_boots(each, out)
         else:
-            _text_boots(streams, boot_warnings, out)
+            _text_boots(each, out)
+        for spec, s, n in zip(files, streams, wanted, strict=True):
+            if n is not None and n > s.count:
+                raise no_such_boot(spec, s.count)
         if as_json:
-            click.echo(_json_head(streams), nl=False)
+            click.echo(_json_head(files, streams, wanted), nl=False)
         out.seek(0)
         while chunk := out.read(1 << 20):
             click.echo(chunk, nl=False)
         if as_json:
             click.echo(_JSON_TAIL if any(s.count for s in streams) else _JSON_EMPTY_TAIL)
     if not quiet:
-        for s, bw in zip(streams, boot_warnings, strict=True):
-            for w in s.warnings:
-                if w.severity is not Severity.INFO:
-                    click.echo(f"e820scope: {w}", err=True)
-            for text in bw:
-                click.echo(text, err=True)
-            if s.partial:
-                click.echo(
-                    f"e820scope: warning: {s.source}: partial result (a map or the input is "
-                    "cut off; see the notes above)",
-                    err=True,
-                )
+        _warn(streams, boot_warnings)
     for s in streams:
         if not s.has_entries:
             raise s.no_map_error()
@@ -97,37 +97,56 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
         sys.exit(EXIT_INPUT_ERROR)
 
 
-def _each(
-    streams: list[BootStream], boot_warnings: list[list[str]]
-) -> Iterator[tuple[BootStream, Boot]]:
-    """(stream, boot) for every boot of every input, in order; warnings set aside."""
+def _warn(streams: list[BootStream], boot_warnings: list[list[str]]) -> None:
+    """The inputs' and the shown boots' warnings on stderr, after the output."""
     for s, bw in zip(streams, boot_warnings, strict=True):
+        for w in s.warnings:
+            if w.severity is not Severity.INFO:
+                click.echo(f"e820scope: {w}", err=True)
+        for text in bw:
+            click.echo(text, err=True)
+        if s.partial:
+            click.echo(
+                f"e820scope: warning: {input_name(s.source)}: partial result (a map or the "
+                "input is cut off; see the notes above)",
+                err=True,
+            )
+
+
+def _each(
+    streams: list[BootStream], wanted: list[int | None], boot_warnings: list[list[str]]
+) -> Iterator[tuple[BootStream, Boot]]:
+    """(stream, boot) for every boot shown (all, or boot N of a ``FILE#N``), in order;
+    their warnings set aside."""
+    for s, n, bw in zip(streams, wanted, boot_warnings, strict=True):
         for b in s:
+            if n is not None and b.index != n:
+                continue
             for w in b.warnings:
                 if w.severity is not Severity.INFO:
                     bw.append(f"e820scope: {w}")
             yield s, b
 
 
-def _text_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+def _text_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
     """``render_parsed``, one boot at a time: blocks separated by blank lines."""
     from ..render.text_tables import render_boot
 
     first = True
-    for s, b in _each(streams, bw):
+    for s, b in each:
         if not first:
             out.write("\n")
         out.write("\n".join(render_boot(b, s.source)) + "\n")
         first = False
 
 
-def _csv_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+def _csv_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
     """``parse_csv``, one boot at a time (the header row once)."""
     from ..render.csv_out import parse_csv
 
     header = parse_csv([])
     out.write(header)
-    for s, b in _each(streams, bw):
+    for s, b in each:
         out.write(parse_csv([ParsedLog(s.source, (b,))])[len(header) :])
 
 
@@ -136,7 +155,7 @@ _JSON_TAIL = "\n ]\n}"
 _JSON_EMPTY_TAIL = "]\n}"
 
 
-def _json_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) -> None:
+def _json_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
     """The items of the ``boots`` array, one boot per line.
 
     Each boot is written on its own line in compact form (``json.dumps`` without
@@ -149,14 +168,16 @@ def _json_boots(streams: list[BootStream], bw: list[list[str]], out: IO[str]) ->
 
     sep = "\n  "
     dumps = json.dumps
-    for s, b in _each(streams, bw):
+    for s, b in each:
         out.write(sep)
         out.write(dumps(boot_json(b, s.source)))
         sep = ",\n  "
 
 
-def _json_head(streams: list[BootStream]) -> str:
-    """The JSON document up to and including ``"boots": [`` (as ``parse_json`` makes it)."""
+def _json_head(specs: tuple[str, ...], streams: list[BootStream], wanted: list[int | None]) -> str:
+    """The JSON document up to and including ``"boots": [`` (as ``parse_json`` makes it).
+
+    ``spec`` is the input as given (``FILE#N`` too); ``boots`` counts the boots shown."""
     from ..render.json_out import SCHEMA, warning_json
 
     head: dict[str, Any] = {
@@ -164,14 +185,14 @@ def _json_head(streams: list[BootStream]) -> str:
         "partial": any(s.partial for s in streams),
         "inputs": [
             {
-                "spec": s.source,
+                "spec": spec,
                 "files": list(s.inputs_used),
-                "boots": s.count,
+                "boots": s.count if n is None else 1,
                 "partial": s.partial,
                 "not_x86_reason": s.not_x86_reason,
                 "warnings": [warning_json(w) for w in s.warnings],
             }
-            for s in streams
+            for spec, s, n in zip(specs, streams, wanted, strict=True)
         ],
         "boots": [],
     }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .common import handle_errors
-from .options import growth_options, output_option
+from ..render.names import inputs_text
+from .common import check_output, handle_errors, writing
+from .options import growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
 
 
 @click.command("plot")
-@click.argument("files", nargs=-1, required=True)
+@inputs_argument()
 @output_option("out", help="Figure file; the format follows the extension: .png, .svg or .pdf.")
 @growth_options()
 @click.option("--title", default="", help="Figure title (default: names the input).")
@@ -27,8 +28,11 @@ def plot_cmd(
     """Plot the observed generations and the predicted continuation (headless)."""
     from ..render.plot import figure_data, render  # matplotlib only when plotting
 
+    check_output(out)
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
-    names = ", ".join(files) if len(files) <= 2 else f"{files[0]} ... {files[-1]}"
-    data = figure_data(pred, title or f"kexec chain e820 forecast: {names}")
-    written = render(data, out)
+    data = figure_data(
+        pred, title or f"kexec chain e820 forecast: {inputs_text(files, short=True)}"
+    )
+    with writing(out):
+        written = render(data, out)
     click.echo(f"wrote {written}", err=True)

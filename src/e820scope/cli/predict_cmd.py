@@ -13,7 +13,7 @@ from ..analysis.predict import Prediction, predict
 from ..errors import EXIT_DIFFERENT, EXIT_OK
 from ..render.predict_text import to_json, to_text
 from .common import handle_errors
-from .options import assumptions, growth_options, json_option, parse_size
+from .options import assumptions, growth_options, inputs_argument, json_option, parse_size
 
 
 def build_prediction(
@@ -30,15 +30,15 @@ def build_prediction(
 
 
 @click.command("predict")
-@click.argument("files", nargs=-1, required=True)
+@inputs_argument()
 @growth_options(
-    path_help="How the next reboots hand over the map (default: as observed, else "
-    "kexec_file_load).",
+    path_help="How the next reboots hand over the map (default: as observed; needed when "
+    "no kexec'd boot is given).",
     setup_data_help="setup_data each hand-off carries, e.g. EFI,RNG_SEED (or none). "
-    "Needed with one boot.",
+    "Default: as observed, else what kexec_file_load creates for --kernel.",
     min_ram_help="Usable RAM above 16 MiB a generation needs to boot (kernel + initrd).",
 )
-@json_option("e820scope.predict/1", help="Print the e820scope.predict/1 document.")
+@json_option("e820scope.predict/2")
 @click.option(
     "--fail-within",
     type=click.IntRange(min=0),
@@ -59,7 +59,8 @@ def predict_cmd(
 
     FILE... are boot logs of consecutive generations (one log with many boots, or one
     file per boot, FILE#N for one boot of a file). From two or more kexec'd generations
-    the growth is measured; from one boot give --kernel, --path and --assume-setup-data.
+    the growth is measured; from one boot give --kernel and --path (a cold boot) and,
+    if the default is not right, --assume-setup-data.
     """
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
     if as_json:

@@ -12,12 +12,12 @@ from ..analysis.predict import predict
 from ..analysis.simulate import simulate_logs
 from ..errors import InputError
 from ..model.types import Era
-from .common import handle_errors
-from .options import assumptions, growth_options, output_option, parse_size
+from .common import check_output, handle_errors, writing
+from .options import assumptions, growth_options, inputs_argument, output_option, parse_size
 
 
 @click.command("simulate")
-@click.argument("files", nargs=-1, required=True)
+@inputs_argument()
 @click.option(
     "--generations",
     "count",
@@ -38,8 +38,8 @@ from .options import assumptions, growth_options, output_option, parse_size
 )
 @output_option(
     "outdir",
-    help="Directory for gen01.log (the start boot), gen02.log, ...",
-    type=click.Path(file_okay=False),
+    help="Directory for gen01.log (the start boot), gen02.log, ... (created if missing).",
+    directory=True,
 )
 @handle_errors
 def simulate_cmd(
@@ -58,6 +58,7 @@ def simulate_cmd(
     --assume-setup-data for a single boot (or a pasted start map of BIOS-e820 lines).
     The logs are SYNTHETIC (marked in their Linux version line): for rehearsals and tests.
     """
+    check_output(outdir, directory=True)
     assume = assumptions(kernel, path, assume_setup_data)
     gens = generations(load_boots(files))
     mech = infer_mechanism(gens, assume)
@@ -68,9 +69,10 @@ def simulate_cmd(
     print_era = Era(era) if era else run_kver.print_era
     logs = simulate_logs(pred, run_kver, print_era, count, source=", ".join(files))
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    for log in logs:
-        (out / log.filename).write_text(log.text)
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        for log in logs:
+            (out / log.filename).write_text(log.text)
     last = logs[-1]
     click.echo(
         f"wrote {len(logs)} synthetic logs to {out}/ (gen01 = start, last {last.filename}: "

@@ -6,25 +6,31 @@ import json
 
 import click
 
+from ..analysis.chain_input import boots_of_spec
 from ..analysis.diff import MapKind
 from ..errors import NoMapError
 from ..model.records import Boot
 from .common import handle_errors
-from .options import csv_option, json_option, map_option
+from .options import csv_option, inputs_argument, json_option, map_option
 
 
 @click.command("timeline")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@inputs_argument()
 @map_option(help="Which map of each boot to count (see 'e820scope diff --help').")
 @csv_option()
-@json_option("e820scope.timeline/1")
+@json_option("e820scope.timeline/2")
+@click.option("--wide", is_flag=True, help="Every column (the default table fits 120 columns).")
 @handle_errors
-def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool) -> None:
+def timeline(
+    files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool, wide: bool
+) -> None:
     """One row per boot of each FILE (in argument order; a capture splits into its boots).
 
-    Columns: kernel, how it was started, entries, usable bytes, splits introduced
-    vs the previous row (address of each), own setup_data reservations, last_pfn,
-    Initmem end, Memory: total, warnings (e.g. entries dropped at the zeropage cap).
+    Columns: kernel, how it was started, entries, usable RAM (MiB) and its exact change
+    vs the previous row, hidden type-128 pieces, splits introduced (address of each),
+    notes (PANIC/OOM, entries at or dropped at the 128 cap, warnings; the texts are
+    listed under the table). --wide adds how each boot ended, own setup_data
+    reservations, last_pfn, Initmem end and the Memory: total.
 
     \b
     Example:
@@ -32,7 +38,6 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
     """
     # pandas is imported here, not when the CLI starts (it costs every command ~0.3 s)
     from ..analysis.timeline import timeline_frame
-    from ..parse import parse_input
     from ..render.timeline_json import timeline_csv, timeline_json
     from ..render.timeline_text import render_timeline
 
@@ -40,7 +45,7 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
         raise click.UsageError("use just one of --csv or --json")
     boots: list[Boot] = []
     for spec in files:
-        boots.extend(parse_input(spec).boots)
+        boots.extend(boots_of_spec(spec, with_map=False))
     if not boots:
         raise NoMapError(
             f"no boot found in {', '.join(files)}",
@@ -52,4 +57,4 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
     elif as_csv:
         click.echo(timeline_csv(df), nl=False)
     else:
-        click.echo(render_timeline(df), nl=False)
+        click.echo(render_timeline(df, wide=wide), nl=False)

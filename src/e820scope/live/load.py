@@ -9,7 +9,9 @@ loaded without parameters and tries the kprobe route itself.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ..errors import UnavailableError
@@ -27,13 +29,17 @@ def kallsyms_params(text: str) -> list[str]:
     return out
 
 
-def default_kmod_dir() -> Path | None:
-    """kmod/ of a source checkout, else a DKMS source tree, else None."""
+def kmod_candidates() -> tuple[Path, ...]:
+    """Where :func:`default_kmod_dir` looks, in order: the sources shipped inside the
+    package (``e820scope/kmod``, same version as the tool), kmod/ of a source checkout
+    the package runs from, a DKMS source tree."""
     here = Path(__file__).resolve()
-    for cand in (here.parents[3] / "kmod", Path("/usr/src/e820scope-0.1.0")):
-        if (cand / "e820scope.c").is_file():
-            return cand
-    return None
+    return (here.parents[1] / "kmod", here.parents[3] / "kmod", Path("/usr/src/e820scope-0.1.0"))
+
+
+def default_kmod_dir() -> Path | None:
+    """The first of :func:`kmod_candidates` that holds e820scope.c, else None."""
+    return next((c for c in kmod_candidates() if (c / "e820scope.c").is_file()), None)
 
 
 def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
@@ -44,7 +50,8 @@ def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
         return "module already loaded"
     if kmod_dir is None:
         raise UnavailableError(
-            "kmod/ sources not found", hint="pass --kmod-dir pointing at e820scope's kmod/"
+            "kmod/ sources not found in " + ", ".join(map(str, kmod_candidates())),
+            hint="pass --kmod-dir pointing at e820scope's kmod/",
         )
     build = Path(f"/lib/modules/{release}/build")
     if not build.exists():
@@ -52,6 +59,16 @@ def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
             f"no kernel headers for {release} at {build}",
             hint=f"install linux-headers-{release} (kmod/TROUBLESHOOTING.md)",
         )
+    # build in a temporary copy: the installed package (or the user's directory) is not
+    # written to; the module stays loaded when the copy is removed
+    with tempfile.TemporaryDirectory(prefix="e820scope-kmod-") as work:
+        params = _build_and_insmod(Path(shutil.copytree(kmod_dir, Path(work) / "kmod")), release)
+    how = "with /proc/kallsyms addresses" if params else "via the kprobe route"
+    return f"module loaded {how}"
+
+
+def _build_and_insmod(kmod_dir: Path, release: str) -> list[str]:
+    """``make`` in ``kmod_dir`` and ``insmod`` the result; the kallsyms parameters used."""
     r = subprocess.run(
         ["make", "-C", str(kmod_dir), f"KVER={release}"], capture_output=True, text=True
     )
@@ -69,5 +86,4 @@ def build_and_load(kmod_dir: Path | None, *, release: str) -> str:
             f"insmod failed: {r.stderr.strip()}",
             hint="dmesg | grep e820scope says why (kmod/TROUBLESHOOTING.md)",
         )
-    how = "with /proc/kallsyms addresses" if params else "via the kprobe route"
-    return f"module loaded {how}"
+    return params

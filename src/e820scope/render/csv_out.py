@@ -12,6 +12,7 @@ import io
 
 from ..model.records import ParsedLog
 from ..model.types import short_name
+from .names import input_name
 
 COLUMNS = (
     "input",
@@ -41,7 +42,7 @@ def parse_csv(logs: list[ParsedLog]) -> str:
                 for ei, e in enumerate(t.entries):
                     w.writerow(
                         (
-                            p.source,
+                            input_name(p.source),
                             b.index,
                             ti,
                             t.kind.value,

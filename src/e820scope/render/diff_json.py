@@ -1,7 +1,8 @@
-"""``e820scope diff --json``: schema ``e820scope.diff/1`` (documented in docs/diff.md).
+"""``e820scope diff --json``: schema ``e820scope.diff/2`` (documented in docs/diff.md).
 
-Addresses are hex strings (``"0x100000000"``), ``last`` is inclusive, sizes and byte
-counts are integers. Every change lists 1-based slots into the compared tables.
+Ranges follow :mod:`.json_common` (integers, ``end`` exclusive, hex beside them); every
+change lists 1-based slots into the compared tables. Version 2: ranges as in every other
+document (version 1 gave addresses as hex strings and an inclusive ``last``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ from ..analysis.diff import BootDiff
 from ..analysis.hidden import HiddenReport
 from ..model.records import Boot, E820Entry, E820Table
 from ..model.types import short_name
+from .json_common import entry_range, hex_of, range_json
 
-SCHEMA = "e820scope.diff/1"
+SCHEMA = "e820scope.diff/2"
 
 
 def entry_json(e: E820Entry) -> dict[str, Any]:
     return {
-        "addr": f"{e.addr:#x}",
-        "last": f"{e.last:#x}",
-        "size": e.size,
-        "type": e.type,
-        "type_name": short_name(e.type),
+        **entry_range(e),
         "printed": e.raw_type.strip() or None,
         "ref": str(e.ref) if e.ref else None,
     }
@@ -45,14 +43,11 @@ def boot_json(boot: Boot, table: E820Table, entries: int, hidden: HiddenReport) 
             "ref": str(table.first_ref) if table.first_ref else None,
         },
         "entries": entries,
-        "last_pfn": [f"{p.last_pfn:#x}" for p in boot.last_pfn],
+        "last_pfn": [
+            {"last_pfn": p.last_pfn, "last_pfn_hex": hex_of(p.last_pfn)} for p in boot.last_pfn
+        ],
         "initmem": [
-            {
-                "node": n.node,
-                "addr": f"{n.addr:#x}",
-                "last": f"{n.end - 1:#x}",
-                "memoryless": n.memoryless,
-            }
+            {"node": n.node, **range_json(n.addr, n.size), "memoryless": n.memoryless}
             for n in boot.initmem
         ],
         "memory": {"available_kb": mem.available_kb, "total_kb": mem.total_kb} if mem else None,

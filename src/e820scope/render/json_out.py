@@ -19,7 +19,8 @@ from ..model.records import (
     ParseWarning,
     SourceRef,
 )
-from ..model.types import short_name
+from .json_common import range_json, typed_range
+from .names import boot_label
 from .text_tables import table_summary
 
 SCHEMA = "e820scope.parse/1"
@@ -27,16 +28,6 @@ SCHEMA = "e820scope.parse/1"
 
 def _line(ref: SourceRef | None) -> int | None:
     return ref.line if ref is not None else None
-
-
-def _range(addr: int, size: int) -> dict[str, Any]:
-    return {
-        "addr": addr,
-        "size": size,
-        "end": addr + size,
-        "addr_hex": f"{addr:#x}",
-        "last_hex": f"{addr + size - 1:#x}" if size > 0 else None,
-    }
 
 
 def entry_json(e: E820Entry) -> dict[str, Any]:
@@ -47,12 +38,7 @@ def entry_json(e: E820Entry) -> dict[str, Any]:
 def _entry_fields(addr: int, size: int, type: int, raw_type: str) -> dict[str, Any]:
     """An entry's fields but its line. Memoised (the same entries recur in every kexec
     generation); callers copy it, never change it."""
-    return {
-        **_range(addr, size),
-        "type": type,
-        "type_name": short_name(type),
-        "raw_type": raw_type,
-    }
+    return {**typed_range(addr, size, type), "raw_type": raw_type}
 
 
 def table_json(t: E820Table) -> dict[str, Any]:
@@ -86,7 +72,7 @@ def _node(n: NodeRange) -> dict[str, Any]:
         "node": n.node,
         "name": n.name,
         "memoryless": n.memoryless,
-        **_range(n.addr, n.size),
+        **range_json(n.addr, n.size),
         "line": _line(n.ref),
     }
 
@@ -104,7 +90,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
     return {
         "input": input_spec,
         "index": b.index,
-        "label": f"{input_spec}#{b.index}",
+        "label": boot_label(input_spec, b.index),
         "source": b.source,
         "first_line": b.first_line,
         "last_line": b.last_line,
@@ -122,7 +108,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
         "ops": [
             {
                 "kind": o.kind.value,
-                **_range(o.addr, o.size),
+                **range_json(o.addr, o.size),
                 "old_type": o.old_type,
                 "new_type": o.new_type,
                 "line": _line(o.ref),
@@ -155,7 +141,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
                 "index": d.index,
                 "type": d.type_name,
                 "attrs": d.attrs,
-                **_range(d.addr, d.size),
+                **range_json(d.addr, d.size),
                 "line": _line(d.ref),
             }
             for d in b.efi_mem

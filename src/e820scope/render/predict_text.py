@@ -1,8 +1,8 @@
 """Text and JSON renderings of a :class:`~e820scope.analysis.predict.Prediction`.
 
-JSON schema ``e820scope.predict/1`` is documented in docs/predict.md. Ranges carry
-``start`` and ``end`` as in the kernel's printout (``end`` inclusive, like ``[mem a-b]``)
-and ``bytes``; all numbers are ints.
+JSON schema ``e820scope.predict/2`` is documented in docs/predict.md. Ranges follow
+:mod:`.json_common` (integers, ``end`` exclusive, hex beside them). Version 2: version 1
+gave ranges as ``start``, an inclusive ``end`` and ``bytes``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from ..analysis.predict import GenState, Loss, Prediction
 from ..analysis.units import human_size
 from ..model.records import E820Entry
 from ..model.types import short_name
+from .json_common import entry_range
+from .names import inputs_text
 
-SCHEMA = "e820scope.predict/1"
+SCHEMA = "e820scope.predict/2"
 
 
 def range_text(e: E820Entry) -> str:
@@ -22,13 +24,7 @@ def range_text(e: E820Entry) -> str:
 
 
 def _entry_dict(e: E820Entry) -> dict[str, Any]:
-    return {
-        "start": e.addr,
-        "end": e.last,
-        "type": e.type,
-        "type_name": short_name(e.type),
-        "bytes": e.size,
-    }
+    return entry_range(e)
 
 
 def _loss_dict(p: Prediction, loss: Loss) -> dict[str, Any]:
@@ -55,7 +51,7 @@ def _state_dict(s: GenState) -> dict[str, Any]:
 
 
 def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
-    """The ``e820scope.predict/1`` document."""
+    """The ``e820scope.predict/2`` document."""
     m = p.mechanism
     first = p.first_loss
     death_state = p.state(p.death) if p.death is not None else None
@@ -69,7 +65,7 @@ def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
             "path": m.path.value,
             "kernel": str(m.kernel) if m.kernel else None,
             "blobs_per_generation": [
-                {"kind": k, "bytes": s}
+                {"kind": k, "size": s, "size_hex": f"{s:#x}"}
                 for k, s in zip(
                     m.carried_kinds or ("setup_data",) * len(m.blob_sizes),
                     m.blob_sizes,
@@ -119,7 +115,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
     seen = [s for s in p.states if s.observed]
     last = seen[-1]
     out.append(
-        f"Input: {', '.join(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})"
+        f"Input: {inputs_text(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})"
     )
     out.append(
         f"Last seen: gen {p.last_seen} received {len(last.received)} entries, its "

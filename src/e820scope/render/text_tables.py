@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..analysis.units import human_size as _human_size
 from ..model.records import Boot, E820Table, ParsedLog, TableKind
 from ..model.types import E820Type, short_name
+from .names import boot_label
 
 _TITLE = {
     TableKind.FIRMWARE: "BIOS-provided physical RAM map",
@@ -94,7 +95,7 @@ def render_table(t: E820Table) -> list[str]:
 def render_boot(b: Boot, spec: str) -> list[str]:
     kernel = str(b.kernel) if b.kernel else "unknown kernel"
     out = [
-        f"{spec}#{b.index}  lines {b.first_line}-{b.last_line}  Linux {kernel}  "
+        f"{boot_label(spec, b.index)}  lines {b.first_line}-{b.last_line}  Linux {kernel}  "
         f"started: {b.start.method.value}  ended by: {b.ended_by}"
     ]
     if b.start.evidence:

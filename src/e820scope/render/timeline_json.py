@@ -1,7 +1,11 @@
-"""``e820scope timeline --json`` (schema ``e820scope.timeline/1``) and ``--csv``.
+"""``e820scope timeline --json`` (schema ``e820scope.timeline/2``) and ``--csv``.
 
-JSON keeps list columns as lists; CSV joins them with ``;``. Missing values are
-``null`` in JSON and empty in CSV. Columns are documented in docs/diff.md and in
+JSON follows :mod:`.json_common`: addresses and sizes are integers with hex beside them
+(``splits`` items are ``{"addr", "addr_hex"}``, ``dropped_at_cap`` and ``setup_data``
+items are ranges, ``last_pfn``/``initmem_end`` come with ``*_hex``; ``initmem_end`` is
+exclusive). Version 2: version 1 gave addresses as hex strings and ranges as text.
+CSV keeps one cell per column: addresses in hex, lists joined with ``;``, ranges as
+``0xFIRST-0xLAST`` (inclusive), missing values empty. Columns: docs/diff.md and
 :mod:`e820scope.analysis.timeline`.
 """
 
@@ -12,25 +16,59 @@ from typing import Any
 
 import pandas as pd
 
-SCHEMA = "e820scope.timeline/1"
+from .json_common import hex_of, range_json
+
+SCHEMA = "e820scope.timeline/2"
 
 
 def _clean(v: Any) -> Any:
-    if v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+    if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if hasattr(v, "item"):  # numpy scalar
         return v.item()
     return v
 
 
+def _json_cell(col: str, v: Any) -> dict[str, Any]:
+    """``{col: value}`` plus the hex twin of an address column."""
+    v = _clean(v)
+    if col == "splits":
+        return {col: [{"addr": a, "addr_hex": hex_of(a)} for a in v]}
+    if col in ("dropped_at_cap", "setup_data"):
+        return {col: [range_json(a, s) for a, s in v]}
+    if col in ("last_pfn", "initmem_end"):
+        return {col: v, f"{col}_hex": None if v is None else hex_of(v)}
+    return {col: v}
+
+
 def timeline_json(df: pd.DataFrame) -> dict[str, Any]:
-    rows = [{k: _clean(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
+    rows = []
+    for rec in df.to_dict(orient="records"):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            row.update(_json_cell(str(k), v))
+        rows.append(row)
     return {"schema": SCHEMA, "columns": list(df.columns), "rows": rows}
 
 
+def _csv_cell(col: str, v: Any) -> Any:
+    v = _clean(v)
+    if col in ("dropped_at_cap", "setup_data"):
+        return ";".join(f"{a:#x}-{a + s - 1:#x}" for a, s in v)
+    if col == "splits":
+        return ";".join(f"{a:#x}" for a in v)
+    if isinstance(v, list):
+        return ";".join(map(str, v))
+    if col in ("last_pfn", "initmem_end") and v is not None:
+        return hex_of(v)
+    return v
+
+
 def timeline_csv(df: pd.DataFrame) -> str:
-    flat = df.copy()
-    for col in flat.columns:
-        flat[col] = flat[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    flat = pd.DataFrame(
+        {col: [_csv_cell(str(col), v) for v in df[col]] for col in df.columns},
+        columns=df.columns,
+        dtype=object,
+    )
     text: str = flat.to_csv(index=False, lineterminator="\n")
     return text

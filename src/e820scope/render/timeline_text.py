@@ -1,72 +1,183 @@
-"""Human-readable ``e820scope timeline`` table (one line per boot), from the DataFrame."""
+"""Human-readable ``e820scope timeline`` table (one line per boot), from the DataFrame.
+
+The default table fits :data:`WIDTH` columns: usable RAM in MiB with two decimals, the
+change against the previous row exact (:func:`exact_size`), short flags, and the long
+texts (dropped ranges, panic messages, warnings) as numbered notes under the table.
+``wide=True`` shows every column on one line per boot (no width limit).
+"""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import pandas as pd
 
-from ..analysis.units import human_size
+from ..analysis.units import exact_and_human, exact_size
 
-#: Columns shown in the human table, with their headers.
-SHOWN = (
+#: The default table's width (columns of text).
+WIDTH = 120
+#: Longest kernel release shown in the narrow table (longer ones end in "…").
+KERNEL_MAX = 16
+
+#: (column, header) of the narrow table; "notes" is the row's flags.
+NARROW = (
     ("index", "#"),
     ("boot", "boot"),
     ("kernel", "kernel"),
     ("start", "start"),
     ("entries", "entries"),
-    ("usable_bytes", "usable"),
+    ("usable_bytes", "usable MiB"),
+    ("usable_delta_bytes", "Δ usable"),
+    ("type128", "t128"),
+    ("splits", "new type-128 at"),
+    ("notes", "notes"),
+)
+#: (column, header) of ``--wide``.
+WIDE = (
+    ("index", "#"),
+    ("boot", "boot"),
+    ("kernel", "kernel"),
+    ("start", "start"),
+    ("ended_by", "ended by"),
+    ("entries", "entries"),
+    ("usable_bytes", "usable bytes"),
+    ("usable_delta_bytes", "Δ usable"),
     ("type128", "t128"),
     ("splits", "splits (new type-128 at)"),
     ("setup_data", "own setup_data"),
     ("last_pfn", "last_pfn"),
     ("initmem_end", "Initmem end"),
     ("memory_total_kb", "Memory: total K"),
-    ("warnings", "warnings"),
+    ("notes", "notes"),
 )
+_RIGHT = {"index", "boot", "entries", "usable_bytes", "usable_delta_bytes", "type128"}
 
 
-def _cell(col: str, v: Any) -> str:
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+
+
+def cell(col: str, v: Any, wide: bool) -> str:
     if isinstance(v, list):
-        return ",".join(str(x) for x in v) if v else "-"
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+        if not v:
+            return "-"
+        if col == "setup_data":
+            return ",".join(f"{a:#x}+{s:#x}" for a, s in v)
+        shown = [f"{a:#x}" for a in v]
+        return ",".join(shown) if wide or len(shown) == 1 else f"{shown[0]} +{len(shown) - 1}"
+    if _missing(v):
         return "-"
     if col == "usable_bytes":
-        return human_size(int(v))
+        return str(int(v)) if wide else f"{int(v) / (1 << 20):.2f}"
+    if col == "usable_delta_bytes":
+        return "0" if int(v) == 0 else ("+" if v > 0 else "") + exact_size(int(v))
+    if col in ("last_pfn", "initmem_end"):
+        return f"{int(v) - (col == 'initmem_end'):#x}"  # Initmem end: inclusive, as printed
     return str(v)
 
 
-def render_timeline(df: pd.DataFrame) -> str:
-    """Fixed-width table; sources are listed once above the rows they start."""
-    headers = [h for _, h in SHOWN]
+def row_notes(rec: dict[Any, Any]) -> tuple[list[str], list[str]]:
+    """(short flags, long texts) of a timeline row: how it ended, cap losses, warnings."""
+    flags: list[str] = []
+    texts: list[str] = []
+    fate = rec.get("fate")
+    if isinstance(fate, str) and fate:
+        flags.append(
+            fate.split(":", 1)[0].upper() if fate.startswith(("panic", "oom")) else "no Memory:"
+        )
+        texts.append(fate)
+    entries = rec.get("entries")
+    if (
+        entries is not None
+        and not _missing(entries)
+        and int(entries) >= 128
+        and not rec["dropped_at_cap"]
+    ):
+        flags.append("at cap")
+    if rec["dropped_at_cap"]:
+        flags.append(f"{len(rec['dropped_at_cap'])} dropped")
+        texts.append(
+            "dropped at the zeropage cap: "
+            + ", ".join(
+                f"{a:#x}-{a + s - 1:#x} ({exact_and_human(s)})" for a, s in rec["dropped_at_cap"]
+            )
+            + (
+                f"; usable RAM lost: {exact_and_human(lost)}"
+                if (lost := int(rec["usable_lost_bytes"]))
+                else "; no usable RAM among them"
+            )
+        )
+    others = [w for w in rec["warnings"] if "zeropage" not in w]
+    if others:
+        flags.append("warning")
+        texts.extend(others)
+    return flags, texts
+
+
+def _fit(rows: list[list[str]], headers: list[str], width: int | None) -> list[int]:
+    """Column widths; with ``width``, the last column (notes) is cut to fit."""
+    widths = [
+        max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)
+    ]
+    if width is not None:
+        room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+        widths[-1] = max(room, 5)
+    return widths
+
+
+def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
+    """The table; sources are listed once above the rows they start; notes under it."""
+    shown = WIDE if wide else NARROW
+    headers = [h for _, h in shown]
     rows: list[list[str]] = []
-    sources: list[tuple[int, str]] = []
+    sources: dict[int, str] = {}
+    notes: list[str] = []
     last_src = None
     for rec in df.to_dict(orient="records"):
         if rec["source"] != last_src:
-            sources.append((len(rows), str(rec["source"])))
+            sources[len(rows)] = str(rec["source"])
             last_src = rec["source"]
-        cells = [_cell(col, rec[col]) for col, _ in SHOWN]
-        if rec["dropped_at_cap"]:
-            cells[-1] = (
-                ("" if cells[-1] == "-" else cells[-1] + "; ")
-                + "dropped "
-                + ",".join(rec["dropped_at_cap"])
-            )
+        flags, texts = row_notes(rec)
+        cells = []
+        for col, _ in shown:
+            if col == "notes":
+                cells.append(", ".join(flags) or "-")
+            elif col == "kernel" and not wide and len(str(rec[col])) > KERNEL_MAX:
+                cells.append(str(rec[col])[: KERNEL_MAX - 1] + "…")
+            else:
+                cells.append(cell(col, rec[col], wide))
         rows.append(cells)
-    widths = [len(h) for h in headers]
-    for r in rows:
-        for k, c in enumerate(r[:-1]):
-            widths[k] = max(widths[k], len(c))
+        notes.extend(f"#{rec['index']}: {t}" for t in texts)
+    widths = _fit(rows, headers, None if wide else WIDTH)
 
     def fmt(cells: list[str]) -> str:
-        parts = [c.ljust(widths[k]) for k, c in enumerate(cells[:-1])]
-        return "  ".join([*parts, cells[-1]]).rstrip()
+        parts = []
+        for k, (col, _) in enumerate(shown):
+            c = cells[k]
+            if len(c) > widths[k]:
+                c = c[: widths[k] - 1] + "…"
+            parts.append(c.rjust(widths[k]) if col in _RIGHT else c.ljust(widths[k]))
+        return "  ".join(parts).rstrip()
 
     out = [fmt(headers)]
-    starts = dict(sources)
     for k, r in enumerate(rows):
-        if k in starts:
-            out.append(f"== {starts[k]}")
+        if k in sources:
+            out.append(_source_line(sources[k], None if wide else WIDTH))
         out.append(fmt(r))
+    if notes:
+        out.append("")
+        out.append("notes:")
+        for n in notes:
+            if wide:
+                out.append("  " + n)
+            else:
+                out.extend(textwrap.wrap(n, WIDTH, initial_indent="  ", subsequent_indent="      "))
     return "\n".join(out) + "\n"
+
+
+def _source_line(source: str, width: int | None) -> str:
+    line = f"== {source}"
+    if width is not None and len(line) > width:
+        line = "== …" + source[-(width - 4) :]
+    return line
