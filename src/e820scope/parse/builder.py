@@ -289,13 +289,14 @@ class BootBuilder:
         self.add_entries(fact.who, (entry,), ref, ref, () if fact.era is None else (fact.era,))
 
     def unparsed(self, ref: SourceRef, text: str) -> None:
-        """A line with an anchor that the grammar did not accept."""
+        """A line with an anchor that the grammar did not accept: it cuts the open block
+        when it looks like one of its entries (:func:`may_cut_a_block` says whether it
+        can cut any block at all)."""
         blk = self.block
         if blk is None:
             return
         s = text.strip()
-        looks_like_entry = s.startswith(blk.who) or may_cut_any_block(s)
-        if not looks_like_entry:
+        if not (s.startswith(blk.who) or may_cut_any_block(s)):
             return
         blk.cut(f"{ref}: unreadable line inside the block")
         self.warnings.append(
@@ -337,6 +338,16 @@ class BootBuilder:
             self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
         elif kind == "not_x86":
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
+
+
+def may_cut_a_block(text: str) -> bool:
+    """Whether an unparsed line could cut some block (see :meth:`BootBuilder.unparsed`)."""
+    s = text.strip()
+    return may_cut_any_block(s) or s.startswith(_WHO_TEXTS)
+
+
+#: every block's "who", longest first
+_WHO_TEXTS = tuple(sorted(WHO_KIND, key=len, reverse=True))
 
 
 def new_builder(

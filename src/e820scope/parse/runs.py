@@ -101,8 +101,9 @@ def _events(
         open_now = sp.cur is not None and sp.cur.block is not None
         r[unp[(last == ENTRY) | (last == OPEN) | ((last < 0) & open_now)]] = PASS
     sig = np.flatnonzero(r >= ENTRY)
+    ctx = _Lines(batch, nz.tolist(), batch.ids[nz].tolist(), st.tolist(), _fins(fin, at, m))
     if not len(sig):
-        _quiet(sp, batch, nz, st, 0, m, _fins(fin, at, m))
+        _quiet(sp, ctx, 0, m)
         return
     rs = r[sig]
     ent = rs == ENTRY
@@ -112,86 +113,98 @@ def _events(
     first[1:] = ~((ent[1:] & ent[:-1] & (who[1:] == who[:-1])) | (rec[1:] & rec[:-1]))
     starts = np.flatnonzero(first)
     ends = np.append(starts[1:], len(sig)) - 1
-    fins = _fins(fin, at, m)
     sig_l, rs_l = sig.tolist(), rs.tolist()
     log_it, fact_it = iter(logs), iter(facts)
     done = 0
     for gs, ge in zip(starts.tolist(), ends.tolist(), strict=True):
         k0, k1 = sig_l[gs], sig_l[ge]
-        _quiet(sp, batch, nz, st, done, k0, fins)
+        if done < k0:
+            _quiet(sp, ctx, done, k0)
         role = rs_l[gs]
         if role >= _LOG:
             sp.line(next(log_it), next(fact_it))
         elif role == ENTRY:
-            _entries(sp, batch, nz[sig[gs : ge + 1]])
-            _quiet(sp, batch, nz, st, k0, k1 + 1, fins)
+            _entries(sp, ctx, sig_l[gs : ge + 1])
+            _quiet(sp, ctx, k0, k1 + 1)
         elif role == RECORD:
-            _records(sp, batch, nz[sig[gs : ge + 1]])
-            _quiet(sp, batch, nz, st, k0, k1 + 1, fins)
+            _records(sp, ctx, sig_l[gs : ge + 1])
+            _quiet(sp, ctx, k0, k1 + 1)
         else:
-            _one(sp, batch, int(nz[k0]))
+            _one(sp, ctx, k0)
         done = k1 + 1
-    _quiet(sp, batch, nz, st, done, m, fins)
+    _quiet(sp, ctx, done, m)
 
 
-def _one(sp: Splitter, batch: Batch, i: int) -> None:
-    """Read physical line ``i`` of a run of ``batch`` on its own."""
-    mid = int(batch.ids[i])
-    ts = float(batch.stamps[i])
+class _Lines:
+    """The lines of a batch that reach the parser (``SKIP`` lines left out), as lists
+    indexed 0..m-1: physical line index, message id, printk time (NaN: none), and for
+    each index the next and the last one with a time (see :func:`_fins`)."""
+
+    __slots__ = ("batch", "fins", "mids", "phys", "st")
+
+    def __init__(
+        self,
+        batch: Batch,
+        phys: list[int],
+        mids: list[int],
+        st: list[float],
+        fins: tuple[list[int], list[int]],
+    ) -> None:
+        self.batch = batch
+        self.phys = phys
+        self.mids = mids
+        self.st = st
+        self.fins = fins
+
+
+def _one(sp: Splitter, ctx: _Lines, k: int) -> None:
+    """Read line ``k`` on its own."""
+    batch = ctx.batch
+    mid = ctx.mids[k]
+    ts = ctx.st[k]
     text = batch.body[mid]
     assert text is not None
-    ln = _tnew(
-        LogLine,
-        (
-            batch.path,
-            batch.base + i,
-            text,
-            None if ts != ts else ts,
-            False,
-            batch.truncated[mid],
-        ),
-    )
     fact = sp.session.mid_fact[mid]
     assert fact is not None
-    sp.line(ln, fact)
+    num = batch.base + ctx.phys[k]
+    trunc = batch.truncated[mid]
+    sp.line(_tnew(LogLine, (batch.path, num, text, None if ts != ts else ts, False, trunc)), fact)
 
 
-def _quiet(
-    sp: Splitter, batch: Batch, nz: Any, st: Any, a: int, b: int, fins: tuple[list[int], list[int]]
-) -> None:
-    """Lines ``nz[a:b]``, which only move the boot's last line and printk times."""
+def _quiet(sp: Splitter, ctx: _Lines, a: int, b: int) -> None:
+    """Lines ``a <= k < b``, which only move the boot's last line and printk times."""
     if a >= b:
         return
     if sp.cur is None:  # the first line opens a boot
-        _one(sp, batch, int(nz[a]))
+        _one(sp, ctx, a)
         a += 1
         if a >= b:
             return
     cur = sp.cur
     assert cur is not None
-    cur.last_line = batch.base + int(nz[b - 1])
-    next_fin, last_fin = fins
+    cur.last_line = ctx.batch.base + ctx.phys[b - 1]
+    next_fin, last_fin = ctx.fins
     f = next_fin[a]
     if f < b:
         if cur.first_ts is None:
-            cur.first_ts = float(st[f])
-        cur.last_ts = float(st[last_fin[b - 1]])
+            cur.first_ts = ctx.st[f]
+        cur.last_ts = ctx.st[last_fin[b - 1]]
 
 
-def _entries(sp: Splitter, batch: Batch, at: Any) -> None:
-    """A run of plain entries of one block (physical lines ``at`` of ``batch``), built
-    by C-level ``map`` from each message's (addr, size, type, raw)."""
+def _entries(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
+    """A run of plain entries of one block (lines ``ks``), built by C-level ``map`` from
+    each message's (addr, size, type, raw)."""
     if sp.cur is None:  # the first line opens a boot
-        _one(sp, batch, int(at[0]))
-        at = at[1:]
-        if not len(at):
+        _one(sp, ctx, ks[0])
+        ks = ks[1:]
+        if not ks:
             return
     cur = sp.cur
     assert cur is not None
-    s = sp.session
-    mids = batch.ids[at].tolist()
-    nums = (at + batch.base).tolist()
-    path = batch.path
+    s, batch = sp.session, ctx.batch
+    mids = list(map(ctx.mids.__getitem__, ks))
+    base, path = batch.base, batch.path
+    nums = [base + p for p in map(ctx.phys.__getitem__, ks)]
     protos = cast("list[tuple[object, ...]]", s.proto)
     fields = map(_tadd, map(protos.__getitem__, mids), zip(repeat(path), nums))
     who = s.mid_fact[mids[0]]
@@ -205,22 +218,28 @@ def _entries(sp: Splitter, batch: Batch, at: Any) -> None:
     )
 
 
-def _records(sp: Splitter, batch: Batch, at: Any) -> None:
-    """A run of lines that each add one record (physical lines ``at`` of ``batch``)."""
+def _records(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
+    """A run of lines that each add one record (lines ``ks``)."""
     if sp.cur is None:  # the first line opens a boot
-        _one(sp, batch, int(at[0]))
-        at = at[1:]
-        if not len(at):
+        _one(sp, ctx, ks[0])
+        ks = ks[1:]
+        if not ks:
             return
     cur = sp.cur
     assert cur is not None
-    facts, body, path = sp.session.mid_fact, batch.body, batch.path
+    batch = ctx.batch
+    facts, body, path, base = sp.session.mid_fact, batch.body, batch.path, batch.base
+    mids, phys = ctx.mids, ctx.phys
     cur.add_records(
         cast(
             tuple[int, object],
-            record_of(cast(LineFact, facts[m]), SourceRef(path, n), cast(str, body[m])),
+            record_of(
+                cast(LineFact, facts[mids[k]]),
+                SourceRef(path, base + phys[k]),
+                cast(str, body[mids[k]]),
+            ),
         )
-        for m, n in zip(batch.ids[at].tolist(), (at + batch.base).tolist(), strict=True)
+        for k in ks
     )
 
 

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..ingest.machine import Batch
 from ..model.records import SourceRef
 from ..model.types import Era
-from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS
+from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS, may_cut_a_block
 from .classify import UNPARSED, classify
 from .facts import LineFact
 from .finish import kexec_syscall_flag
@@ -98,7 +98,7 @@ class ParseSession:
             text = body[mid]
             fact = None if text is None else self.fact(text, ref)
             self.mid_fact.append(fact)
-            role = self.role[mid] = self._role(fact)
+            role = self.role[mid] = self._role(fact, text)
             if fact is not None and role == ENTRY:
                 assert fact.type is not None
                 self.who[mid] = self._who_ids.setdefault(fact.who, len(self._who_ids))
@@ -110,13 +110,13 @@ class ParseSession:
         return self.role
 
     @staticmethod
-    def _role(fact: LineFact | None) -> int:
-        if fact is None:
+    def _role(fact: LineFact | None, text: str | None) -> int:
+        if fact is None or text is None:
             return SKIP
         if fact is NOTHING:
             return QUIET
-        if fact is UNPARSED:
-            return UNP
+        if fact is UNPARSED:  # QUIET when it cannot cut any block
+            return UNP if may_cut_a_block(text) else QUIET
         kind = fact.kind
         if kind == "entry" and not fact.problem and not fact.note and fact.type is not None:
             return ENTRY
