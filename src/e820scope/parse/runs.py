@@ -26,6 +26,7 @@ from .line_records import record_of
 from .session import CLOSE, ENTRY, OPEN, PASS, RECORD, UNP, line_role
 
 if TYPE_CHECKING:
+    from .builder import BootBuilder
     from .splitter import Splitter
 
 #: A printk clock below this (seconds) counts as "the start of a boot".
@@ -191,16 +192,21 @@ def _quiet(sp: Splitter, ctx: _Lines, a: int, b: int) -> None:
         cur.last_ts = ctx.st[last_fin[b - 1]]
 
 
+def _open(sp: Splitter, ctx: _Lines, ks: list[int]) -> tuple[BootBuilder | None, list[int]]:
+    """The open boot for a run of lines ``ks`` and the lines left for it: with no boot
+    open, the first line is read on its own (it opens one). None: nothing is left."""
+    if sp.cur is None:
+        _one(sp, ctx, ks[0])
+        ks = ks[1:]
+    return (sp.cur if ks else None), ks
+
+
 def _entries(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     """A run of plain entries of one block (lines ``ks``), built by C-level ``map`` from
     each message's (addr, size, type, raw)."""
-    if sp.cur is None:  # the first line opens a boot
-        _one(sp, ctx, ks[0])
-        ks = ks[1:]
-        if not ks:
-            return
-    cur = sp.cur
-    assert cur is not None
+    cur, ks = _open(sp, ctx, ks)
+    if cur is None:
+        return
     s, batch = sp.session, ctx.batch
     mids = list(map(ctx.mids.__getitem__, ks))
     base, path = batch.base, batch.path
@@ -220,13 +226,9 @@ def _entries(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
 
 def _records(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     """A run of lines that each add one record (lines ``ks``)."""
-    if sp.cur is None:  # the first line opens a boot
-        _one(sp, ctx, ks[0])
-        ks = ks[1:]
-        if not ks:
-            return
-    cur = sp.cur
-    assert cur is not None
+    cur, ks = _open(sp, ctx, ks)
+    if cur is None:
+        return
     batch = ctx.batch
     facts, body, path, base = sp.session.mid_fact, batch.body, batch.path, batch.base
     mids, phys = ctx.mids, ctx.phys
