@@ -37,7 +37,7 @@ if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq python3-venv >/dev/null
 fi
-# The C accelerators (src/e820scope/_speedups, compiled by hatch_build.py) need the
+# The native seam (src/e820scope/_native/_scan.c, compiled by hatch_build.py) needs the
 # Python headers; without them the package is pure Python (same results, slower).
 if ! "$PY" -c 'import os, sys, sysconfig
 sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \

@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         "--src",
         default="",
         help="source tree to measure (default: the e820scope this Python imports, i.e. the "
-        "installed package with its compiled accelerators)",
+        "installed package with its native seam)",
     )
     ap.add_argument(
-        "--pure", action="store_true", help="E820SCOPE_PURE=1: the pure-Python twins only"
+        "--pure", action="store_true", help="E820SCOPE_PURE=1: the seam's pure-Python twin"
     )
     ap.add_argument("--skip-cli", action="store_true", help="grep and ingest only")
     ap.add_argument(
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"capture {mib:.0f} MiB{' (varied timestamps)' if args.vary_timestamps else ''}, "
         f"load {res['load_avg_1min_before']} -> {res['load_avg_1min_after']} "
-        f"on {res['cpus']} cpus; e820scope from {res['src']}, C accelerators in use: "
+        f"on {res['cpus']} cpus; e820scope from {res['src']}, native code in use: "
         + (", ".join(k for k, v in speedups.items() if v) or "none")
     )
     for name, r in runs.items():

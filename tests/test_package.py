@@ -1,5 +1,5 @@
 """The installed package carries its grammars, its console script and (where required) its
-C accelerators."""
+native seam."""
 
 from __future__ import annotations
 
