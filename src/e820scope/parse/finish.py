@@ -61,11 +61,21 @@ _TYPE = itemgetter(2)
 _Boot, _BootStart, _Completeness = Boot, BootStart, Completeness
 
 
-def _bounds(t: E820Table) -> tuple[int, int | None, int]:
+#: bounds of tables already measured while one boot is finished, by ``id(t.entries)``
+#: (a table cut by :func:`_mark_cut` keeps its entries tuple, and it stays alive)
+_Memo = dict[int, tuple[int, "int | None", int]]
+
+
+def _bounds(t: E820Table, memo: _Memo | None = None) -> tuple[int, int | None, int]:
     """(top, first RAM address, RAM top) of ``t``: the largest ``addr + size`` (0 for no
     entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None for no RAM)
     and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
     entries = t.entries
+    if memo is not None:
+        got = memo.get(id(entries))
+        if got is None:
+            got = memo[id(entries)] = _bounds(t)
+        return got
     ends = list(map(add, map(_ADDR, entries), map(_SIZE, entries)))
     ram = list(map(_RAM_TYPES.__contains__, map(_TYPE, entries)))
     return (
@@ -75,16 +85,16 @@ def _bounds(t: E820Table) -> tuple[int, int | None, int]:
     )
 
 
-def _top(t: E820Table) -> int:
+def _top(t: E820Table, memo: _Memo | None = None) -> int:
     """End (exclusive) of the highest entry of ``t`` (0 for an empty table)."""
-    return _bounds(t)[0]
+    return _bounds(t, memo)[0]
 
 
 def _mark_cut(t: E820Table, note: str) -> E820Table:
     return replace(t, complete=False, notes=(*t.notes, note))
 
 
-def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
+def _cut_blocks(b: BootBuilder, tables: list[E820Table], memo: _Memo) -> list[E820Table]:
     """Mark blocks that are visibly shorter than the kernel prints them.
 
     * a ``reserve setup_data`` / ``extended`` block reprints the whole table, so it
@@ -93,7 +103,7 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
       line, is the head of a map cut by a pager or an excerpt.
     """
     fw = next((t for t in tables if t.kind is _FIRMWARE and t.entries), None)
-    fw_top = _top(fw) if fw is not None else 0
+    fw_top = _top(fw, memo) if fw is not None else 0
     out: list[E820Table] = []
     for t in tables:
         if t.complete and t.kind in _WHOLE_TABLE_KINDS and t.entries and fw_top:
@@ -117,7 +127,7 @@ def _cut_blocks(b: BootBuilder, tables: list[E820Table]) -> list[E820Table]:
             last.kind is _FIRMWARE
             and last.complete
             and last.entries
-            and _bounds(last)[2] <= _ONE_MIB
+            and _bounds(last, memo)[2] <= _ONE_MIB
         ):
             out[-1] = _mark_cut(
                 last,
@@ -158,8 +168,8 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
     return _Completeness(_PRESENT, "", mid)
 
 
-def _first_ram(t: E820Table) -> int | None:
-    return _bounds(t)[1]
+def _first_ram(t: E820Table, memo: _Memo | None = None) -> int | None:
+    return _bounds(t, memo)[1]
 
 
 def _unaligned(entries: tuple[E820Entry, ...], size: int, type: int, align: int) -> bool:
@@ -208,6 +218,7 @@ def start_method(
     tables: list[E820Table],
     prev_file_memmap: bool,
     prev_ended_by: str | None = None,
+    memo: _Memo | None = None,
 ) -> BootStart:
     """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5).
 
@@ -234,7 +245,7 @@ def start_method(
             StartMethod.KDUMP, "elfcorehdr= on the command line (crash capture kernel)"
         )
     fw = next((t for t in tables if t.kind is _FIRMWARE), None)
-    first = _first_ram(fw) if fw is not None else None
+    first = _first_ram(fw, memo) if fw is not None else None
     if first in KEXEC_TOOLS_FIRST_RAM:
         return _BootStart(
             StartMethod.KEXEC_LOAD,
@@ -305,7 +316,8 @@ def start_method(
 def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot:
     """Freeze a builder into Boot number ``index`` (1-based)."""
     b.close_block()
-    tables = _cut_blocks(b, list(b.tables))
+    memo: _Memo = {}
+    tables = _cut_blocks(b, list(b.tables), memo)
     if ended_by != "kexec" and any(e.kind == "panic" for e in b.events):
         ended_by = "panic"
     prev_file_memmap = prev is not None and any(t.kind is _KEXEC_FILE_MEMMAP for t in prev.tables)
@@ -317,7 +329,7 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
         b.kernel,
         b.linux_version,
         b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
-        start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None),
+        start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None, memo),
         completeness(b, tables),
         tuple(tables),
         tuple(b.ops),
