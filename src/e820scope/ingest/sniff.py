@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..model.records import SourceRef
+from .qp import SOFT_BREAK_E820_LINES
 
 #: How much of the start of a source is looked at.
 SNIFF_SIZE = 64 << 10
 
 _QP_HEADER = re.compile(rb"(?im)^Content-Transfer-Encoding:[ \t]*quoted-printable[ \t]*\r?$")
-_QP_E820 = re.compile(rb"(?m)(?:BIOS-e8|e820|user: |\[mem ).*=\r?$")
 _KMSG = re.compile(rb"(?m)^\d+,\d+,\d+,[^;\n]*;")
 _JSON = re.compile(rb'^\s*\{.*"(?:MESSAGE|__CURSOR|__REALTIME_TIMESTAMP)"')
 # bytes that never occur in a text log: NUL and C0 controls other than TAB, LF, VT, FF,
@@ -68,7 +68,7 @@ def sniff(head: bytes) -> Container:
     newline = b"\n"
     if b"\n" not in sample and b"\r" in sample:
         newline = b"\r"
-    qp = bool(_QP_HEADER.search(sample) or _QP_E820.search(sample))
+    qp = bool(_QP_HEADER.search(sample) or SOFT_BREAK_E820_LINES.search(sample))
     first = next((ln for ln in sample.split(b"\n", 20)[:20] if ln.strip()), b"")
     json = bool(_JSON.match(first))
     lines = [ln for ln in sample.split(b"\n", 50)[:50] if ln.strip()]
