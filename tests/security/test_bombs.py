@@ -98,11 +98,14 @@ def test_nested_bomb_in_a_plain_tarball_is_refused(tmp_path: Path) -> None:
 def test_bomb_inside_a_compressed_tarball_is_refused(tmp_path: Path) -> None:
     """The tar stream itself is decoded with the same bound."""
     p = tmp_path / "sosreport-host.tar.zst"
-    with p.open("wb") as fh, zstandard.ZstdCompressor().stream_writer(fh) as zw:
-        with tarfile.open(fileobj=zw, mode="w|") as tf:  # type: ignore[call-overload]
-            info = tarfile.TarInfo("sosreport-host/sos_commands/kernel/dmesg")
-            info.size = len(BLOCK) * MEMBERS
-            tf.addfile(info, _Newlines(info.size))
+    with (
+        p.open("wb") as fh,
+        zstandard.ZstdCompressor().stream_writer(fh) as zw,
+        tarfile.open(fileobj=zw, mode="w|") as tf,  # type: ignore[call-overload]
+    ):
+        info = tarfile.TarInfo("sosreport-host/sos_commands/kernel/dmesg")
+        info.size = len(BLOCK) * MEMBERS
+        tf.addfile(info, _Newlines(info.size))
     with pytest.raises(InputError) as ei:
         srcs = open_inputs(str(p))
         drain(log_lines(srcs[0], anchors=[b"e820"]))
