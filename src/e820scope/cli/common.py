@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_INTERNAL, E820ScopeError
+from ..safe_text import escape_block
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,6 +26,13 @@ Exit codes:
   4  the machine lacks what is needed (root, the module, a sysfs file)
   70 internal error in e820scope (please report it with E820SCOPE_DEBUG=1 output)
 """
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` of output that may hold text from the input: every control
+    character but newline and tab is escaped (:mod:`e820scope.safe_text`). JSON output
+    is unchanged by it (``json.dumps`` escapes controls itself)."""
+    click.echo(escape_block(text), err=err, nl=nl)
 
 
 def reset_sigpipe() -> None:
@@ -41,9 +49,9 @@ def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
             "hint": err.hint,
             "where": str(err.ref) if err.ref else None,
         }
-        click.echo(json.dumps(payload), err=True)
+        echo(json.dumps(payload), err=True)
     else:
-        click.echo(f"e820scope: {err}", err=True)
+        echo(f"e820scope: {err}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -67,7 +75,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if os.environ.get("E820SCOPE_DEBUG"):
                 raise
-            click.echo(
+            echo(
                 f"e820scope: internal error: {type(exc).__name__}: {exc} "
                 "(this is a bug; rerun with E820SCOPE_DEBUG=1 and report the traceback)",
                 err=True,

@@ -14,7 +14,7 @@ from ..live.load import build_and_load, default_kmod_dir
 from ..live.snapshot import LiveSnapshot, take_snapshot
 from ..model.records import E820Entry
 from ..model.types import short_name
-from .common import handle_errors
+from .common import echo, handle_errors
 
 
 def _columns(snap: LiveSnapshot) -> list[tuple[str, tuple[E820Entry, ...]]]:
@@ -196,11 +196,11 @@ def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:
     """
     if load:
         release = Path(root / "proc/sys/kernel/osrelease").read_text().strip()
-        click.echo(build_and_load(kmod_dir or default_kmod_dir(), release=release), err=True)
+        echo(build_and_load(kmod_dir or default_kmod_dir(), release=release), err=True)
     snap = take_snapshot(root)
     if as_json:
-        click.echo(json.dumps(snapshot_json(snap), indent=1))
+        echo(json.dumps(snapshot_json(snap), indent=1))
     else:
-        click.echo("\n".join(render_text(snap)))
+        echo("\n".join(render_text(snap)))
     for m in snap.missing:
-        click.echo(f"e820scope live: missing: {m}", err=True)
+        echo(f"e820scope live: missing: {m}", err=True)

@@ -22,7 +22,7 @@ import click
 
 from ..errors import EXIT_INPUT_ERROR
 from ..model.records import Boot, ParsedLog, Severity
-from .common import handle_errors
+from .common import echo, handle_errors
 
 if TYPE_CHECKING:
     from ..parse.api import BootStream
@@ -71,21 +71,21 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
         else:
             _text_boots(streams, boot_warnings, out)
         if as_json:
-            click.echo(_json_head(streams), nl=False)
+            echo(_json_head(streams), nl=False)
         out.seek(0)
         while chunk := out.read(1 << 20):
-            click.echo(chunk, nl=False)
+            echo(chunk, nl=False)
         if as_json:
-            click.echo(_JSON_TAIL if any(s.count for s in streams) else _JSON_EMPTY_TAIL)
+            echo(_JSON_TAIL if any(s.count for s in streams) else _JSON_EMPTY_TAIL)
     if not quiet:
         for s, bw in zip(streams, boot_warnings, strict=True):
             for w in s.warnings:
                 if w.severity is not Severity.INFO:
-                    click.echo(f"e820scope: {w}", err=True)
+                    echo(f"e820scope: {w}", err=True)
             for text in bw:
-                click.echo(text, err=True)
+                echo(text, err=True)
             if s.partial:
-                click.echo(
+                echo(
                     f"e820scope: warning: {s.source}: partial result (a map or the input is "
                     "cut off; see the notes above)",
                     err=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import growth_options, output_option
 from .predict_cmd import build_prediction
 
@@ -31,4 +31,4 @@ def plot_cmd(
     names = ", ".join(files) if len(files) <= 2 else f"{files[0]} ... {files[-1]}"
     data = figure_data(pred, title or f"kexec chain e820 forecast: {names}")
     written = render(data, out)
-    click.echo(f"wrote {written}", err=True)
+    echo(f"wrote {written}", err=True)

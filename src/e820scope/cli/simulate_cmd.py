@@ -12,7 +12,7 @@ from ..analysis.predict import predict
 from ..analysis.simulate import simulate_logs
 from ..errors import InputError
 from ..model.types import Era
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import assumptions, growth_options, output_option, parse_size
 
 
@@ -72,7 +72,7 @@ def simulate_cmd(
     for log in logs:
         (out / log.filename).write_text(log.text)
     last = logs[-1]
-    click.echo(
+    echo(
         f"wrote {len(logs)} synthetic logs to {out}/ (gen01 = start, last {last.filename}: "
         f"{len(last.state.received)} entries received)"
         + (

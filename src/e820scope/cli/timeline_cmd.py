@@ -9,7 +9,7 @@ import click
 from ..analysis.diff import MapKind
 from ..errors import NoMapError
 from ..model.records import Boot
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import csv_option, json_option, map_option
 
 
@@ -48,8 +48,8 @@ def timeline(files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool)
         )
     df = timeline_frame(boots, map_kind=MapKind(map_kind))
     if as_json:
-        click.echo(json.dumps(timeline_json(df), indent=2))
+        echo(json.dumps(timeline_json(df), indent=2))
     elif as_csv:
-        click.echo(timeline_csv(df), nl=False)
+        echo(timeline_csv(df), nl=False)
     else:
-        click.echo(render_timeline(df), nl=False)
+        echo(render_timeline(df), nl=False)
