@@ -51,10 +51,28 @@ def _kind(mode: int) -> str:
 
 
 class Boundary:
-    """A directory whose files are read without following links out of it."""
+    """A directory whose files are read without following links out of it.
 
-    def __init__(self, root: Path) -> None:
+    ``base`` is a path below ``root`` that relative paths start from (itself reached
+    without following links): ``Boundary(dump, "sys/firmware/memmap")``.
+    """
+
+    def __init__(self, root: Path, base: str = "") -> None:
         self.root = root
+        self.base = base.strip("/")
+
+    def sub(self, rel: str) -> Boundary:
+        """The boundary of the same root whose paths start at ``rel``."""
+        return Boundary(self.root, self.join(rel))
+
+    def join(self, rel: str) -> str:
+        """``rel`` as a path relative to the root."""
+        rel = rel.strip("/")
+        return f"{self.base}/{rel}" if self.base and rel else self.base or rel
+
+    def place(self, rel: str) -> str:
+        """Where ``rel`` is, for messages."""
+        return str(self.root / self.join(rel)) if self.join(rel) else str(self.root)
 
     def _open_dir(self, parts: list[str]) -> int:
         """A descriptor of the directory ``parts`` below the root (links not followed)."""
@@ -85,7 +103,7 @@ class Boundary:
     def kind(self, rel: str) -> str | None:
         """``"file"``, ``"dir"``, another kind in words, or None when absent (no link
         is followed, so a link is ``"a symbolic link"``)."""
-        parts = _parts(rel)
+        parts = _parts(self.join(rel))
         if not parts:
             return "dir"
         try:
@@ -110,7 +128,7 @@ class Boundary:
     def open(self, rel: str) -> BinaryIO:
         """Open the regular file ``rel`` for reading; :class:`OutsideError` for anything
         else (a link, a FIFO, a device, a directory), ``OSError`` when unreadable."""
-        parts = _parts(rel)
+        parts = _parts(self.join(rel))
         if not parts:
             raise OutsideError(f"{rel}: not a file")
         fd = self._open_dir(parts[:-1])
@@ -129,7 +147,7 @@ class Boundary:
             raise OutsideError(f"{_kind(mode)}, not a regular file (not read)")
         os.set_blocking(ffd, True)
         raw = io.FileIO(ffd, "rb")
-        raw.name = str(self.root / rel)  # what messages about the stream call it
+        raw.name = self.place(rel)  # what messages about the stream call it
         return io.BufferedReader(raw)
 
     def read_bytes(self, rel: str, limit: int) -> bytes:
@@ -143,7 +161,7 @@ class Boundary:
     def listdir(self, rel: str) -> list[tuple[str, str]]:
         """``(name, kind)`` of the entries of directory ``rel`` (kind as :meth:`kind`),
         in name order."""
-        fd = self._open_dir(_parts(rel))
+        fd = self._open_dir(_parts(self.join(rel)))
         try:
             out = []
             with os.scandir(fd) as it:
