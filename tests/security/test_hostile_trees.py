@@ -7,6 +7,8 @@ UTF-8, directories where files belong, inconsistent ranges.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import stat
@@ -95,14 +97,19 @@ def test_link_swapped_in_after_listing_is_not_followed(tmp_path: Path) -> None:
 def test_deep_nesting_is_walked_iteratively(tmp_path: Path) -> None:
     root = _sosreport(tmp_path)
     write(root / "var/log/dmesg", LOG.read_bytes())
-    d = root / "var/log"
+    chain = [root / "var/log"]
     for _ in range(1000):  # used to end in RecursionError (exit 70)
-        d = d / "d"
-        os.mkdir(d)
-    write(d / "messages", b"x\n")
-    rc, stdout, stderr = _parse(root)
-    assert rc == 0, stderr
-    assert "var/log/dmesg" in stdout
+        chain.append(chain[-1] / "d")
+        chain[-1].mkdir()
+    write(chain[-1] / "messages", b"x\n")
+    try:
+        rc, stdout, stderr = _parse(root)
+        assert rc == 0, stderr
+        assert "var/log/dmesg" in stdout
+    finally:  # bottom up: shutil.rmtree (pytest's clean-up) recurses once per level
+        (chain[-1] / "messages").unlink()
+        for d in reversed(chain[1:]):
+            d.rmdir()
 
 
 def _with_timeout(fn: object, seconds: float = 20) -> None:
@@ -117,10 +124,8 @@ def test_fifo_and_device_are_never_opened(tmp_path: Path) -> None:
     (root / "sos_commands/kernel").mkdir()
     os.mkfifo(root / "sos_commands/kernel/dmesg")
     os.mkfifo(root / "var/log/dmesg")
-    try:
+    with contextlib.suppress(PermissionError):  # not root: the FIFOs still tell
         os.mknod(root / "var/log/messages", stat.S_IFCHR | 0o600, os.makedev(1, 3))
-    except PermissionError:
-        pass  # not root: the FIFOs still tell
     write(root / "var/log/kern.log", LOG.read_bytes())
     got: list[tuple[int, str, str]] = []
     _with_timeout(lambda: got.append(_parse(root)))
@@ -199,8 +204,6 @@ def test_inconsistent_and_malformed_memmap_entries(dump: Path) -> None:
     assert "memmap/2: a regular file, expected a directory" in stderr
     assert "-0x" in stdout and "entries" in stdout
     r = CliRunner().invoke(cli, ["live", "--root", str(dump), "--json"])
-    import json
-
     doc = json.loads(r.stdout)
     assert all(e["size"] > 0 for e in doc["sysfs_memmap"]["entries"])
     assert len(doc["warnings"]) == 3
