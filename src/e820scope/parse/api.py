@@ -148,12 +148,8 @@ def _fold_tag(fact: LineFact, text: str) -> tuple[object, ...] | None:
 
 def _read(text: str, ref: SourceRef) -> LineFact:
     """The splitter's reading of a line text not in :data:`_FACTS` (stored there)."""
-    if "\x00" in text:
-        raise InputError(
-            "binary data (NUL bytes) where a text log was expected",
-            hint="give a text log: dmesg output, a serial capture, journalctl -k",
-            ref=ref,
-        )
+    if "\x00" in text:  # damaged (a zero-filled block after a crash): costs this line only
+        return UNPARSED  # read as an unreadable line; not cached
     fact = classify(text)
     if fact is None or fact is UNPARSED:
         if "kexec" in text and kexec_syscall_flag(text) is not None:
