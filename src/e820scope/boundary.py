@@ -4,10 +4,10 @@ Nothing outside the directory is ever read. Every path is opened one component a
 time relative to the directory (``openat``) with ``O_NOFOLLOW``, so a symbolic link
 anywhere below the root (``var/log -> /var/log``, ``status -> /etc/shadow``) is never
 followed; the root itself is followed once, as the user named it. Only regular files
-are opened (FIFOs, sockets and devices are refused before a read could block or have a
-side effect: the open is non-blocking and the type is checked on the open descriptor),
-and no more than ``limit`` bytes are read from one. Walks are iterative and stop at a
-depth limit.
+are opened: FIFOs, sockets and devices are never opened (the type is checked with
+``lstat`` before the open, which is non-blocking, and again on the open descriptor), so
+nothing can block or have a side effect; no more than ``limit`` bytes are read from one.
+Walks are iterative and stop at a depth limit.
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ def _kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+def _not_regular(mode: int) -> str:
+    """Why a file that is not regular is not read."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (not followed)"
+    return f"{_kind(mode)}, not a regular file"
 
 
 class Boundary:
@@ -105,7 +112,10 @@ class Boundary:
         is followed, so a link is ``"a symbolic link"``)."""
         parts = _parts(self.join(rel))
         if not parts:
-            return "dir"
+            try:
+                return "dir" if stat.S_ISDIR(self.root.stat().st_mode) else "not a directory"
+            except OSError:
+                return None
         try:
             fd = self._open_dir(parts[:-1])
         except OSError:
@@ -127,12 +137,20 @@ class Boundary:
 
     def open(self, rel: str) -> BinaryIO:
         """Open the regular file ``rel`` for reading; :class:`OutsideError` for anything
-        else (a link, a FIFO, a device, a directory), ``OSError`` when unreadable."""
+        else (a link, a FIFO, a device, a directory), ``OSError`` when unreadable.
+
+        The type is checked before the open (``lstat``: a device is never opened, as
+        opening one can have effects) and again on the open descriptor, which must be
+        the same file.
+        """
         parts = _parts(self.join(rel))
         if not parts:
             raise OutsideError(f"{rel}: not a file")
         fd = self._open_dir(parts[:-1])
         try:
+            before = os.lstat(parts[-1], dir_fd=fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise OutsideError(_not_regular(before.st_mode))
             try:
                 ffd = os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
             except OSError as exc:
@@ -141,10 +159,12 @@ class Boundary:
                 raise
         finally:
             os.close(fd)
-        mode = os.fstat(ffd).st_mode
-        if not stat.S_ISREG(mode):
+        after = os.fstat(ffd)
+        if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(
+            after.st_mode
+        ):
             os.close(ffd)
-            raise OutsideError(f"{_kind(mode)}, not a regular file (not read)")
+            raise OutsideError("replaced while being opened")
         os.set_blocking(ffd, True)
         raw = io.FileIO(ffd, "rb")
         raw.name = self.place(rel)  # what messages about the stream call it

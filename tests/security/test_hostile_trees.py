@@ -221,3 +221,24 @@ def test_escapes_in_dump_strings_are_escaped(dump: Path) -> None:
     (dump / "sys/firmware/memmap/0/type").write_text("System RAM\x1b]0;PWNED\x07\n")
     stdout, stderr = _live_ok(dump)
     assert "\x1b" not in stdout + stderr
+
+
+def test_a_special_file_is_never_opened(tmp_path: Path) -> None:
+    """Not even non-blocking: a writer waiting on the FIFO is never met by a reader."""
+    from e820scope.boundary import Boundary, OutsideError
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer() -> None:
+        with fifo.open("wb"):  # blocks until someone opens the FIFO for reading
+            opened.set()
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    with pytest.raises(OutsideError, match="a FIFO, not a regular file"):
+        Boundary(tmp_path).open("fifo")
+    assert not opened.wait(0.5), "the FIFO was opened"
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # release the writer
+    t.join(5)
