@@ -313,13 +313,15 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--plain", action="store_true", help="the built-in mutator even with atheris")
     ap.add_argument("--crashes", type=Path, default=Path("fuzz-findings"))
-    ap.add_argument("libfuzzer", nargs="*", help="after --: arguments for libFuzzer")
-    a = ap.parse_args()
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    a = ap.parse_args(argv[:cut])
+    libfuzzer = argv[cut + 1 :]  # after --: arguments for libFuzzer
     try:
         _outside()
         names = list(TARGETS) if a.target == "all" else [a.target]
         if atheris is not None and not a.plain and len(names) == 1:
-            run_atheris(names[0], a.runs, a.libfuzzer)
+            run_atheris(names[0], a.runs, libfuzzer)
             return 0
         return 1 if sum(run_plain(n, a.runs, a.seed, a.crashes) for n in names) else 0
     finally:

@@ -155,9 +155,17 @@ def from_directory(spec: str, root: Path) -> list[TextSource]:
     """
     top = Boundary(root)
     if not any(top.is_dir(m) for m in _MARKERS):
+        try:
+            entries = top.listdir("")
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the directory {spec}: {exc.strerror or exc}",
+                hint="check the path and its permissions",
+                ref=SourceRef(spec, 1),
+            ) from exc
         subs = [
             n
-            for n, kind in top.listdir("")
+            for n, kind in entries
             if kind == "dir" and any(top.is_dir(f"{n}/{m}") for m in _MARKERS)
         ]
         if len(subs) != 1:
