@@ -170,25 +170,27 @@ def _edits(data: bytes) -> Iterator[tuple[str, int, bytes]]:
 
 def _apply(root: Path, rel: str, op: int, content: bytes) -> None:
     """Edit ``rel``: 0 new content, 1 a directory, 2 a FIFO, 3 a link to a secret file,
-    4 its directory a link to a directory of secrets, 5 removed."""
-    p = root / rel
+    4 its directory a link to a directory of secrets, 5 removed. Only below ``root``."""
+    parts = [x for x in Path(rel).parts if x not in ("", ".", "..", "/")]
+    if not parts or (op == 4 and len(parts) < 2):
+        return
+    p = root.joinpath(*parts)
+    if op == 4:
+        p = p.parent
+    if p.is_symlink() or p.is_file() or p.is_fifo():
+        p.unlink()
+    elif p.is_dir():
+        shutil.rmtree(p)
     if op == 0:
         p.write_bytes(content)
-        return
-    if op == 4:
-        shutil.rmtree(p.parent)
-        p.parent.symlink_to(_WORK / "elsewhere")
-        return
-    if p.is_dir() and not p.is_symlink():
-        shutil.rmtree(p)
-    else:
-        p.unlink(missing_ok=True)
-    if op == 1:
+    elif op == 1:
         p.mkdir()
     elif op == 2:
         os.mkfifo(p)
     elif op == 3:
         p.symlink_to(_WORK / "secret")
+    elif op == 4:
+        p.symlink_to(_WORK / "elsewhere")
 
 
 def _outside() -> None:
@@ -202,7 +204,7 @@ def _outside() -> None:
 def target_live(data: bytes) -> None:
     root = _WORK / "dump"
     if root.exists():
-        shutil.rmtree(root)
+        shutil.rmtree(root)  # edits stay below it: it is never a link itself
     shutil.copytree(DUMP, root, symlinks=True)
     for rel, op, content in _edits(data):
         with contextlib.suppress(OSError):
