@@ -32,4 +32,6 @@ def escape_name(text: str) -> str:
 
 def escape_block(text: str) -> str:
     """``text`` with control characters escaped except newlines and tabs (for output)."""
+    if _IN_BLOCK.search(text) is None:  # the usual case: a search is 2x faster than sub
+        return text
     return _IN_BLOCK.sub(_escape, text)

@@ -73,8 +73,11 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
         if as_json:
             echo(_json_head(streams), nl=False)
         out.seek(0)
+        # JSON needs no escaping (json.dumps escapes every control character itself),
+        # and scanning the JSON of a big capture would cost about 1 s per GB
+        copy = click.echo if as_json else echo
         while chunk := out.read(1 << 20):
-            echo(chunk, nl=False)
+            copy(chunk, nl=False)
         if as_json:
             echo(_JSON_TAIL if any(s.count for s in streams) else _JSON_EMPTY_TAIL)
     if not quiet:
