@@ -7,6 +7,7 @@ user (set ``E820SCOPE_DEBUG=1`` to get one for a bug report).
 from __future__ import annotations
 
 from .model.records import SourceRef
+from .safe_text import escape_name
 
 #: Exit codes shared by every command (listed in ``e820scope --help``).
 EXIT_OK = 0
@@ -34,9 +35,10 @@ class E820ScopeError(Exception):
         self.ref = ref
 
     def __str__(self) -> str:
+        """One line, control characters escaped (names in it come from the input)."""
         where = f"{self.ref}: " if self.ref else ""
         tail = f"; {self.hint}" if self.hint else ""
-        return f"{where}{self.message}{tail}"
+        return escape_name(f"{where}{self.message}{tail}")
 
 
 class InputError(E820ScopeError):

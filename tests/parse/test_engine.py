@@ -147,3 +147,15 @@ def test_clock_restart_inside_a_run_of_quiet_lines(tmp_path: Path) -> None:
     assert [(b.first_line, b.last_line) for b in boots] == [(1, 5), (6, 8)]
     assert boots[1].firmware_map is not None
     assert boots[1].firmware_map.entries[-1].end == 0xC0000000
+
+
+def test_nul_bytes_cost_their_line(tmp_path: Path) -> None:
+    """A line with NUL bytes is an unreadable line (a NUL costs at most its line):
+    inside a map block it marks the block incomplete, the rest is still read."""
+    path = tmp_path / "bin.log"
+    good = b"[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+    path.write_bytes(good * 3 + b"[    0.000000] BIOS-e820: [mem 0x0\x00\x00] usable\n" + good)
+    (boot,) = parse_input(path).boots
+    assert boot.firmware_map is not None and len(boot.firmware_map.entries) == 4
+    (w,) = boot.warnings
+    assert w.ref is not None and w.ref.line == 4 and "unreadable line" in w.message

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_INPUT_ERROR, EXIT_INTERNAL, E820ScopeError
+from ..safe_text import escape_block
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +70,13 @@ def writing(path: str | Path) -> Iterator[None]:
         ) from exc
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` of output that may hold text from the input: every control
+    character but newline and tab is escaped (:mod:`e820scope.safe_text`). JSON output
+    is unchanged by it (``json.dumps`` escapes controls itself)."""
+    click.echo(escape_block(text), err=err, nl=nl)
+
+
 def reset_sigpipe() -> None:
     """Let ``e820scope ... | head`` end quietly instead of raising BrokenPipeError."""
     if hasattr(signal, "SIGPIPE"):
@@ -88,9 +96,9 @@ def fail(err: E820ScopeError, *, as_json: bool = False) -> None:
             "hint": err.hint,
             "where": str(err.ref) if err.ref else None,
         }
-        click.echo(json.dumps(payload), err=True)
+        echo(json.dumps(payload), err=True)
     else:
-        click.echo(f"e820scope: {err}", err=True)
+        echo(f"e820scope: {err}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -114,7 +122,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if os.environ.get("E820SCOPE_DEBUG"):
                 raise
-            click.echo(
+            echo(
                 f"e820scope: internal error: {type(exc).__name__}: {exc} "
                 "(this is a bug; rerun with E820SCOPE_DEBUG=1 and report the traceback)",
                 err=True,

@@ -12,7 +12,7 @@ from ..analysis.diff import MapKind, diff_boots
 from ..render.diff_json import SCHEMA as DIFF_SCHEMA
 from ..render.diff_json import diff_json
 from ..render.diff_text import render_diff
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import INPUT, json_option, map_option
 
 
@@ -39,7 +39,7 @@ def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     boot_b = select_one(b)
     d = diff_boots(boot_a, boot_b, map_kind=MapKind(map_kind))
     if as_json:
-        click.echo(json.dumps(diff_json(d), indent=2))
+        echo(json.dumps(diff_json(d), indent=2))
     else:
-        click.echo(render_diff(d), nl=False)
+        echo(render_diff(d), nl=False)
     sys.exit(0 if d.identical else 1)

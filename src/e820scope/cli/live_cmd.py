@@ -8,14 +8,17 @@ from typing import Any
 
 import click
 
+from ..boundary import Boundary
+from ..errors import UnavailableError
 from ..live.budget import KexecBudget, kexec_budget
+from ..live.dump import Dump
 from ..live.iomem import system_ram_bytes
 from ..live.load import build_and_load, default_kmod_dir
 from ..live.snapshot import LiveSnapshot, take_snapshot
 from ..model.records import E820Entry
 from ..model.types import short_name
 from ..render.json_common import entry_range, hex_of, range_json
-from .common import handle_errors
+from .common import echo, handle_errors
 
 
 def _columns(snap: LiveSnapshot) -> list[tuple[str, tuple[E820Entry, ...]]]:
@@ -126,6 +129,7 @@ def snapshot_json(snap: LiveSnapshot) -> dict[str, Any]:
         else None,
         "kexec_budget": _budget_json(*budget) if budget else None,
         "missing": snap.missing,
+        "warnings": snap.warnings,
     }
 
 
@@ -205,12 +209,19 @@ def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:
     root or without the module it shows what it can and lists what is missing on stderr.
     """
     if load:
-        release = Path(root / "proc/sys/kernel/osrelease").read_text().strip()
-        click.echo(build_and_load(kmod_dir or default_kmod_dir(), release=release), err=True)
+        release = Dump(Boundary(root)).text("proc/sys/kernel/osrelease")
+        if not release or not release.strip():
+            raise UnavailableError(
+                f"--load: no kernel release in {root / 'proc/sys/kernel/osrelease'}",
+                hint="--load builds the module for the running kernel; run it on that machine",
+            )
+        echo(build_and_load(kmod_dir or default_kmod_dir(), release=release.strip()), err=True)
     snap = take_snapshot(root)
     if as_json:
-        click.echo(json.dumps(snapshot_json(snap), indent=1))
+        echo(json.dumps(snapshot_json(snap), indent=1))
     else:
-        click.echo("\n".join(render_text(snap)))
+        echo("\n".join(render_text(snap)))
     for m in snap.missing:
-        click.echo(f"e820scope live: missing: {m}", err=True)
+        echo(f"e820scope live: missing: {m}", err=True)
+    for w in snap.warnings:
+        echo(f"e820scope live: warning: {w}", err=True)

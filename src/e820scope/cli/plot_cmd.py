@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render.names import inputs_text
-from .common import check_output, handle_errors, writing
+from .common import check_output, echo, handle_errors, writing
 from .options import growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
 
@@ -35,4 +35,4 @@ def plot_cmd(
     )
     with writing(out):
         written = render(data, out)
-    click.echo(f"wrote {written}", err=True)
+    echo(f"wrote {written}", err=True)

@@ -12,7 +12,7 @@ from ..analysis.growth import generations, infer_mechanism
 from ..analysis.predict import Prediction, predict
 from ..errors import EXIT_DIFFERENT, EXIT_OK
 from ..render.predict_text import to_json, to_text
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import assumptions, growth_options, inputs_argument, json_option, parse_size
 
 
@@ -64,16 +64,16 @@ def predict_cmd(
     """
     pred = build_prediction(files, kernel, path, assume_setup_data, min_ram)
     if as_json:
-        click.echo(json.dumps(to_json(pred, list(files)), indent=2))
+        echo(json.dumps(to_json(pred, list(files)), indent=2))
     else:
-        click.echo(to_text(pred, list(files)), nl=False)
+        echo(to_text(pred, list(files)), nl=False)
     first = pred.first_loss
     if (
         fail_within is not None
         and first is not None
         and first.generation - pred.last_seen <= fail_within
     ):
-        click.echo(
+        echo(
             f"e820scope: usable RAM lost at gen {first.generation}, "
             f"{first.generation - pred.last_seen} reboot(s) after the last seen "
             f"(--fail-within {fail_within})",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..render.names import inputs_text
-from .common import check_output, handle_errors, writing
+from .common import check_output, echo, handle_errors, writing
 from .options import DEFAULT_MIN_RAM_TEXT, growth_options, inputs_argument, output_option
 from .predict_cmd import build_prediction
 
@@ -60,4 +60,4 @@ def report_cmd(
     page = render_report(gather(files, pred), svg, command)
     with writing(out):
         Path(target).write_text(page, encoding="utf-8")
-    click.echo(f"wrote {out} ({len(page.encode()) >> 10} KiB)", err=True)
+    echo(f"wrote {out} ({len(page.encode()) >> 10} KiB)", err=True)

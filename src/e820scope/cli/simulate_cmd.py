@@ -12,7 +12,7 @@ from ..analysis.predict import predict
 from ..analysis.simulate import simulate_logs
 from ..errors import InputError
 from ..model.types import Era
-from .common import check_output, handle_errors, writing
+from .common import check_output, echo, handle_errors, writing
 from .options import assumptions, growth_options, inputs_argument, output_option, parse_size
 
 
@@ -74,7 +74,7 @@ def simulate_cmd(
         for log in logs:
             (out / log.filename).write_text(log.text)
     last = logs[-1]
-    click.echo(
+    echo(
         f"wrote {len(logs)} synthetic logs to {out}/ (gen01 = start, last {last.filename}: "
         f"{len(last.state.received)} entries received)"
         + (

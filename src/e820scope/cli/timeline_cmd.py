@@ -10,7 +10,7 @@ from ..analysis.chain_input import boots_of_spec
 from ..analysis.diff import MapKind
 from ..errors import NoMapError
 from ..model.records import Boot
-from .common import handle_errors
+from .common import echo, handle_errors
 from .options import csv_option, inputs_argument, json_option, map_option
 
 
@@ -53,8 +53,8 @@ def timeline(
         )
     df = timeline_frame(boots, map_kind=MapKind(map_kind))
     if as_json:
-        click.echo(json.dumps(timeline_json(df), indent=2))
+        echo(json.dumps(timeline_json(df), indent=2))
     elif as_csv:
-        click.echo(timeline_csv(df), nl=False)
+        echo(timeline_csv(df), nl=False)
     else:
-        click.echo(render_timeline(df, wide=wide), nl=False)
+        echo(render_timeline(df, wide=wide), nl=False)

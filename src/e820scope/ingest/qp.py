@@ -12,8 +12,14 @@ import re
 
 _ESC = re.compile(rb"=([0-9A-Fa-f]{2})")
 _HEADER = re.compile(r"^Content-Transfer-Encoding:[ \t]*(\S+)", re.I)
-#: an e820-ish line ending in a soft break: the sign of QP text without a header.
-SOFT_BREAK_E820 = re.compile(rb"(?:BIOS-e8|e820|user: |\[mem ).*=\r?$")
+_E820ISH = rb"(?:BIOS-e8|e820|user: |\[mem )"
+#: an e820-ish line ending in a soft break: the sign of QP text without a header. Linear
+#: in the line's length: the end is checked once from the start of the line (the
+#: lookahead), then the first e820-ish word is looked for (the naive
+#: ``e820.*=$`` scans to the end of the line again from every ``e820`` in it).
+SOFT_BREAK_E820 = re.compile(rb"^(?=.*=\r?$).*?" + _E820ISH)
+#: :data:`SOFT_BREAK_E820` for any line of a text block (``search`` over many lines).
+SOFT_BREAK_E820_LINES = re.compile(rb"(?m)^(?=.*=\r?$).*?" + _E820ISH)
 #: at most this many physical lines are joined into one by soft breaks.
 MAX_SOFT_BREAKS = 8
 

@@ -33,7 +33,6 @@ _TYPE_ONLY = re.compile(
     r"^\s*(\(?(?:usable|reserved|ACPI data|ACPI NVS|unusable|System RAM|device reserved"
     r"|soft reserved|persistent(?: RAM)? \(type \d+\)|type \d+)\)?)\s*$"
 )
-_WDIFF_OPEN = re.compile(r"\[-[^\]]*\]-\]\s*$")
 _WDIFF_CONT = re.compile(r"^\{\+")
 _MEMORY = re.compile(r"Memory: \d+[kK]/\d+[kK] available \(")
 _PREFIXED = re.compile(r"^\s*(?:\[|<\d|\d{4}-\d\d-\d\d|[^\W\d_]{3,4}\.? {1,2}\d{1,2} \d\d:)")
@@ -43,12 +42,23 @@ _ENTRY_MEM = re.compile(
 )
 
 
+def _wdiff_open(text: str) -> bool:
+    """True when ``text`` ends with wdiff's ``[-old-]`` part (``[-`` then no ``]`` up to
+    the final ``]-]``). Linear: the regular expression ``\\[-[^\\]]*\\]-\\]\\s*$``
+    searched on ``[-[-[-...`` scans from every ``[-``."""
+    t = text.rstrip()
+    if not t.endswith("]-]"):
+        return False
+    body = t[:-3]
+    return "[-" in body[body.rfind("]") + 1 :]
+
+
 def may_continue(text: str) -> bool:
     """True when ``text`` (stripped) could be the first line of a join."""
     if text.endswith((" ", "]", ")")) or text[-1:].isalnum():
         return bool(
             _ENTRY_NO_TYPE.match(text)
-            or ("[-" in text and _WDIFF_OPEN.search(text))
+            or _wdiff_open(text)
             or ("Memory:" in text and _MEMORY.search(text) and text.count("(") > text.count(")"))
         )
     return False
@@ -69,7 +79,7 @@ def join(text: str, following: list[str]) -> tuple[str, int]:
             sep = "  " if typ in ("System RAM", "device reserved") else " "
             return text.rstrip() + sep + typ, 1
         return text, 0
-    if "[-" in text and _WDIFF_OPEN.search(text):
+    if _wdiff_open(text):
         if _WDIFF_CONT.match(nxt):
             return text.rstrip() + " " + nxt.strip(), 1
         return text, 0
@@ -87,11 +97,22 @@ def join(text: str, following: list[str]) -> tuple[str, int]:
     return text, 0
 
 
-_BORDER = re.compile(r"\s{3,}\|\s*$")
 _ERA_A_OVERWRITTEN = re.compile(
     r"^(\s*[\w-]+: [0-9a-fA-F]{16} - [0-9a-fA-F]{16} \((?:usable|reserved|ACPI data|ACPI NVS"
     r"|unusable|type \d+)\))\S.*$"
 )
+
+
+def _strip_border(text: str) -> str:
+    """``text`` without a final ``   |`` border column (three or more blanks, ``|``,
+    blanks). Linear, unlike ``\\s{3,}\\|\\s*$``, which rescans a long run of blanks
+    from each of its positions."""
+    t = text.rstrip()
+    if not t.endswith("|"):
+        return text
+    body = t[:-1]
+    kept = body.rstrip()
+    return kept if len(body) - len(kept) >= 3 else text
 
 
 def tidy_screen(text: str) -> str:
@@ -102,7 +123,7 @@ def tidy_screen(text: str) -> str:
     samples/public/lkml-01.log) are not kernel output.
     """
     if text.endswith("|") or text.endswith("| "):
-        text = _BORDER.sub("", text)
+        text = _strip_border(text)
     if ")" in text and " - " in text:
         m = _ERA_A_OVERWRITTEN.match(text)
         if m:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..model.records import SourceRef
+from .qp import SOFT_BREAK_E820_LINES
 
 #: How much of the start of a source is looked at.
 SNIFF_SIZE = 64 << 10
 
 _QP_HEADER = re.compile(rb"(?im)^Content-Transfer-Encoding:[ \t]*quoted-printable[ \t]*\r?$")
-_QP_E820 = re.compile(rb"(?m)(?:BIOS-e8|e820|user: |\[mem ).*=\r?$")
 _KMSG = re.compile(rb"(?m)^\d+,\d+,\d+,[^;\n]*;")
 _JSON = re.compile(rb'^\s*\{.*"(?:MESSAGE|__CURSOR|__REALTIME_TIMESTAMP)"')
 # bytes that never occur in a text log: NUL and C0 controls other than TAB, LF, VT, FF,
@@ -41,15 +41,15 @@ class Container:
 
 
 def check_text(name: str, head: bytes) -> None:
-    """Raise InputError when ``head`` is not text (NUL bytes, mostly control bytes)."""
+    """Raise InputError when ``head`` is not text (1 % NUL bytes, or 10 % control bytes)."""
     if not head:
         return
     sample = head[:SNIFF_SIZE]
     nul = sample.find(b"\x00")
     bad = len(sample) - len(sample.translate(None, _BAD))
-    if (nul >= 0 and (nul < 512 or sample.count(b"\x00") * 100 > len(sample))) or (
-        bad * 10 > len(sample)
-    ):
+    # binary: 1 % NUL bytes or 10 % control bytes. A few NULs in a text log (a block
+    # zero-filled by a crash, a stray byte) cost only their lines, later.
+    if (nul >= 0 and sample.count(b"\x00") * 100 > len(sample)) or bad * 10 > len(sample):
         first = nul if nul >= 0 else next(i for i, b in enumerate(sample) if b in _BAD)
         line = sample.count(b"\n", 0, first) + 1
         raise InputError(
@@ -68,7 +68,7 @@ def sniff(head: bytes) -> Container:
     newline = b"\n"
     if b"\n" not in sample and b"\r" in sample:
         newline = b"\r"
-    qp = bool(_QP_HEADER.search(sample) or _QP_E820.search(sample))
+    qp = bool(_QP_HEADER.search(sample) or SOFT_BREAK_E820_LINES.search(sample))
     first = next((ln for ln in sample.split(b"\n", 20)[:20] if ln.strip()), b"")
     json = bool(_JSON.match(first))
     lines = [ln for ln in sample.split(b"\n", 50)[:50] if ln.strip()]

@@ -11,6 +11,10 @@ Files used (paths relative to the sosreport root), oldest generation first:
    else ``var/log/dmesg``); if there is none, the current-boot journal export
    (``sos_commands/logs/journalctl_*``), else ``var/log/kern.log*`` / ``messages*``.
 
+A sosreport directory is a boundary: files are opened relative to it without
+following any link (:mod:`e820scope.boundary`), only regular files are read, and only
+:data:`WALK_DEPTH` levels below the searched directories are listed.
+
 Tarballs are streamed member by member with :mod:`tarfile` and never extracted:
 members with absolute paths or ``..`` make the whole archive refused; links, devices
 and members larger than :data:`MAX_MEMBER_SIZE` are never read.
@@ -18,21 +22,17 @@ and members larger than :data:`MAX_MEMBER_SIZE` are never read.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import re
 import tarfile
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
-import zstandard
-
+from ..boundary import Boundary
 from ..errors import InputError
 from ..model.records import SourceRef
-from .decompress import sniff_compression
+from .decompress import DecodedStream, sniff_compression
 from .reader import TextSource
 
 #: members bigger than this are not read (decompression-bomb guard), bytes.
@@ -142,22 +142,60 @@ def _select_or_refuse(spec: str, paths: Iterable[str]) -> list[str]:
     return chosen
 
 
+#: how many directories below ``var/crash``, ``var/log``, ``sos_commands/...`` are
+#: walked: :func:`select` never uses a deeper file (``var/crash/<dir>/vmcore-dmesg.txt``)
+WALK_DEPTH = 1
+
+
 def from_directory(spec: str, root: Path) -> list[TextSource]:
-    """The log files of a sosreport directory (``spec`` as the user wrote it)."""
-    if not any((root / m).is_dir() for m in _MARKERS):
-        subs = [d for d in root.iterdir() if d.is_dir() and any((d / m).is_dir() for m in _MARKERS)]
+    """The log files of a sosreport directory (``spec`` as the user wrote it).
+
+    The directory is a boundary (:class:`~e820scope.boundary.Boundary`): no link below
+    it is followed, only regular files are opened.
+    """
+    top = Boundary(root)
+    if not any(top.is_dir(m) for m in _MARKERS):
+        try:
+            entries = top.listdir("")
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the directory {spec}: {exc.strerror or exc}",
+                hint="check the path and its permissions",
+                ref=SourceRef(spec, 1),
+            ) from exc
+        subs = [
+            n
+            for n, kind in entries
+            if kind == "dir" and any(top.is_dir(f"{n}/{m}") for m in _MARKERS)
+        ]
         if len(subs) != 1:
             raise _refuse(spec, "a directory that is not a sosreport (no sos_commands/ inside)")
-        root = subs[0]
-    rel = []
+        root = root / subs[0]
+    tree = Boundary(root)
+    rel: list[str] = []
     for sub in ("sos_commands/kernel", "sos_commands/logs", "var/log", "var/crash"):
-        base = root / sub
-        if base.is_dir():
-            for f in base.rglob("*"):
-                if f.is_file() and not f.is_symlink():
-                    rel.append(f.relative_to(root).as_posix())
+        if tree.is_dir(sub):
+            rel.extend(tree.walk(sub, WALK_DEPTH))
     chosen = _select_or_refuse(spec, rel)
-    return [TextSource(str(root / p), root / p) for p in chosen]
+    return [
+        TextSource(str(root / p), root / p, opener=_file_opener(tree, str(root / p), p))
+        for p in chosen
+    ]
+
+
+def _file_opener(tree: Boundary, name: str, rel: str) -> Callable[[], BinaryIO]:
+    def opener() -> BinaryIO:
+        try:
+            return tree.open(rel)
+        except OSError as exc:
+            raise InputError(
+                f"cannot read {name}: {exc.strerror or exc}",
+                hint="a sosreport is read only through its own regular files; links "
+                "and special files inside it are never followed",
+                ref=SourceRef(name, 1),
+            ) from exc
+
+    return opener
 
 
 def looks_like_tar(fh: BinaryIO) -> bool:
@@ -166,32 +204,24 @@ def looks_like_tar(fh: BinaryIO) -> bool:
     fh.seek(0)
     fmt = sniff_compression(head)
     try:
-        stream = _decompressing(fh, fmt)
-        block = stream.read(512)
-    except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError):
+        block = DecodedStream(fh, fmt).read(512)
+    except (OSError, EOFError, InputError):
         block = b""
     fh.seek(0)
     return len(block) >= 263 and block[257:262] == b"ustar"
 
 
-def _decompressing(fh: BinaryIO, fmt: str | None) -> BinaryIO:
-    if fmt is None:
-        return fh
-    if fmt == "gzip":
-        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
-    if fmt in ("xz", "lzma"):
-        return lzma.LZMAFile(fh)  # type: ignore[return-value]
-    if fmt == "bzip2":
-        return bz2.BZ2File(fh)  # type: ignore[return-value]
-    reader: BinaryIO = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True)
-    return reader
-
-
-def _open_tar(path: Path) -> tuple[tarfile.TarFile, BinaryIO]:
+def _open_tar(spec: str, path: Path) -> tuple[tarfile.TarFile, DecodedStream, BinaryIO]:
+    """The archive read as a stream (bounded decompression), its decoded stream and file."""
     fh = path.open("rb")
-    fmt = sniff_compression(fh.read(8))
-    fh.seek(0)
-    return tarfile.open(fileobj=_decompressing(fh, fmt), mode="r|"), fh
+    try:
+        fmt = sniff_compression(fh.read(8))
+        fh.seek(0)
+        stream = DecodedStream(fh, fmt, spec)
+        return tarfile.open(fileobj=stream, mode="r|"), stream, fh
+    except BaseException:
+        fh.close()
+        raise
 
 
 def _safe(spec: str, m: tarfile.TarInfo) -> bool:
@@ -208,12 +238,12 @@ def from_tarball(spec: str, path: Path) -> list[TextSource]:
     """The log files of a sosreport tarball, read without extracting it."""
     names: list[str] = []
     try:
-        tf, raw = _open_tar(path)
+        tf, _, raw = _open_tar(spec, path)
         with raw, tf:
             for m in tf:
                 if _safe(spec, m):
                     names.append(m.name)
-    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+    except (tarfile.TarError, OSError, EOFError) as exc:
         raise InputError(
             f"{spec}: unreadable tar archive ({exc})",
             hint="check that the archive is complete (tar tf); re-copy it if not",
@@ -231,31 +261,43 @@ def from_tarball(spec: str, path: Path) -> list[TextSource]:
 
 def _member_opener(spec: str, path: Path, member: str) -> Callable[[], BinaryIO]:
     def opener() -> BinaryIO:
-        tf, raw = _open_tar(path)
+        name = f"{spec}!/{member}"
+        tf, stream, raw = _open_tar(spec, path)
         for m in tf:
             if m.name == member and _safe(spec, m):
                 f = tf.extractfile(m)
                 if f is not None:
-                    return cast(BinaryIO, _MemberStream(cast(BinaryIO, f), tf, raw))
+                    return cast(BinaryIO, _MemberStream(cast(BinaryIO, f), tf, stream, raw, name))
         tf.close()
         raw.close()
         raise InputError(
             f"{spec}: member {member} vanished from the archive",
             hint="the archive changed while being read; try again",
-            ref=SourceRef(f"{spec}!/{member}", 1),
+            ref=SourceRef(name, 1),
         )
 
     return opener
 
 
 class _MemberStream(io.RawIOBase):
-    """A tar member as a binary stream that closes its archive when closed."""
+    """A tar member as a binary stream that closes its archive when closed.
 
-    def __init__(self, f: BinaryIO, tf: tarfile.TarFile, raw: BinaryIO) -> None:
+    ``name`` and :meth:`disk_bytes_read` let a :class:`ChunkReader` decoding a compressed
+    member name it and bound its expansion against the archive's bytes on disk.
+    """
+
+    def __init__(
+        self, f: BinaryIO, tf: tarfile.TarFile, stream: DecodedStream, raw: BinaryIO, name: str
+    ) -> None:
         super().__init__()
         self._f = f
         self._tf = tf
+        self._stream = stream
         self._raw = raw
+        self.name = name
+
+    def disk_bytes_read(self) -> int:
+        return self._stream.disk_bytes_read()
 
     def readable(self) -> bool:
         return True

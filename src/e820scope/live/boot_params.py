@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.records import E820Entry
+from .dump import Dump
 
 E820_ENTRIES_OFFSET = 0x1E8
 HDR_VERSION_OFFSET = 0x206
@@ -89,17 +90,24 @@ class SetupDataNode:
     data_len: int | None
 
 
-def read_setup_data(boot_params_dir: Path) -> tuple[SetupDataNode, ...]:
-    """Read ``setup_data/N/{type,data}`` in list order (N ascending)."""
-    base = boot_params_dir / "setup_data"
-    if not base.is_dir():
+#: the most read of a setup_data payload to measure it (sysfs may report size 0)
+MAX_SETUP_DATA = 16 << 20
+
+
+def read_setup_data(boot_params_dir: Path | Dump) -> tuple[SetupDataNode, ...]:
+    """Read ``setup_data/N/{type,data}`` in list order (N ascending).
+
+    A node whose ``type`` is unreadable or not a number is left out with a warning.
+    """
+    dump = Dump.at(boot_params_dir).sub("setup_data")
+    if not dump.is_dir(""):
         return ()
     nodes = []
-    for d in sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: int(p.name)):
-        type_text = (d / "type").read_text().strip()
-        try:
-            data_len: int | None = (d / "data").stat().st_size or len((d / "data").read_bytes())
-        except OSError:
-            data_len = None
-        nodes.append(SetupDataNode(int(d.name), int(type_text, 0), data_len))
+    for d in dump.numbered_dirs():
+        node_type = dump.number(f"{d}/type", 0)
+        if node_type is None:
+            continue
+        data = Dump(dump.tree.sub(d))  # an absent or damaged payload is just unknown
+        payload = data.data("data", limit=MAX_SETUP_DATA)
+        nodes.append(SetupDataNode(int(d), node_type, None if payload is None else len(payload)))
     return tuple(nodes)

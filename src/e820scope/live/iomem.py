@@ -24,16 +24,15 @@ class IomemResource:
 
 
 def parse_iomem(text: str) -> tuple[IomemResource, ...]:
-    """Parse the whole file; lines that do not match are skipped."""
+    """Parse the whole file; lines that do not match, or whose range ends below its
+    start, are skipped."""
     out = []
     for line in text.splitlines():
         m = _LINE.match(line)
         if m:
-            out.append(
-                IomemResource(
-                    int(m["start"], 16), int(m["last"], 16), m["name"], len(m["indent"]) // 2
-                )
-            )
+            start, last = int(m["start"], 16), int(m["last"], 16)
+            if last >= start:
+                out.append(IomemResource(start, last, m["name"], len(m["indent"]) // 2))
     return tuple(out)
 
 

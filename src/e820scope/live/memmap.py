@@ -17,6 +17,7 @@ from pathlib import Path
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry
 from ..model.types import SYSFS_NAMES
+from .dump import Dump
 
 
 def memmap_source(kver: KernelVersion | None) -> str:
@@ -39,13 +40,23 @@ def sysfs_type(text: str) -> int:
     return SYSFS_NAMES.get(text.strip(), 2)
 
 
-def read_memmap(memmap_dir: Path) -> tuple[E820Entry, ...]:
-    """Read every ``N/`` directory in numeric order; raw_type keeps the sysfs string."""
+def read_memmap(memmap_dir: Path | Dump) -> tuple[E820Entry, ...]:
+    """Read every ``N/`` directory in numeric order; raw_type keeps the sysfs string.
+
+    An entry with an unreadable or malformed file, or whose end is below its start, is
+    left out with a warning in ``memmap_dir``'s :class:`Dump`.
+    """
+    dump = Dump.at(memmap_dir)
     entries = []
-    dirs = sorted((p for p in memmap_dir.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
-    for d in dirs:
-        start = int((d / "start").read_text().strip(), 16)
-        last = int((d / "end").read_text().strip(), 16)
-        raw = (d / "type").read_text().strip()
+    for d in dump.numbered_dirs():
+        start = dump.number(f"{d}/start", 16)
+        last = dump.number(f"{d}/end", 16)
+        raw = dump.text(f"{d}/type")
+        if start is None or last is None or raw is None:
+            continue
+        if last < start:
+            dump.warn(d, f"end {last:#x} is below start {start:#x}; entry left out")
+            continue
+        raw = raw.strip()
         entries.append(E820Entry.from_inclusive(start, last, sysfs_type(raw), raw))
     return tuple(entries)

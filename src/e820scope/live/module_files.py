@@ -21,6 +21,7 @@ from pathlib import Path
 from ..model.records import E820Entry, SourceRef
 from ..model.types import parse_type_name
 from .boot_params import decode_e820_entries
+from .dump import Dump
 
 TABLES = ("e820_table", "e820_table_kexec", "e820_table_firmware")
 SYSFS_DIR = Path("sys/kernel/e820scope")
@@ -77,11 +78,10 @@ def parse_module_table(text: str, path: str = "<module>") -> ModuleTable:
         code = parse_type_name(m["type"])
         if code is None:
             raise ModuleFormatError(path, no, f"unknown e820 type {m['type']!r}")
-        entries.append(
-            E820Entry.from_inclusive(
-                int(m["first"], 16), int(m["last"], 16), code, m["type"], SourceRef(path, no)
-            )
-        )
+        first, last = int(m["first"], 16), int(m["last"], 16)
+        if last < first:
+            raise ModuleFormatError(path, no, f"range ends ({last:#x}) below its start")
+        entries.append(E820Entry.from_inclusive(first, last, code, m["type"], SourceRef(path, no)))
     nr = int(h["nr"])
     if nr != len(entries):
         raise ModuleFormatError(path, 1, f"header says nr_entries={nr}, file has {len(entries)}")
@@ -116,24 +116,28 @@ class ModuleView:
     tables: dict[str, ModuleTable]
 
 
-def read_module(root: Path) -> ModuleView | None:
+def read_module(root: Path | Dump) -> ModuleView | None:
     """Read the module's files under ``root`` (``/`` normally); None when not loaded.
 
-    Prefers sysfs, falls back to debugfs. Raises ``PermissionError`` for a non-root
-    reader (the files are 0400).
+    Prefers sysfs, falls back to debugfs. Files a non-root reader cannot open (they are
+    0400) are listed in ``root``'s :class:`Dump` ``missing``; a table file that does not
+    follow kmod/ABI.md is left out with a warning (the other tables are still read).
     """
-    for rel in (SYSFS_DIR, DEBUGFS_DIR):
-        d = root / rel
-        if not d.is_dir():
+    dump = Dump.at(root)
+    for rel in (SYSFS_DIR.as_posix(), DEBUGFS_DIR.as_posix()):
+        if not dump.is_dir(rel):
             continue
-        status_file = d / "status"
-        status = parse_status(status_file.read_text()) if status_file.exists() else {}
+        d = dump.sub(rel)
         tables = {}
         for name in TABLES:
-            f = d / name
-            if f.exists():
-                tables[name] = parse_module_table(f.read_text(), str(f))
-        return ModuleView(d, status, tables)
+            text = d.text(name)
+            if text is None:
+                continue
+            try:
+                tables[name] = parse_module_table(text, d.place(name))
+            except ModuleFormatError as exc:
+                d.warnings.append(f"e820scope module: {exc}; table left out")
+        return ModuleView(Path(d.place()), parse_status(d.text("status") or ""), tables)
     return None
 
 

@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..boundary import Boundary
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry
 from .boot_params import BootParams, SetupDataNode, decode_boot_params, read_setup_data
+from .dump import Dump
 from .iomem import IomemResource, addresses_hidden, parse_iomem
 from .memmap import memmap_source, read_memmap
-from .module_files import ModuleFormatError, ModuleView, read_module
+from .module_files import ModuleView, read_module
 
 
 @dataclass
@@ -35,6 +37,8 @@ class LiveSnapshot:
     setup_data: tuple[SetupDataNode, ...] = ()
     module: ModuleView | None = None
     missing: list[str] = field(default_factory=list)
+    #: damaged values, each with its place (what was left out and why)
+    warnings: list[str] = field(default_factory=list)
 
     def kexec_table(self) -> tuple[tuple[E820Entry, ...], str] | None:
         """The best available e820_table_kexec and where it came from."""
@@ -70,36 +74,27 @@ def running_version(release: str | None, proc_version: str | None) -> KernelVers
     return kver
 
 
-def _read_text(path: Path, missing: list[str], what: str) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        missing.append(f"{what}: {path} does not exist")
-    except PermissionError:
-        missing.append(f"{what}: {path} is not readable (run as root)")
-    return None
-
-
 def take_snapshot(root: Path = Path("/")) -> LiveSnapshot:
-    """Read every live source under ``root``."""
-    snap = LiveSnapshot(root)
-    miss = snap.missing
-    release = _read_text(root / "proc/sys/kernel/osrelease", miss, "kernel release")
-    proc_version = _read_text(root / "proc/version", [], "/proc/version")
-    snap.kernel = running_version(release, proc_version)
-    snap.efi = (root / "sys/firmware/efi").is_dir()
+    """Read every live source under ``root``; never raises for what the files hold.
 
-    memmap_dir = root / "sys/firmware/memmap"
-    if memmap_dir.is_dir():
-        try:
-            snap.memmap = read_memmap(memmap_dir)
-            snap.memmap_table = memmap_source(snap.kernel)
-        except (OSError, ValueError) as exc:
-            miss.append(f"/sys/firmware/memmap: unreadable ({exc})")
+    ``root`` is a boundary (:mod:`e820scope.live.dump`): nothing outside it is read, no
+    link below it is followed, FIFOs and devices are never opened. Damaged files become
+    :attr:`LiveSnapshot.warnings`.
+    """
+    dump = Dump(Boundary(root))
+    snap = LiveSnapshot(root, missing=dump.missing, warnings=dump.warnings)
+    miss = snap.missing
+    release = dump.text("proc/sys/kernel/osrelease", "kernel release")
+    snap.kernel = running_version(release, dump.text("proc/version"))
+    snap.efi = dump.is_dir("sys/firmware/efi")
+
+    if dump.is_dir("sys/firmware/memmap"):
+        snap.memmap = read_memmap(dump.sub("sys/firmware/memmap"))
+        snap.memmap_table = memmap_source(snap.kernel)
     else:
         miss.append("/sys/firmware/memmap: absent (CONFIG_FIRMWARE_MEMMAP=n?)")
 
-    text = _read_text(root / "proc/iomem", miss, "/proc/iomem")
+    text = dump.text("proc/iomem", "/proc/iomem")
     if text is not None:
         res = parse_iomem(text)
         if addresses_hidden(res):
@@ -107,30 +102,32 @@ def take_snapshot(root: Path = Path("/")) -> LiveSnapshot:
         else:
             snap.iomem = res
 
-    bp_dir = root / "sys/kernel/boot_params"
-    try:
-        data = (bp_dir / "data").read_bytes()
-        snap.boot_params = decode_boot_params(data)
-        snap.boot_params_version = (bp_dir / "version").read_text().strip()
-        snap.setup_data = read_setup_data(bp_dir)
-    except FileNotFoundError:
-        miss.append(f"boot_params: {bp_dir}/data does not exist (kernel < 3.14?)")
-    except PermissionError:
-        miss.append(f"boot_params: {bp_dir}/data is root-only (run as root)")
-    except ValueError as exc:
-        miss.append(f"boot_params: {exc}")
-
-    try:
-        snap.module = read_module(root)
-        if snap.module is None:
-            miss.append(
-                "e820scope module not loaded: no e820_table / e820_table_kexec "
-                "(use --load, or see kmod/README.md)"
-            )
-    except PermissionError:
-        miss.append("e820scope module files are root-only (0400): run as root")
-    except ModuleFormatError as exc:
-        miss.append(f"e820scope module: {exc}")
+    _boot_params(dump, snap)
+    snap.module = read_module(dump)
+    if snap.module is None:
+        miss.append(
+            "e820scope module not loaded: no e820_table / e820_table_kexec "
+            "(use --load, or see kmod/README.md)"
+        )
     if os.geteuid() != 0 and root == Path("/"):
         miss.append("not root: some sources were not readable")
     return snap
+
+
+def _boot_params(dump: Dump, snap: LiveSnapshot) -> None:
+    """The zero page, its boot protocol version and setup_data nodes."""
+    bp = dump.sub("sys/kernel/boot_params")
+    if not bp.exists("data"):
+        snap.missing.append(f"boot_params: {bp.place('data')} does not exist (kernel < 3.14?)")
+        return
+    data = bp.data("data", "boot_params")
+    if data is None:
+        return
+    try:
+        snap.boot_params = decode_boot_params(data)
+    except ValueError as exc:
+        bp.warn("data", str(exc))
+        return
+    version = bp.text("version")
+    snap.boot_params_version = version.strip() if version is not None else None
+    snap.setup_data = read_setup_data(bp)

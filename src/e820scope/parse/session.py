@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError
 from ..ingest.machine import Batch
 from ..model.records import SourceRef
 from ..model.types import Era
@@ -64,12 +63,8 @@ class ParseSession:
         return fact
 
     def _read(self, text: str, ref: SourceRef) -> LineFact:
-        if "\x00" in text:
-            raise InputError(
-                "binary data (NUL bytes) where a text log was expected",
-                hint="give a text log: dmesg output, a serial capture, journalctl -k",
-                ref=ref,
-            )
+        if "\x00" in text:  # damaged (a zero-filled block after a crash): costs this line only
+            return UNPARSED  # read as an unreadable line; not cached
         fact = classify(text)
         if fact is None or fact is UNPARSED:
             if "kexec" in text and kexec_syscall_flag(text) is not None:
