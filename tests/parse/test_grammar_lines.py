@@ -296,3 +296,23 @@ def test_not_a_boot_line() -> None:
 def test_non_x86_markers() -> None:
     assert fact("Determined physical RAM map:").kind == "not_x86"
     assert fact("Machine model: Raspberry Pi 4 Model B").kind == "not_x86"
+
+
+# 2.4.0 - 2.4.2 print_memory_map(): " %s: %016Lx @ %016Lx " SIZE @ START, then the type
+# in parentheses. Lines from LKML mails of 2000-2001 (2.4.0-test10, 2.4.0, 2.4.1-pre11,
+# 2.4.2-pre3; samples/public/lkml-27-size-at.log is one of them).
+@pytest.mark.parametrize(
+    ("line", "addr", "size", "type_"),
+    [
+        (" BIOS-e820: 000000000009fc00 @ 0000000000000000 (usable)", 0, 0x9FC00, 1),
+        (" BIOS-e820: 0000000000000400 @ 000000000009fc00 (reserved)", 0x9FC00, 0x400, 2),
+        (" BIOS-e820: 000000000bf00000 @ 0000000000100000 (usable)", 0x100000, 0xBF00000, 1),
+        (" BIOS-e820: 000000000000d000 @ 0000000007ff3000 (ACPI data)", 0x7FF3000, 0xD000, 3),
+        (" BIOS-e820: 0000000000003000 @ 0000000007ff0000 (ACPI NVS)", 0x7FF0000, 0x3000, 4),
+        (">  BIOS-e820: 0000000000100000 @ 00000000fec00000 (reserved)", 0xFEC00000, 0x100000, 2),
+    ],
+)
+def test_size_at_start_lines(line: str, addr: int, size: int, type_: int) -> None:
+    fact = classify(line.lstrip("> "))
+    assert fact is not None and fact.kind == "entry" and fact.who == "BIOS-e820"
+    assert (fact.addr, fact.size, fact.type, fact.era) == (addr, size, type_, Era.A)

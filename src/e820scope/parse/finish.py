@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import compress, repeat
 from operator import add, eq, itemgetter
 
+from ..model.kversion import KernelVersion
 from ..model.records import (
     Boot,
     BootStart,
@@ -308,9 +309,19 @@ def start_method(
         StartMethod.UNKNOWN,
         "no kexec before this boot in the capture, but no sign of a firmware start either "
         "(no EFI stub, boot loader or BIOS output before the banner, e.g. a dmesg or an "
-        "excerpt): a cold boot and a kexec_file_load hand-off print the same map here; map "
-        f"starts at {first:#x}",
+        f"excerpt): {_alike(b.kernel)}; map starts at {first:#x}",
     )
+
+
+def _alike(kver: KernelVersion | None) -> str:
+    """What a cold boot looks the same as, for a kernel of ``kver``: only hand-offs that
+    kernel can have are named (kexec came in 2.6.13, kexec_file_load in 3.17 upstream;
+    distribution kernels such as RHEL 7's 3.10 carry it earlier, so "kexec" there)."""
+    if kver is not None and not kver.at_least(2, 6, 13):
+        return f"{kver} predates kexec (2.6.13), so another boot loader may have started it"
+    if kver is not None and not kver.at_least(3, 17):
+        return "a cold boot and a kexec hand-off print the same map here"
+    return "a cold boot and a kexec_file_load hand-off print the same map here"
 
 
 def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot:

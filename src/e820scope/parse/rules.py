@@ -81,6 +81,17 @@ class RuleReader:
         """
         return entry_fact(self.b, self.line, "entry", self.b.mark(_WHO))
 
+    def rule_e820_entry_size_at(self) -> LineFact:
+        """``BIOS-e820: 000000000009fc00 @ 0000000000000000 (usable)``: 2.4.0 - 2.4.2
+        print SIZE @ START (arch/i386/kernel/setup.c print_memory_map).
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify(" BIOS-e820: 0000000007ef0000 @ 0000000000100000 (usable)")
+        >>> hex(f.addr), hex(f.end), f.type, f.raw, f.era
+        ('0x100000', '0x7ff0000', 1, '(usable)', <Era.A: 'A'>)
+        """
+        return entry_fact(self.b, self.line, "entry", self.b.mark(_WHO))
+
     def rule_e820_gap(self) -> LineFact:
         """``BIOS-e820: [gap 0x00000000000a0000-0x00000000000effff]`` (7.0+)."""
         first, last = self.b.hexes[0], self.b.hexes[1]

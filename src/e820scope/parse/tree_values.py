@@ -31,7 +31,7 @@ def rule_name(tree: Tree[Token]) -> str:
 class Bits:
     """The values of one parse tree in print order."""
 
-    __slots__ = ("hex_digits", "hexes", "marks", "nums", "r16", "text", "text_pos")
+    __slots__ = ("at16", "hex_digits", "hexes", "marks", "nums", "r16", "text", "text_pos")
 
     def __init__(self, tree: Tree[Token]) -> None:
         self.hexes: list[int] = []
@@ -39,6 +39,7 @@ class Bits:
         self.nums: list[int] = []
         self.marks: list[str] = []
         self.r16: list[str] = []
+        self.at16: list[str] = []
         self.text: str | None = None
         self.text_pos = -1
         self._walk(tree)
@@ -60,6 +61,9 @@ class Bits:
             return
         if name == "range16":
             self.r16.append(str(tree.children[0]))
+            return
+        if name == "size_at16":
+            self.at16.append(str(tree.children[0]))
             return
         if name in ("text", "etype", "op_types"):
             ttok = tree.children[0]
@@ -114,7 +118,12 @@ def _resolve_type(text: str | None) -> tuple[int | None, str, str]:
 
 def entry_fact(b: Bits, line: str, kind: str, who: str) -> LineFact:
     """An e820 table entry or hand-off memmap entry line."""
-    if b.r16:
+    if b.at16:  # 2.4.0 - 2.4.2: SIZE @ START
+        size_text, _, addr_text = b.at16[0].partition("@")
+        addr, size = int(addr_text, 16), int(size_text, 16)
+        era: Era | None = Era.A
+        digits_ok = True
+    elif b.r16:
         exclusive = kind == "entry"  # era A e820 lines; kexec memmaps print inclusive ends
         addr, size = b.range16(exclusive=exclusive)
         era = Era.A if kind == "entry" else None
