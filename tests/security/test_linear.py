@@ -8,11 +8,14 @@ Before the rewrite, one line of ``'e820' * 100000`` (400 KB) took 18.7 s in ``pa
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from e820scope.errors import E820ScopeError
 from e820scope.ingest import qp, rejoin, sniff
@@ -122,3 +125,30 @@ def test_parse_is_linear_in_a_line(tmp_path: Path, name: str, prefix: str) -> No
             parse_input(p)
 
     assert_linear(parse, LINES[name], 25_000)
+
+
+# ---- the rewrites mean what the quadratic originals meant ---------------------------
+
+_ALPHABET = st.sampled_from(
+    ["e820", "BIOS-e8", "user: ", "[mem ", "=", "\r", " ", "x", "[-", "]-]", "]", "|", "\t"]
+)
+_TEXT = st.lists(_ALPHABET, max_size=12).map("".join)
+
+_OLD_SOFT_BREAK = re.compile(rb"(?:BIOS-e8|e820|user: |\[mem ).*=\r?$")
+_OLD_WDIFF = re.compile(r"\[-[^\]]*\]-\]\s*$")
+_OLD_BORDER = re.compile(r"\s{3,}\|\s*$")
+
+
+@given(_TEXT)
+def test_soft_break_pattern_is_unchanged(text: str) -> None:
+    b = text.encode()
+    old = bool(_OLD_SOFT_BREAK.search(b))
+    assert bool(qp.SOFT_BREAK_E820.search(b)) == old
+    assert bool(qp.SOFT_BREAK_E820_LINES.search(b"x\n" + b + b"\ny")) == old
+
+
+@given(_TEXT)
+def test_wdiff_and_border_rewrites_are_unchanged(text: str) -> None:
+    assert rejoin._wdiff_open(text) == bool(_OLD_WDIFF.search(text))
+    if text.endswith(("|", "| ")):
+        assert rejoin._strip_border(text) == _OLD_BORDER.sub("", text)
