@@ -48,6 +48,11 @@ LINES: dict[str, Callable[[int], str]] = {
     "qp-escapes": lambda n: "=3D" * (n // 3),
     "ubuntu": lambda n: "Ubuntu " * (n // 7),
     "hyphen-hex": lambda n: "0-" * (n // 2),
+    "ansi": lambda n: "\x1b[1;" * (n // 4),
+    "quoting": lambda n: "> " * (n // 2) + "BIOS-e820: x",
+    "carriage-returns": lambda n: "\r" * n + "x",
+    "kmsg": lambda n: "6,1,0,-;" * (n // 8),
+    "dmesg-T": lambda n: "[Mon Jan  1 00:00:00 2024] " * (n // 27),
 }
 
 
@@ -113,7 +118,10 @@ def test_live_patterns_are_linear(name: str) -> None:
     assert_linear(_live, LINES[name], 4000)
 
 
-@pytest.mark.parametrize("name", ["e820", "bios", "mem", "wdiff", "border", "blanks", "stamps"])
+@pytest.mark.parametrize(
+    "name",
+    ["e820", "bios", "mem", "wdiff", "border", "blanks", "stamps", "ansi", "quoting", "kmsg"],
+)
 @pytest.mark.parametrize("prefix", ["", "[    0.000000] ", "Jan  1 00:00:00 host kernel: "])
 def test_parse_is_linear_in_a_line(tmp_path: Path, name: str, prefix: str) -> None:
     """The whole parser on one pathological line in a real-looking log."""
