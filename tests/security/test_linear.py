@@ -8,11 +8,14 @@ Before the rewrite, one line of ``'e820' * 100000`` (400 KB) took 18.7 s in ``pa
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from e820scope.errors import E820ScopeError
 from e820scope.ingest import qp, rejoin, sniff
@@ -45,6 +48,11 @@ LINES: dict[str, Callable[[int], str]] = {
     "qp-escapes": lambda n: "=3D" * (n // 3),
     "ubuntu": lambda n: "Ubuntu " * (n // 7),
     "hyphen-hex": lambda n: "0-" * (n // 2),
+    "ansi": lambda n: "\x1b[1;" * (n // 4),
+    "quoting": lambda n: "> " * (n // 2) + "BIOS-e820: x",
+    "carriage-returns": lambda n: "\r" * n + "x",
+    "kmsg": lambda n: "6,1,0,-;" * (n // 8),
+    "dmesg-T": lambda n: "[Mon Jan  1 00:00:00 2024] " * (n // 27),
 }
 
 
@@ -110,7 +118,10 @@ def test_live_patterns_are_linear(name: str) -> None:
     assert_linear(_live, LINES[name], 4000)
 
 
-@pytest.mark.parametrize("name", ["e820", "bios", "mem", "wdiff", "border", "blanks", "stamps"])
+@pytest.mark.parametrize(
+    "name",
+    ["e820", "bios", "mem", "wdiff", "border", "blanks", "stamps", "ansi", "quoting", "kmsg"],
+)
 @pytest.mark.parametrize("prefix", ["", "[    0.000000] ", "Jan  1 00:00:00 host kernel: "])
 def test_parse_is_linear_in_a_line(tmp_path: Path, name: str, prefix: str) -> None:
     """The whole parser on one pathological line in a real-looking log."""
@@ -122,3 +133,30 @@ def test_parse_is_linear_in_a_line(tmp_path: Path, name: str, prefix: str) -> No
             parse_input(p)
 
     assert_linear(parse, LINES[name], 25_000)
+
+
+# ---- the rewrites mean what the quadratic originals meant ---------------------------
+
+_ALPHABET = st.sampled_from(
+    ["e820", "BIOS-e8", "user: ", "[mem ", "=", "\r", " ", "x", "[-", "]-]", "]", "|", "\t"]
+)
+_TEXT = st.lists(_ALPHABET, max_size=12).map("".join)
+
+_OLD_SOFT_BREAK = re.compile(rb"(?:BIOS-e8|e820|user: |\[mem ).*=\r?$")
+_OLD_WDIFF = re.compile(r"\[-[^\]]*\]-\]\s*$")
+_OLD_BORDER = re.compile(r"\s{3,}\|\s*$")
+
+
+@given(_TEXT)
+def test_soft_break_pattern_is_unchanged(text: str) -> None:
+    b = text.encode()
+    old = bool(_OLD_SOFT_BREAK.search(b))
+    assert bool(qp.SOFT_BREAK_E820.search(b)) == old
+    assert bool(qp.SOFT_BREAK_E820_LINES.search(b"x\n" + b + b"\ny")) == old
+
+
+@given(_TEXT)
+def test_wdiff_and_border_rewrites_are_unchanged(text: str) -> None:
+    assert rejoin._wdiff_open(text) == bool(_OLD_WDIFF.search(text))
+    if text.endswith(("|", "| ")):
+        assert rejoin._strip_border(text) == _OLD_BORDER.sub("", text)
