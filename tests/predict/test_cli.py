@@ -39,7 +39,13 @@ def test_fail_within_exit_codes() -> None:
     code, out, err = run("predict", *FIRST3, "--fail-within", "54")
     assert code == 0 and "FIRST TRUNCATED MAP" in out
     code, _, err = run("predict", *FIRST3, "--fail-within", "55")
-    assert code == 1 and "gen 58" in err
+    assert code == 1 and "gen 58" in err and "55 reboot(s) after the last seen (gen 3)" in err
+
+
+def test_fail_within_a_loss_already_in_the_log_is_seen_not_negative() -> None:
+    """The whole 64-generation chain holds the loss at gen 58: it is reported as seen."""
+    code, _, err = run("predict", LAB, "--fail-within", "1")
+    assert code == 1 and "gen 58, seen in the log" in err and "reboot(s)" not in err
 
 
 def test_json_document() -> None:

@@ -73,9 +73,14 @@ def predict_cmd(
         and first is not None
         and first.generation - pred.last_seen <= fail_within
     ):
+        ahead = first.generation - pred.last_seen
+        when = (
+            "seen in the log"
+            if ahead <= 0
+            else f"{ahead} reboot(s) after the last seen (gen {pred.last_seen})"
+        )
         echo(
-            f"e820scope: usable RAM lost at gen {first.generation}, "
-            f"{first.generation - pred.last_seen} reboot(s) after the last seen "
+            f"e820scope: usable RAM lost at gen {first.generation}, {when} "
             f"(--fail-within {fail_within})",
             err=True,
         )
