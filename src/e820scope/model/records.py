@@ -66,13 +66,13 @@ class E820Entry(tuple[int, int, int, str, "str | None", int]):
         return (self[0], self[1], self[2], self[3], self.ref)
 
     def __eq__(self, other: object) -> bool:
+        # never equal to a bare tuple, even one with the same items (as the dataclass)
         if not isinstance(other, E820Entry):
-            return NotImplemented
+            return False
         return self[0] == other[0] and self[1] == other[1] and self[2] == other[2]
 
     def __ne__(self, other: object) -> bool:
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
+        return not self.__eq__(other)
 
     def __hash__(self) -> int:
         return hash((self[0], self[1], self[2]))
