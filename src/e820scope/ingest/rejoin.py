@@ -20,18 +20,24 @@ from __future__ import annotations
 
 import re
 
+from ..formats import TYPE_NAMES_A, TYPE_NAMES_BC, TYPE_NAMES_D, who_alternation
+
 #: How many physical lines after a line a join may look at.
 MAX_LOOKAHEAD = 2
 
-_TABLE = (
-    r"^\s*(?:BIOS-e820|BIOS-e801|BIOS-88|Xen|user|extended|reserve setup_data|modified"
-    r"|bad_ppro|e820|EFI)"
-)
+#: the start of a table line: a who-prefix of formats.py, or ``e820`` / ``EFI``
+_TABLE = r"^\s*(?:" + who_alternation() + r"|e820|EFI)"
 _RANGE = r"(?:\[mem 0x[0-9a-fA-F]+-0x[0-9a-fA-F]+\]|[0-9a-fA-F]{8,16} - [0-9a-fA-F]{8,16})"
 _ENTRY_NO_TYPE = re.compile(_TABLE + r": " + _RANGE + r"\s*$")
+#: a line that holds only a type string (formats.py, every era), maybe in parentheses
 _TYPE_ONLY = re.compile(
-    r"^\s*(\(?(?:usable|reserved|ACPI data|ACPI NVS|unusable|System RAM|device reserved"
-    r"|soft reserved|persistent(?: RAM)? \(type \d+\)|type \d+)\)?)\s*$"
+    r"^\s*(\(?(?:"
+    + "|".join(
+        re.escape(t)
+        for t in sorted({*TYPE_NAMES_A, *TYPE_NAMES_BC, *TYPE_NAMES_D}, key=len, reverse=True)
+        if "(type" not in t
+    )
+    + r"|persistent(?: RAM)? \(type \d+\)|type \d+)\)?)\s*$"
 )
 _WDIFF_CONT = re.compile(r"^\{\+")
 _MEMORY = re.compile(r"Memory: \d+[kK]/\d+[kK] available \(")
