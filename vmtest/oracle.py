@@ -14,8 +14,17 @@ Every check returns a list of human-readable problems (empty = passed):
   module's e820_table_kexec and e820_table_firmware;
 * :func:`check_live` — ``e820scope live`` fed the guest's dumped /sys and /proc agrees
   with the module and with the console;
+* :func:`check_prediction` — e820scope's hand-off model, given generation g's console
+  log alone (its printed tables and its ``Linux version``), predicts generation g+1's
+  printed ``BIOS-e820`` block entry for entry with the *version policy* (not with one of
+  its fallbacks for patched kernels);
+* :func:`check_kexec_load` — a kexec_load hop (kexec-tools without -s): the model's
+  kexec-tools hand-off built from the module's copy of the table behind
+  /sys/firmware/memmap equals the next generation's zero page and printed map;
 * :func:`check_dmesg_clean` / :func:`check_stress` — no oops/warning, 200 load/unload
-  cycles with concurrent readers without failures or memory growth.
+  cycles with concurrent readers without failures or memory growth, no torn read of the
+  changing selftest table; :func:`check_lockdown` — reads refused after a run-time
+  raise to confidentiality.
 """
 
 from __future__ import annotations
@@ -24,8 +33,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from e820scope.analysis.handoff_model import check_kexec_file_handoff
 from e820scope.kernel import policy
 from e820scope.kernel.boot import simulate_boot
+from e820scope.kernel.handoff import kexec_load_handoff
 from e820scope.kernel.hidden import restore_reserved_kern
 from e820scope.kernel.range_ops import apply_range_ops
 from e820scope.kernel.setup_data import SetupDataBlob
@@ -43,6 +54,8 @@ from .console import Generation, parse_console
 from .fakeroot import write_fakeroot
 
 MOD = "/sys/kernel/e820scope/"
+#: kexec-tools of the test bed's guest (bookworm's 1:2.0.25-3+deb12u3): first RAM at 0x400
+KEXEC_TOOLS_VERSION = "2.0.25"
 BAD_DMESG = (
     "WARNING:",
     "BUG:",
@@ -250,6 +263,75 @@ def check_stress(g: Generation, *, cycles: int) -> list[str]:
     return probs
 
 
+def check_prediction(g: Generation, a: Boot | None, b: Boot | None) -> list[str]:
+    """The model predicts g+1's printed map from g's console log and kernel version."""
+    if a is None or b is None:
+        return [f"gen {g.gen}: no console boot to predict from / to"]
+    chk = check_kexec_file_handoff(a, b)
+    if chk is None:
+        return [f"gen {g.gen}: the hand-off model found no maps to work from"]
+    if not chk.matches:
+        want = triples(b.firmware_map.entries) if b.firmware_map else []
+        return _diff(f"gen {g.gen} model prediction vs gen {g.gen + 1} console", [], want)
+    if not (chk.policy_agrees and chk.model.basis == "policy"):
+        return [f"gen {g.gen}: matched only by the '{chk.model.basis}' fallback, not the policy"]
+    return []
+
+
+def memmap_table(g: Generation) -> tuple[E820Entry, ...]:
+    """The module's copy of the table behind /sys/firmware/memmap (policy.memmap source)."""
+    src = policy.firmware_memmap_source(kernel_version(g))
+    return module_table(g, src.value).entries
+
+
+def check_kexec_load(g: Generation, nxt: Generation, console_boot_next: Boot | None) -> list[str]:
+    """kexec_load: model(kexec-tools over g's sysfs table) == g+1's zero page and console."""
+    kver = kernel_version(g)
+    model = kexec_load_handoff(memmap_table(g), kver, KEXEC_TOOLS_VERSION)
+    bp = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"])
+    probs = _diff(
+        f"gen {g.gen} kexec_load model vs gen {nxt.gen} boot_params",
+        triples(model.passed),
+        triples(bp.e820_table),
+    )
+    if console_boot_next is None or console_boot_next.firmware_map is None:
+        return [*probs, f"gen {nxt.gen}: no BIOS-e820 block on the console"]
+    probs += _diff(
+        f"gen {g.gen} kexec_load model vs gen {nxt.gen} console BIOS-e820",
+        triples(model.received),
+        triples(console_boot_next.firmware_map.entries),
+    )
+    return probs
+
+
+def check_selftest(g: Generation) -> list[str]:
+    r = g.result("selftest")
+    if r is None:
+        return [f"gen {g.gen}: no selftest result"]
+    if r.get("torn") != "0" or int(r.get("reads", "0")) < 100:
+        return [f"gen {g.gen} selftest: {r}"]
+    return []
+
+
+def check_lockdown(g: Generation) -> list[str]:
+    """After ``echo confidentiality > /sys/kernel/security/lockdown`` reads must fail."""
+    r = g.result("lockdown")
+    if r is None:
+        return [f"gen {g.gen}: no lockdown result"]
+    probs = []
+    if "[confidentiality]" not in r.get("after", ""):
+        probs.append(f"gen {g.gen} lockdown not raised: {r}")
+    if r.get("read_before_rc") != "0":
+        probs.append(f"gen {g.gen}: the table could not be read before the raise: {r}")
+    if "Operation_not_permitted" not in r.get("text_err", ""):
+        probs.append(f"gen {g.gen}: text file readable under lockdown: {r}")
+    if r.get("bin_rc") == "0" or r.get("debugfs_rc") == "0":
+        probs.append(f"gen {g.gen}: .bin or debugfs file readable under lockdown: {r}")
+    if r.get("rmmod_rc") != "0":
+        probs.append(f"gen {g.gen}: rmmod failed under lockdown: {r}")
+    return probs
+
+
 def check_all(console_text: str, workdir: Path, *, stress_cycles: int = 0) -> list[str]:
     gens = parse_console(console_text)
     # the kernel's own console output only (the dumps hold a second copy of each dmesg)
@@ -262,9 +344,18 @@ def check_all(console_text: str, workdir: Path, *, stress_cycles: int = 0) -> li
         probs += check_model(g, workdir)
         probs += check_live(g, by_gen.get(g.gen), workdir)
         if i + 1 < len(gens):
-            probs += check_handoff(g, gens[i + 1], by_gen.get(gens[i + 1].gen))
+            nxt = gens[i + 1]
+            hop = g.result("kexec") or {}
+            if hop.get("syscall") == "load":
+                probs += check_kexec_load(g, nxt, by_gen.get(nxt.gen))
+            else:
+                probs += check_handoff(g, nxt, by_gen.get(nxt.gen))
+                probs += check_prediction(g, by_gen.get(g.gen), by_gen.get(nxt.gen))
+        if g.result("lockdown") is not None:
+            probs += check_lockdown(g)
     if stress_cycles:
         probs += check_stress(gens[0], cycles=stress_cycles)
+        probs += check_selftest(gens[0])
     return probs
 
 

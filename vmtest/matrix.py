@@ -1,0 +1,150 @@
+"""Run the kernel matrix: each kernel of :data:`vmtest.kernels.MATRIX` under QEMU.
+
+``python -m vmtest.matrix run 6.12`` runs one kernel alone (all its scenarios);
+``python -m vmtest.matrix run`` runs all four, one VM at a time. Each scenario writes
+``<out>/<kernel>/<scenario>.log`` (the raw serial console) and ``summary.json`` with
+the timings; ``python -m vmtest.oracle <log>`` checks a console again later.
+
+Scenarios (per kernel unless noted):
+
+* ``ovmf-file`` — OVMF, :data:`FILE_GENERATIONS` boots joined by kexec_file_load, the
+  module loaded in each; generation 1 unloads/loads the module 200 times with readers
+  and races readers against the module's changing selftest table; the last generation
+  raises lockdown to confidentiality at run time;
+* ``seabios-file`` — SeaBIOS, :data:`SEABIOS_GENERATIONS` boots;
+* ``ovmf-load`` — (:data:`KEXEC_LOAD_KERNELS`) OVMF, kexec_load (kexec-tools without -s);
+* ``cross-6.1-7.2`` — (kernel 7.2 only) OVMF, Debian 6.1 kexec_file_loads into 7.2: the
+  6.1 kexec table's type-128 piece reaches 7.2, which prints ``type 128``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chain import run_chain
+from .kernels import BY_NAME, Fetched, fetch
+from .kmod_build import build_for
+from .tools import Tools, find_tools
+
+FILE_GENERATIONS = 5  # 4 kexec_file_load hand-offs
+SEABIOS_GENERATIONS = 4
+LOAD_GENERATIONS = 3
+STRESS_CYCLES = 200
+KEXEC_LOAD_KERNELS = ("6.1", "7.2")
+#: per-VM timeouts (s): a chain that hangs is killed, the test fails
+TIMEOUTS = {"ovmf-file": 600.0, "seabios-file": 400.0, "ovmf-load": 400.0, "cross-6.1-7.2": 400}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    firmware: str
+    generations: int
+    stress: int = 0
+    append: str = ""
+    kseq: tuple[str, ...] = ()  #: kernels of generations 1, 2, ... (cross-kernel chains)
+
+
+def scenarios(kernel: str) -> list[Scenario]:
+    out = [
+        Scenario("ovmf-file", "ovmf", FILE_GENERATIONS, STRESS_CYCLES, append="vmtest.lockdown=1"),
+        Scenario("seabios-file", "seabios", SEABIOS_GENERATIONS),
+    ]
+    if kernel in KEXEC_LOAD_KERNELS:
+        out.append(Scenario("ovmf-load", "ovmf", LOAD_GENERATIONS, append="vmtest.kexec=load"))
+    if kernel == "7.2":
+        out.append(Scenario("cross-6.1-7.2", "ovmf", 3, kseq=("6.1", "7.2", "7.2")))
+    return out
+
+
+@dataclass(frozen=True)
+class Built:
+    fetched: Fetched
+    module: Path
+    build_s: float
+
+
+def prepare(name: str, out: Path) -> Built:
+    f = fetch(BY_NAME[name])
+    ko, took = build_for(f, out)
+    return Built(f, ko, took)
+
+
+def run_scenario(tools: Tools, name: str, sc: Scenario, out: Path) -> dict[str, object]:
+    """Run one scenario of kernel ``name``; returns its summary row."""
+    built = {n: prepare(n, out / "modules") for n in dict.fromkeys((name, *sc.kseq))}
+    first = built[sc.kseq[0] if sc.kseq else name]
+    append = sc.append
+    if sc.kseq:
+        append += " vmtest.kseq=" + ":".join(sc.kseq)
+    workdir = out / name / sc.name
+    t0 = time.monotonic()
+    res = run_chain(
+        tools,
+        workdir,
+        firmware=sc.firmware,
+        generations=sc.generations,
+        stress=sc.stress,
+        module=first.module,
+        kernel=first.fetched.vmlinuz,
+        timeout_s=TIMEOUTS[sc.name],
+        extra_append=append.strip(),
+        more_kernels={n: b.fetched.vmlinuz for n, b in built.items()},
+        modules_by_release={b.fetched.release: b.module for b in built.values()},
+    )
+    return {
+        "kernel": name,
+        "release": built[name].fetched.release,
+        "scenario": sc.name,
+        "console": str(res.run.console),
+        "qemu_rc": res.run.returncode,
+        "wall_s": round(res.run.wall_s, 1),
+        "total_s": round(time.monotonic() - t0, 1),
+        "generations": len(res.generations),
+        "module_build_s": round(built[name].build_s, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m vmtest.matrix",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("action", choices=("run", "list"))
+    ap.add_argument("kernels", nargs="*", help=f"default: all of {', '.join(BY_NAME)}")
+    ap.add_argument("--out", type=Path, default=Path("vmtest/out/matrix"))
+    ap.add_argument("--only", help="run only this scenario")
+    a = ap.parse_args(argv)
+    names = a.kernels or list(BY_NAME)
+    if any(n not in BY_NAME for n in names):
+        print(f"kernels of the matrix: {', '.join(BY_NAME)}", file=sys.stderr)
+        return 2
+    if a.action == "list":
+        for n in names:
+            for sc in scenarios(n):
+                print(f"{n}\t{sc.name}\t{sc.firmware}\tgenerations={sc.generations}")
+        return 0
+    tools = find_tools()
+    if tools.qemu is None or tools.ovmf_code is None:
+        print("missing: " + "; ".join(tools.missing), file=sys.stderr)
+        return 4
+    rows = []
+    for n in names:
+        for sc in scenarios(n):
+            if a.only and sc.name != a.only:
+                continue
+            row = run_scenario(tools, n, sc, a.out)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    (a.out / "summary.json").write_text(json.dumps(rows, indent=1) + "\n")
+    return 0 if all(r["qemu_rc"] == 0 for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
