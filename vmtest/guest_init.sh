@@ -11,6 +11,8 @@
 #                    /vmlinuz-<element N+1> (default /vmlinuz)
 #   vmtest.kdump=1   instead of a plain kexec, load the next kernel as a crash kernel
 #                    ("kexec -p", needs crashkernel=) and crash with sysrq-c
+#   vmtest.switch128=1  once the module's e820_table_kexec holds more than 128 entries,
+#                    hop with kexec_load instead (from then on) and stop 2 generations later
 #   vmtest.lockdown=1  in the last generation, raise lockdown to confidentiality at run
 #                    time and check that the module's files refuse to be read
 # Everything the host needs is printed on the serial console between markers:
@@ -25,7 +27,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs -o size=256m tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
-GEN=1; MAX=1; MOD=0; STRESS=0; KEXEC=file; KSEQ=""; KDUMP=0; LOCKDOWN=0
+GEN=1; MAX=1; MOD=0; STRESS=0; KEXEC=file; KSEQ=""; KDUMP=0; LOCKDOWN=0; SWITCH128=0
 for a in $(cat /proc/cmdline); do
   case "$a" in
     vmtest.gen=*) GEN=${a#vmtest.gen=} ;;
@@ -36,6 +38,7 @@ for a in $(cat /proc/cmdline); do
     vmtest.kseq=*) KSEQ=${a#vmtest.kseq=} ;;
     vmtest.kdump=*) KDUMP=${a#vmtest.kdump=} ;;
     vmtest.lockdown=*) LOCKDOWN=${a#vmtest.lockdown=} ;;
+    vmtest.switch128=*) SWITCH128=${a#vmtest.switch128=} ;;
   esac
 done
 # this kernel's module: /lib/e820scope/<uname -r>.ko (several kernels), else /e820scope.ko
@@ -161,6 +164,14 @@ if [ "$LOCKDOWN" = 1 ] && [ "$GEN" -ge "$MAX" ] && [ "$MOD" = 1 ]; then
   echo "@@E820SCOPE-RESULT gen=$GEN event=lockdown before=[$BEFORE] after=[$AFTER] read_before_rc=$R0 text_err=[$ERR] bin_rc=$R2 debugfs_rc=$R3 rmmod_rc=$R4"
 fi
 
+if [ "$SWITCH128" = 1 ] && [ "$KEXEC" = file ] && [ "$MOD" = 1 ]; then
+  NK=$(head -n 1 /sys/kernel/e820scope/e820_table_kexec | sed 's/.*nr_entries=\([0-9]*\).*/\1/')
+  if [ "$NK" -gt 128 ] 2>/dev/null; then
+    KEXEC=load; MAX=$((GEN + 2))
+    echo "@@E820SCOPE-RESULT gen=$GEN event=switch kexec_entries=$NK to=load max=$MAX"
+  fi
+fi
+
 # generation N+1's kernel: /vmlinuz-<element N+1 of vmtest.kseq>, else /vmlinuz
 next_kernel() {
   k=$(echo "$KSEQ" | cut -d: -f"$1" 2>/dev/null)
@@ -172,12 +183,12 @@ if [ "$GEN" -lt "$MAX" ]; then
   CMD=""
   for a in $(cat /proc/cmdline); do
     case "$a" in
-      vmtest.gen=*|initrd=*|BOOT_IMAGE=*) ;;
+      vmtest.gen=*|vmtest.max=*|vmtest.kexec=*|initrd=*|BOOT_IMAGE=*) ;;
       crashkernel=*|vmtest.kdump=*) [ "$KDUMP" = 1 ] || CMD="$CMD $a" ;;
       *) CMD="$CMD $a" ;;
     esac
   done
-  CMD="${CMD# } vmtest.gen=$NEXT"
+  CMD="${CMD# } vmtest.gen=$NEXT vmtest.max=$MAX vmtest.kexec=$KEXEC"
   # the kernel freed the original initramfs: rebuild an identical one
   ( cd / && find . -xdev | grep -v -e '^\./tmp/' | cpio -o -H newc > /tmp/initrd.img 2>/dev/null )
   VMLINUZ=$(next_kernel "$NEXT")

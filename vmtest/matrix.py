@@ -11,8 +11,13 @@ Scenarios (per kernel unless noted):
   module loaded in each; generation 1 unloads/loads the module 200 times with readers
   and races readers against the module's changing selftest table; the last generation
   raises lockdown to confidentiality at run time;
-* ``seabios-file`` — SeaBIOS, :data:`SEABIOS_GENERATIONS` boots;
+* ``seabios-file`` — SeaBIOS, :data:`SEABIOS_GENERATIONS` boots, with
+  :data:`SOFT_RESERVED_PAIR` on the command line: two abutting 1 MiB RAM ranges retyped
+  soft reserved (0xefffffff), which the sanitizer must keep apart (e820_nomerge);
 * ``ovmf-load`` — (:data:`KEXEC_LOAD_KERNELS`) OVMF, kexec_load (kexec-tools without -s);
+* ``seabios-kdump-file`` / ``seabios-kdump-load`` — (:data:`KDUMP_KERNELS`) SeaBIOS,
+  ``crashkernel=256M``: generation 1 loads generation 2 as its crash kernel (``kexec -s
+  -p`` / ``kexec -p``) and crashes with sysrq-c; generation 2 is the capture kernel;
 * ``cross-6.1-7.2`` — (kernel 7.2 only) OVMF, Debian 6.1 kexec_file_loads into 7.2: the
   6.1 kexec table's type-128 piece reaches 7.2, which prints ``type 128``.
 """
@@ -36,8 +41,20 @@ SEABIOS_GENERATIONS = 4
 LOAD_GENERATIONS = 3
 STRESS_CYCLES = 200
 KEXEC_LOAD_KERNELS = ("6.1", "7.2")
+KDUMP_KERNELS = ("6.1", "7.2")
+#: memmap=nn%ss-old+new twice: [256 MiB, +1 MiB) and [257 MiB, +1 MiB) from RAM (1) to
+#: soft reserved (0xefffffff); e820scope's policy.nomerge_types() says no merge from 5.10
+SOFT_RESERVED_PAIR = "memmap=1M%0x10000000-1+0xefffffff memmap=1M%0x10100000-1+0xefffffff"
+KDUMP_APPEND = "crashkernel=256M vmtest.kdump=1"
 #: per-VM timeouts (s): a chain that hangs is killed, the test fails
-TIMEOUTS = {"ovmf-file": 600.0, "seabios-file": 400.0, "ovmf-load": 400.0, "cross-6.1-7.2": 400}
+TIMEOUTS = {
+    "ovmf-file": 600.0,
+    "seabios-file": 400.0,
+    "ovmf-load": 400.0,
+    "seabios-kdump-file": 300.0,
+    "seabios-kdump-load": 300.0,
+    "cross-6.1-7.2": 400.0,
+}
 
 
 @dataclass(frozen=True)
@@ -53,10 +70,15 @@ class Scenario:
 def scenarios(kernel: str) -> list[Scenario]:
     out = [
         Scenario("ovmf-file", "ovmf", FILE_GENERATIONS, STRESS_CYCLES, append="vmtest.lockdown=1"),
-        Scenario("seabios-file", "seabios", SEABIOS_GENERATIONS),
+        Scenario("seabios-file", "seabios", SEABIOS_GENERATIONS, append=SOFT_RESERVED_PAIR),
     ]
     if kernel in KEXEC_LOAD_KERNELS:
         out.append(Scenario("ovmf-load", "ovmf", LOAD_GENERATIONS, append="vmtest.kexec=load"))
+    if kernel in KDUMP_KERNELS:
+        out.append(Scenario("seabios-kdump-file", "seabios", 2, append=KDUMP_APPEND))
+        out.append(
+            Scenario("seabios-kdump-load", "seabios", 2, append=KDUMP_APPEND + " vmtest.kexec=load")
+        )
     if kernel == "7.2":
         out.append(Scenario("cross-6.1-7.2", "ovmf", 3, kseq=("6.1", "7.2", "7.2")))
     return out

@@ -1,0 +1,130 @@
+"""Real kernels of four eras (Debian 5.10, 6.1, 6.12, 7.2) under QEMU, kmod/ loaded.
+
+Each (kernel, scenario) of vmtest/matrix.py boots once per session; every generation's
+module files, /sys/firmware/memmap, /sys/kernel/boot_params and full dmesg are dumped on
+the console and checked by vmtest/oracle.py, generation by generation.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from vmtest import oracle
+from vmtest.console import Generation, parse_console
+from vmtest.matrix import STRESS_CYCLES, Scenario
+
+from .conftest import MatrixRuns, matrix_params, requires_vm
+
+PARAMS = matrix_params()
+
+#: What each real kernel put into its tables for the one setup_data node it received:
+#: generation 1 gets the EFI stub's SETUP_PCI (3), later generations kexec_file_load's
+#: SETUP_EFI (4). Values: (type-128 pieces in e820_table, in e820_table_kexec).
+#: 5.10 and 6.1: SETUP_EFI kept out of the kexec table (8efbc518b884, v5.8), SETUP_PCI in;
+#: 6.12: nothing in the kexec table (fc7f27cda843, v6.9); 7.2: no RESERVED_KERN at all
+#: (efe659ac0146, v6.15).
+SETUP_DATA_128 = {
+    "5.10": {3: (1, 1), 4: (1, 0)},
+    "6.1": {3: (1, 1), 4: (1, 0)},
+    "6.12": {3: (1, 0), 4: (1, 0)},
+    "7.2": {3: (0, 0), 4: (0, 0)},
+}
+
+
+def _gens(matrix: MatrixRuns, kernel: str, sc: Scenario) -> list[Generation]:
+    return parse_console(matrix.text(kernel, sc))
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), PARAMS)
+def test_every_generation_ran(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    row = matrix.get(kernel, sc)
+    assert row["qemu_rc"] == 0, row
+    gens = _gens(matrix, kernel, sc)
+    assert [g.gen for g in gens] == list(range(1, sc.generations + 1)), row
+    for g in gens:
+        ins = g.result("insmod")
+        assert ins is not None and ins["rc"] == "0", (g.gen, g.results)
+        assert g.result("done" if g.gen == sc.generations else "kexec") is not None, g.results
+        status = g.text("/sys/kernel/e820scope/status")
+        assert "e820_table_kexec resolved=param verified=sprint_symbol" in status
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), PARAMS)
+def test_oracles(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """Hand-off, model, prediction, live, dmesg, kexec_load, stress, selftest, lockdown."""
+    text = matrix.text(kernel, sc)
+    with tempfile.TemporaryDirectory() as tmp:
+        probs = oracle.check_all(text, Path(tmp), stress_cycles=sc.stress)
+    assert probs == []
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), [p for p in PARAMS if p.values[1].name == "ovmf-file"])
+def test_setup_data_policy_per_kernel(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """Which setup_data piece each real kernel reserved, as type 128, in which table."""
+    for g in _gens(matrix, kernel, sc):
+        node = int(g.text("/sys/kernel/boot_params/setup_data/0/type"), 0)
+        assert node == (3 if g.gen == 1 else 4), g.gen
+        counts = tuple(
+            [e.type for e in oracle.module_table(g, t).entries].count(128)
+            for t in ("e820_table", "e820_table_kexec")
+        )
+        assert counts == SETUP_DATA_128[kernel][node], (g.gen, counts)
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), [p for p in PARAMS if p.values[1].name == "ovmf-load"])
+def test_kexec_load_moves_first_ram_entry(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """kexec-tools 2.0.25 starts the first RAM range at 0x400 and maps type 128 back to 1."""
+    gens = _gens(matrix, kernel, sc)
+    first = [oracle.module_table(g, "e820_table_firmware").entries[0] for g in gens]
+    assert first[0].addr == 0
+    assert all(e.addr == 0x400 and e.type == 1 for e in first[1:]), first
+    for g in gens[1:]:
+        fw = oracle.module_table(g, "e820_table_firmware").entries
+        assert 128 not in [e.type for e in fw]
+
+
+@requires_vm
+@pytest.mark.parametrize(
+    ("kernel", "sc"), [p for p in PARAMS if p.values[1].name == "cross-6.1-7.2"]
+)
+def test_7_2_prints_type_128_from_6_1(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """6.1 reserves the EFI stub's SETUP_PCI node (type 128) in its kexec table; 7.2
+    receives it, prints ``type 128`` (era D) and passes it on verbatim."""
+    gens = _gens(matrix, kernel, sc)
+    assert gens[0].text("/proc/sys/kernel/osrelease").startswith("6.1.")
+    for g in gens[1:]:
+        assert g.text("/proc/sys/kernel/osrelease").startswith("7.2.")
+        printed = [ln for ln in g.console if "BIOS-e820: [mem" in ln]
+        assert sum(ln.rstrip().endswith(" type 128") for ln in printed) == 1, printed
+        assert any(ln.rstrip().endswith("  System RAM") for ln in printed)
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), [p for p in PARAMS if p.values[1].stress])
+def test_stress_and_selftest_ran(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    g1 = _gens(matrix, kernel, sc)[0]
+    assert oracle.check_stress(g1, cycles=STRESS_CYCLES) == []
+    assert oracle.check_selftest(g1) == []
+
+
+@requires_vm
+@pytest.mark.parametrize(
+    ("kernel", "sc"), [p for p in PARAMS if p.values[1].name == "seabios-file"]
+)
+def test_soft_reserved_pieces_never_merge(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """Two abutting soft-reserved ranges (memmap=...%...-1+0xefffffff) stay two entries in
+    the real kernel's e820_table (e820_nomerge / e820_type_mergeable), as
+    policy.nomerge_types() says for every kernel of the matrix."""
+    g1 = _gens(matrix, kernel, sc)[0]
+    soft = [
+        (e.addr, e.size)
+        for e in oracle.module_table(g1, "e820_table").entries
+        if e.type == 0xEFFFFFFF
+    ]
+    assert soft == [(0x10000000, 0x100000), (0x10100000, 0x100000)]
