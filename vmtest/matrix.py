@@ -1,7 +1,9 @@
 """Run the kernel matrix: each kernel of :data:`vmtest.kernels.MATRIX` under QEMU.
 
 ``python -m vmtest.matrix run 6.12`` runs one kernel alone (all its scenarios);
-``python -m vmtest.matrix run`` runs all four, one VM at a time. Each scenario writes
+``python -m vmtest.matrix run`` runs all four, one VM at a time;
+``python -m vmtest.matrix build [KERNEL ...]`` only fetches the kernels and builds the
+module for each (creating the trixie/forky chroots on first use). Each scenario writes
 ``<out>/<kernel>/<scenario>.log`` (the raw serial console) and ``summary.json`` with
 the timings; ``python -m vmtest.oracle <log>`` checks a console again later.
 
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("action", choices=("run", "list"))
+    ap.add_argument("action", choices=("run", "build", "list"))
     ap.add_argument("kernels", nargs="*", help=f"default: all of {', '.join(BY_NAME)}")
     ap.add_argument("--out", type=Path, default=Path("vmtest/out/matrix"))
     ap.add_argument("--only", help="run only this scenario")
@@ -151,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             for sc in scenarios(n):
                 print(f"{n}\t{sc.name}\t{sc.firmware}\tgenerations={sc.generations}")
+        return 0
+    if a.action == "build":
+        for n in names:
+            b = prepare(n, a.out / "modules")
+            print(f"{n}\t{b.fetched.release}\t{b.module}\tbuilt in {b.build_s:.1f} s", flush=True)
         return 0
     tools = find_tools()
     if tools.qemu is None or tools.ovmf_code is None:

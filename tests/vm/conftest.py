@@ -79,7 +79,26 @@ class MatrixRuns:
         return Path(str(row["console"])).read_text(encoding="utf-8", errors="replace")
 
 
+_RUNS: list[MatrixRuns] = []
+
+
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> MatrixRuns:
     base = os.environ.get("E820SCOPE_VM_OUT")
-    return MatrixRuns(Path(base) / "matrix" if base else tmp_path_factory.mktemp("matrix"))
+    runs = MatrixRuns(Path(base) / "matrix" if base else tmp_path_factory.mktemp("matrix"))
+    _RUNS.append(runs)
+    return runs
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Time per kernel of the matrix (QEMU wall time of its scenarios)."""
+    for runs in _RUNS:
+        per_kernel: dict[str, float] = {}
+        for (kernel, name), row in sorted(runs.rows.items()):
+            wall = float(str(row["wall_s"]))
+            per_kernel[kernel] = per_kernel.get(kernel, 0.0) + wall
+            terminalreporter.write_line(
+                f"vm {kernel:>5} {name:<20} {wall:6.1f} s  rc={row['qemu_rc']}"
+            )
+        for kernel, total in per_kernel.items():
+            terminalreporter.write_line(f"vm {kernel:>5} total {total:6.1f} s")
