@@ -20,6 +20,8 @@ Scenarios (per kernel unless noted):
 * ``seabios-kdump-file`` / ``seabios-kdump-load`` — (:data:`KDUMP_KERNELS`) SeaBIOS,
   ``crashkernel=256M``: generation 1 loads generation 2 as its crash kernel (``kexec -s
   -p`` / ``kexec -p``) and crashes with sysrq-c; generation 2 is the capture kernel;
+* ``seabios-lockdown`` — SeaBIOS, one boot with ``lockdown=confidentiality``: loading the
+  module must fail and leave no /sys/kernel/e820scope;
 * ``cross-6.1-7.2`` — (kernel 7.2 only) OVMF, Debian 6.1 kexec_file_loads into 7.2: the
   6.1 kexec table's type-128 piece reaches 7.2, which prints ``type 128``.
 """
@@ -48,6 +50,7 @@ KDUMP_KERNELS = ("6.1", "7.2")
 #: soft reserved (0xefffffff); e820scope's policy.nomerge_types() says no merge from 5.10
 SOFT_RESERVED_PAIR = "memmap=1M%0x10000000-1+0xefffffff memmap=1M%0x10100000-1+0xefffffff"
 KDUMP_APPEND = "crashkernel=256M vmtest.kdump=1"
+LOCKDOWN_BOOT = "lockdown=confidentiality"
 #: per-VM timeouts (s): a chain that hangs is killed, the test fails
 TIMEOUTS = {
     "ovmf-file": 600.0,
@@ -55,6 +58,7 @@ TIMEOUTS = {
     "ovmf-load": 400.0,
     "seabios-kdump-file": 300.0,
     "seabios-kdump-load": 300.0,
+    "seabios-lockdown": 200.0,
     "cross-6.1-7.2": 400.0,
 }
 
@@ -67,6 +71,7 @@ class Scenario:
     stress: int = 0
     append: str = ""
     kseq: tuple[str, ...] = ()  #: kernels of generations 1, 2, ... (cross-kernel chains)
+    module_loads: bool = True  #: False: the module must be refused (lockdown= boot)
 
 
 def scenarios(kernel: str) -> list[Scenario]:
@@ -74,6 +79,7 @@ def scenarios(kernel: str) -> list[Scenario]:
         Scenario("ovmf-file", "ovmf", FILE_GENERATIONS, STRESS_CYCLES, append="vmtest.lockdown=1"),
         Scenario("seabios-file", "seabios", SEABIOS_GENERATIONS, append=SOFT_RESERVED_PAIR),
     ]
+    out.append(Scenario("seabios-lockdown", "seabios", 1, append=LOCKDOWN_BOOT, module_loads=False))
     if kernel in KEXEC_LOAD_KERNELS:
         out.append(Scenario("ovmf-load", "ovmf", LOAD_GENERATIONS, append="vmtest.kexec=load"))
     if kernel in KDUMP_KERNELS:

@@ -18,6 +18,8 @@ from vmtest.matrix import STRESS_CYCLES, Scenario
 from .conftest import MatrixRuns, matrix_params, requires_vm
 
 PARAMS = matrix_params()
+#: scenarios whose every generation loads the module (all but the lockdown= boot)
+LOADING = [p for p in PARAMS if p.values[1].module_loads]
 
 #: What each real kernel put into its tables for the one setup_data node it received:
 #: generation 1 gets the EFI stub's SETUP_PCI (3), later generations kexec_file_load's
@@ -38,7 +40,7 @@ def _gens(matrix: MatrixRuns, kernel: str, sc: Scenario) -> list[Generation]:
 
 
 @requires_vm
-@pytest.mark.parametrize(("kernel", "sc"), PARAMS)
+@pytest.mark.parametrize(("kernel", "sc"), LOADING)
 def test_every_generation_ran(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
     row = matrix.get(kernel, sc)
     assert row["qemu_rc"] == 0, row
@@ -53,7 +55,7 @@ def test_every_generation_ran(matrix: MatrixRuns, kernel: str, sc: Scenario) -> 
 
 
 @requires_vm
-@pytest.mark.parametrize(("kernel", "sc"), PARAMS)
+@pytest.mark.parametrize(("kernel", "sc"), LOADING)
 def test_oracles(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
     """Hand-off, model, prediction, live, dmesg, kexec_load, stress, selftest, lockdown."""
     text = matrix.text(kernel, sc)
@@ -128,3 +130,17 @@ def test_soft_reserved_pieces_never_merge(matrix: MatrixRuns, kernel: str, sc: S
         if e.type == 0xEFFFFFFF
     ]
     assert soft == [(0x10000000, 0x100000), (0x10100000, 0x100000)]
+
+
+@requires_vm
+@pytest.mark.parametrize(("kernel", "sc"), [p for p in PARAMS if not p.values[1].module_loads])
+def test_module_refused_under_lockdown(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """Booted with lockdown=confidentiality, the kernel refuses the module (unsigned, and
+    the module's own LOCKDOWN_KCORE check); no /sys/kernel/e820scope appears."""
+    assert matrix.get(kernel, sc)["qemu_rc"] == 0
+    (g,) = _gens(matrix, kernel, sc)
+    ins = g.result("insmod")
+    assert ins is not None and ins["rc"] != "0", g.results
+    assert "lockdown=confidentiality" in g.text("/proc/cmdline")
+    assert not any(p.startswith("/sys/kernel/e820scope/") for p in g.files)
+    assert oracle.check_dmesg_clean(g) == []

@@ -130,7 +130,13 @@ def test_matrix_oracles_pass(console: Path, tmp_path: Path) -> None:
     """Every oracle of vmtest/oracle.py on a recorded real-kernel chain."""
     _kernel, sc = _matrix_scenario(console)
     text = lzma.decompress(console.read_bytes()).decode("utf-8", "replace")
-    assert [g.gen for g in parse_console(text)] == list(range(1, sc.generations + 1))
+    gens = parse_console(text)
+    assert [g.gen for g in gens] == list(range(1, sc.generations + 1))
+    if not sc.module_loads:  # the lockdown= boot: the module must have been refused
+        ins = gens[0].result("insmod")
+        assert ins is not None and ins["rc"] != "0"
+        assert oracle.check_dmesg_clean(gens[0]) == []
+        return
     assert oracle.check_all(text, tmp_path, stress_cycles=sc.stress) == []
 
 
