@@ -177,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             row = run_scenario(tools, n, sc, a.out)
             print(json.dumps(row), flush=True)
             rows.append(row)
-    (a.out / "summary.json").write_text(json.dumps(rows, indent=1) + "\n")
+    # merged with the rows of earlier runs into the same directory (one row per scenario)
+    summary = a.out / "summary.json"
+    old = json.loads(summary.read_text()) if summary.exists() else []
+    merged = {(r["kernel"], r["scenario"]): r for r in [*old, *rows]}
+    summary.write_text(json.dumps(list(merged.values()), indent=1) + "\n")
     return 0 if all(r["qemu_rc"] == 0 for r in rows) else 1
 
 
