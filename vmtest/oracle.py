@@ -36,7 +36,7 @@ from pathlib import Path
 from e820scope.analysis.handoff_model import check_kexec_file_handoff
 from e820scope.kernel import policy
 from e820scope.kernel.boot import simulate_boot
-from e820scope.kernel.handoff import kexec_load_handoff
+from e820scope.kernel.handoff import kdump_file_load_handoff, kexec_load_handoff
 from e820scope.kernel.hidden import restore_reserved_kern
 from e820scope.kernel.range_ops import apply_range_ops
 from e820scope.kernel.setup_data import SetupDataBlob
@@ -45,7 +45,7 @@ from e820scope.live.boot_params import decode_boot_params
 from e820scope.live.module_files import ModuleTable, parse_module_table
 from e820scope.live.snapshot import running_version, take_snapshot
 from e820scope.model.kversion import KernelVersion
-from e820scope.model.records import Boot, E820Entry
+from e820scope.model.records import Boot, E820Entry, StartMethod
 
 __all__ = ["Boot"]
 from e820scope.parse import parse_input
@@ -304,6 +304,63 @@ def check_kexec_load(g: Generation, nxt: Generation, console_boot_next: Boot | N
     return probs
 
 
+#: Size of the ELF core header segment kexec_file_load puts at the start of crashk_res
+#: (crash_load_segments()), by kernel series of the test bed: 6.1 (no CRASH_HOTPLUG): the
+#: headers rounded up to a page; 6.6+ with CRASH_HOTPLUG and MEMORY_HOTPLUG: room for
+#: 2 + CONFIG_NR_CPUS_DEFAULT + CONFIG_CRASH_MAX_MEMORY_RANGES program headers,
+#: 64 + (2 + 8192 + 8192) * 56 bytes with Debian's configs (unaligned).
+KEXEC_FILE_ELF_HEADERS = {(6, 1): 0x1000, (7, 2): 64 + (2 + 8192 + 8192) * 56}
+
+
+def crash_kernel_region(g: Generation) -> tuple[int, int]:
+    """``(start, size)`` of the ``Crash kernel`` resource in g's /proc/iomem."""
+    for ln in g.text("/proc/iomem").splitlines():
+        if ln.strip().endswith(": Crash kernel"):
+            first, last = ln.split(":")[0].strip().split("-")
+            return int(first, 16), int(last, 16) - int(first, 16) + 1
+    raise AssertionError(f"gen {g.gen}: no Crash kernel in /proc/iomem")
+
+
+def sanitized(entries: tuple[E820Entry, ...], kver: KernelVersion) -> tuple[E820Entry, ...]:
+    table = KernelTable.from_entries(entries, capacity=max(128, len(entries)))
+    table.update_table(policy.nomerge_types(kver))
+    return table.to_entries()
+
+
+def check_kdump(g: Generation, cap: Generation, capture_boot: Boot | None) -> list[str]:
+    """A crash capture kernel: parsed as started by kdump; for kexec_file_load (-s -p) its
+    zero page and printed map are the model's crash_setup_memmap_entries() of g."""
+    if capture_boot is None or capture_boot.firmware_map is None:
+        return [f"gen {cap.gen}: no BIOS-e820 block on the capture kernel's console"]
+    probs = []
+    if capture_boot.start.method is not StartMethod.KDUMP:
+        probs.append(f"gen {cap.gen}: parsed as started by {capture_boot.start.method.value}")
+    hop = g.result("kdump-loaded") or {}
+    if hop.get("syscall") != "file":
+        return probs  # kexec_load -p: see tests/vm/test_matrix.py (kexec-tools' layout)
+    kver = kernel_version(g)
+    size = KEXEC_FILE_ELF_HEADERS.get((kver.major, kver.minor))
+    if size is None:
+        return [*probs, f"gen {g.gen}: no ELF header size known for {kver}"]
+    cmdline = cap.text("/proc/cmdline").split()
+    elf = int(next(a for a in cmdline if a.startswith("elfcorehdr=")).split("=")[1], 0)
+    model = kdump_file_load_handoff(
+        module_table(g, "e820_table").entries, kver, crash_kernel_region(g), (elf, size)
+    )
+    bp = decode_boot_params(cap.files["/sys/kernel/boot_params/data"])
+    probs += _diff(
+        f"gen {g.gen} kdump model vs capture gen {cap.gen} boot_params",
+        triples(model.passed),
+        triples(bp.e820_table),
+    )
+    probs += _diff(
+        f"gen {g.gen} kdump model vs capture gen {cap.gen} console BIOS-e820",
+        triples(sanitized(model.passed, kernel_version(cap))),
+        triples(capture_boot.firmware_map.entries),
+    )
+    return probs
+
+
 def check_selftest(g: Generation) -> list[str]:
     r = g.result("selftest")
     if r is None:
@@ -350,7 +407,9 @@ def check_all(
         if i + 1 < len(gens):
             nxt = gens[i + 1]
             hop = g.result("kexec") or {}
-            if hop.get("syscall") == "load":
+            if g.result("kdump-loaded") is not None:
+                probs += check_kdump(g, nxt, by_gen.get(nxt.gen))
+            elif hop.get("syscall") == "load":
                 probs += check_kexec_load(g, nxt, by_gen.get(nxt.gen))
             else:
                 probs += check_handoff(g, nxt, by_gen.get(nxt.gen))

@@ -161,3 +161,26 @@ def test_module_refused_under_lockdown(matrix: MatrixRuns, kernel: str, sc: Scen
     assert "lockdown=confidentiality" in g.text("/proc/cmdline")
     assert not any(p.startswith("/sys/kernel/e820scope/") for p in g.files)
     assert oracle.check_dmesg_clean(g) == []
+
+
+@requires_vm
+@pytest.mark.parametrize(
+    ("kernel", "sc"), [p for p in PARAMS if p.values[1].name == "seabios-kdump-load"]
+)
+def test_kdump_via_kexec_load_layout(matrix: MatrixRuns, kernel: str, sc: Scenario) -> None:
+    """kexec -p (kexec-tools 2.0.25, kexec_load): the capture kernel's map is passed in
+    the zero page (no memmap=exactmap on its command line): the source's non-RAM entries,
+    RAM only below 640 KiB and inside crashkernel=, and the ELF core headers
+    (elfcorehdr=<K>K) inside the crash region but outside the capture kernel's RAM."""
+    g, cap = _gens(matrix, kernel, sc)
+    start, size = oracle.crash_kernel_region(g)
+    cmdline = cap.text("/proc/cmdline").split()
+    assert not any(a.startswith("memmap=") for a in cmdline)
+    elf = int(next(a for a in cmdline if a.startswith("elfcorehdr=")).split("=")[1][:-1]) * 1024
+    received = oracle.module_table(cap, "e820_table_firmware").entries
+    ram = [e for e in received if e.type == 1]
+    assert all(e.end <= 640 * 1024 or start <= e.addr < e.end <= start + size for e in ram)
+    assert start <= elf < start + size
+    assert not any(e.addr <= elf < e.end for e in ram)
+    source = {(e.addr, e.size, e.type) for e in oracle.module_table(g, "e820_table").entries}
+    assert {(e.addr, e.size, e.type) for e in received if e.type != 1} <= source
