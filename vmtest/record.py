@@ -31,8 +31,23 @@ HEADER = (
 
 
 def kernel_console(text: str) -> str:
-    """Every generation's own console lines, in order, without the test-bed dumps."""
-    return "".join(ln + "\n" for g in parse_console(text) for ln in g.console)
+    """The console as a serial console shows it without the test bed: firmware output,
+    kernel messages and the guest's own userspace lines, minus the dumped files
+    (``@@E820SCOPE-FILE`` ... ``@@E820SCOPE-END``) and the ``@@E820SCOPE-RESULT`` lines."""
+    out: list[str] = []
+    in_dump = False
+    for ln in text.split("\n"):
+        if "@@E820SCOPE-FILE " in ln:
+            in_dump = True
+            head = ln[: ln.index("@@E820SCOPE-FILE ")]
+            if head.strip():
+                out.append(head)
+        elif in_dump:
+            if "@@E820SCOPE-END" in ln:
+                in_dump = False
+        elif "@@E820SCOPE-RESULT " not in ln:
+            out.append(ln)
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def record(out: Path) -> list[str]:
