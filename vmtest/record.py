@@ -68,11 +68,15 @@ def record(out: Path) -> list[str]:
         counts = ",".join(str(sum("BIOS-e820: [mem" in ln for ln in g.console)) for g in gens)
         hops = ", ".join(
             sorted({(g.result("kexec") or {}).get("syscall", "") for g in gens[:-1]} - {""})
+            + [f"kdump-{k['syscall']}" for g in gens if (k := g.result("kdump-loaded"))]
         )
         how = (
             f"python -m vmtest.matrix run {r['kernel']} --only {r['scenario']}; "
-            f"QEMU 7.2 TCG -m 4G, nokaslr, kmod/ loaded in every generation"
+            "QEMU 7.2 TCG -m 4G, nokaslr, "
+            + ("kmod/ loaded in every generation" if sc.module_loads else "kmod/ load refused")
             + (f", kernels {' -> '.join(sc.kseq)}" if sc.kseq else "")
+            + (f", command line + {sc.append}" if sc.append else "")
+            + f"; {r['wall_s']} s of QEMU"
         )
         kept[sample.name] = (
             f"{sample.name}\t{r['kernel']}\t{r['release']}\t{sc.firmware}\t{hops}\t"
