@@ -173,7 +173,17 @@ def summarize(console_text: str) -> list[str]:
         z, k, m = ("-" if c is None else str(c) for c in cells)
         out.append(f"{r.gen:>3} {r.bios_e820:>9} {z:>8} {k:>18} {m:>11}")
     loss = first_loss(rows)
-    out.append(f"first lossy hand-off: from generation {loss}" if loss else "no loss seen")
+    gens = {g.gen: g for g in parse_console(console_text)}
+    switched = loss is not None and loss in gens and gens[loss].result("switch") is not None
+    if loss is None:
+        out.append("no loss seen")
+    elif switched:
+        out.append(
+            f"generation {loss}'s e820_table_kexec holds more than 128 entries: it handed off "
+            "with kexec_load instead (vmtest.switch128=1)"
+        )
+    else:
+        out.append(f"first lossy hand-off: from generation {loss}")
     return out
 
 

@@ -174,3 +174,38 @@ def test_matrix_goldens(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _golden(GOLDEN / "parse/matrix" / f"{stem}.json", _cli("parse", "--json", rel))
     _golden(GOLDEN / "timeline/matrix" / f"{stem}.txt", _cli("timeline", rel))
     _golden(GOLDEN / "predict/matrix" / f"{stem}.txt", _predict(rel))
+
+
+SWITCH = Path(__file__).resolve().parents[2] / (
+    "samples/lab/patched-6.1-ovmf-4g-kmod-switch-load.log.xz"
+)
+
+
+def test_lab_kexec_load_at_130_keeps_the_memory(tmp_path: Path) -> None:
+    """The lab kernel's chain again, but once the module's e820_table_kexec holds 130
+    entries (generation 57) the hop is kexec_load (kexec-tools 2.0.25 without -s): the
+    next kernel receives the whole 128-entry /sys/firmware/memmap in the zero page (no
+    SETUP_E820_EXT: 6.1's sysfs table is the received map, never above 128), the carried
+    type-128 pieces come back as RAM and merge (16 printed entries), and MemTotal stays
+    where it was instead of losing the RAM above 4 GiB as the kexec_file_load chain did
+    (samples/lab/patched-6.1-ovmf-4g-kmod-chain.log.xz: 3078696 kB at generation 58)."""
+    text = lzma.decompress(SWITCH.read_bytes()).decode("utf-8", "replace")
+    gens = parse_console(text)
+    rows = {r.gen: r for r in lab_rows(text)}
+    switch = [g for g in gens if g.result("switch") is not None]
+    assert [g.gen for g in switch] == [57]
+    g57, g58, g59 = gens[56:59]
+    assert rows[57].kexec_entries == 130 and rows[57].bios_e820 == 128
+    assert (g57.result("kexec") or {})["syscall"] == "load"
+    assert rows[58].zeropage_entries == 128 and rows[58].bios_e820 == 16
+    assert "/tmp/setup_data_0_len" in g58.files  # SETUP_EFI from kexec-tools, no E820_EXT
+    assert int(g58.text("/sys/kernel/boot_params/setup_data/0/type"), 0) == 4
+    assert rows[57].memtotal_kb is not None and rows[58].memtotal_kb is not None
+    assert rows[58].memtotal_kb >= rows[57].memtotal_kb
+    assert [e.type for e in oracle.module_table(g58, "e820_table_firmware").entries].count(128) == 0
+    kernel_console = "\n".join(ln for g in gens for ln in g.console)
+    boots = [b for b in oracle.parse_text(kernel_console, "c.log", tmp_path) if b.firmware_map]
+    assert len(boots) == len(gens) == 59
+    assert oracle.check_kexec_load(g57, g58, boots[57]) == []
+    assert oracle.check_kexec_load(g58, g59, boots[58]) == []
+    assert boots[57].start.method.value == "kexec_load"
