@@ -36,26 +36,38 @@ from pathlib import Path
 from e820scope.analysis.handoff_model import check_kexec_file_handoff
 from e820scope.kernel import policy
 from e820scope.kernel.boot import simulate_boot
-from e820scope.kernel.handoff import kdump_file_load_handoff, kexec_load_handoff
 from e820scope.kernel.hidden import restore_reserved_kern
 from e820scope.kernel.range_ops import apply_range_ops
 from e820scope.kernel.setup_data import SetupDataBlob
 from e820scope.kernel.table import KernelTable
 from e820scope.live.boot_params import decode_boot_params
-from e820scope.live.module_files import ModuleTable, parse_module_table
-from e820scope.live.snapshot import running_version, take_snapshot
-from e820scope.model.kversion import KernelVersion
-from e820scope.model.records import Boot, E820Entry, StartMethod
-
-__all__ = ["Boot"]
-from e820scope.parse import parse_input
+from e820scope.live.snapshot import take_snapshot
+from e820scope.model.records import Boot
 
 from .console import Generation, parse_console
+from .dumps import MOD, diff_rows, kernel_version, module_table, parse_text, triples
 from .fakeroot import write_fakeroot
+from .oracle_hops import (
+    KEXEC_FILE_ELF_HEADERS,
+    check_kdump,
+    check_kexec_load,
+    crash_kernel_region,
+    memmap_table,
+)
 
-MOD = "/sys/kernel/e820scope/"
-#: kexec-tools of the test bed's guest (bookworm's 1:2.0.25-3+deb12u3): first RAM at 0x400
-KEXEC_TOOLS_VERSION = "2.0.25"
+__all__ = [
+    "KEXEC_FILE_ELF_HEADERS",
+    "MOD",
+    "Boot",
+    "check_kdump",
+    "check_kexec_load",
+    "crash_kernel_region",
+    "memmap_table",
+    "module_table",
+    "parse_text",
+    "triples",
+]
+
 BAD_DMESG = (
     "WARNING:",
     "BUG:",
@@ -67,50 +79,6 @@ BAD_DMESG = (
     "use-after-free",
     "list_del corruption",
 )
-
-
-def triples(
-    entries: tuple[E820Entry, ...], *, fold_128: bool = False
-) -> list[tuple[int, int, int]]:
-    """(addr, last, type) rows; ``fold_128`` maps RESERVED_KERN to RAM as <= 6.14 prints it."""
-    return [(e.addr, e.last, 1 if fold_128 and e.type == 128 else e.type) for e in entries]
-
-
-def _fmt(t: tuple[int, int, int] | None) -> str:
-    return "-" if t is None else f"[{t[0]:#x}-{t[1]:#x}] {t[2]}"
-
-
-def _diff(
-    what: str, got: list[tuple[int, int, int]], want: list[tuple[int, int, int]]
-) -> list[str]:
-    if got == want:
-        return []
-    lines = [f"{what}: {len(got)} vs {len(want)} entries"]
-    for i in range(max(len(got), len(want))):
-        a = got[i] if i < len(got) else None
-        b = want[i] if i < len(want) else None
-        if a != b:
-            lines.append(f"  #{i}: {_fmt(a)} != {_fmt(b)}")
-    return lines
-
-
-def module_table(g: Generation, name: str) -> ModuleTable:
-    return parse_module_table(g.text(MOD + name), f"gen{g.gen}:{MOD}{name}")
-
-
-def kernel_version(g: Generation) -> KernelVersion:
-    kv = running_version(
-        g.text("/proc/sys/kernel/osrelease"), g.files.get("/proc/version", b"").decode()
-    )
-    assert kv is not None
-    return kv
-
-
-def parse_text(text: str, name: str, workdir: Path) -> list[Boot]:
-    """Parse ``text`` with e820scope's own reader and parser (as a user would)."""
-    path = workdir / name
-    path.write_text(text)
-    return list(parse_input(str(path)).boots)
 
 
 def dmesg_boot(g: Generation, workdir: Path) -> Boot:
@@ -127,7 +95,7 @@ def check_handoff(g: Generation, nxt: Generation, console_boot_next: Boot | None
     kexec = module_table(g, "e820_table_kexec")
     passed = kexec.entries[:128]
     bp = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"])
-    probs = _diff(
+    probs = diff_rows(
         f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} boot_params",
         triples(passed),
         triples(bp.e820_table),
@@ -140,7 +108,7 @@ def check_handoff(g: Generation, nxt: Generation, console_boot_next: Boot | None
         probs.append(f"gen {nxt.gen}: no BIOS-e820 block found on the console by the parser")
     else:
         fold = kernel_version(nxt).has_reserved_kern
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} console BIOS-e820",
             triples(passed, fold_128=fold),
             triples(console_boot_next.firmware_map.entries),
@@ -159,7 +127,7 @@ def check_model(g: Generation, workdir: Path) -> list[str]:
     table = KernelTable.from_entries(received, capacity=cap)
     apply_range_ops(table, boot.ops)
     table.update_table(policy.nomerge_types(kver))
-    probs = _diff(
+    probs = diff_rows(
         f"gen {g.gen} module e820_table vs model(dmesg)",
         triples(module_table(g, "e820_table").entries),
         triples(table.to_entries()),
@@ -179,7 +147,7 @@ def check_model(g: Generation, workdir: Path) -> list[str]:
         ("e820_table_kexec", sim.e820_table_kexec),
         ("e820_table_firmware", sim.e820_table_firmware),
     ):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} module {name} vs simulate_boot(boot_params)",
             triples(module_table(g, name).entries),
             triples(modelled),
@@ -194,7 +162,7 @@ def check_live(g: Generation, console_boot: Boot | None, workdir: Path) -> list[
     if snap.module is None or snap.boot_params is None or snap.memmap is None:
         return [f"gen {g.gen}: live snapshot incomplete: {snap.missing}"]
     for name in ("e820_table", "e820_table_kexec", "e820_table_firmware"):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} live {name} vs module file",
             triples(snap.module.tables[name].entries),
             triples(module_table(g, name).entries),
@@ -206,12 +174,12 @@ def check_live(g: Generation, console_boot: Boot | None, workdir: Path) -> list[
     fold = kver.has_reserved_kern
     # 4.13-6.14: /sys/firmware/memmap = e820_table_firmware = the received map, as printed
     if snap.kernel and not snap.kernel.at_least(6, 15):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} live /sys/firmware/memmap vs console BIOS-e820",
             triples(snap.memmap),
             printed,
         )
-    probs += _diff(
+    probs += diff_rows(
         f"gen {g.gen} live boot_params (sorted) vs console BIOS-e820",
         sorted(triples(snap.boot_params.e820_table, fold_128=fold)),
         printed,
@@ -272,95 +240,10 @@ def check_prediction(g: Generation, a: Boot | None, b: Boot | None) -> list[str]
         return [f"gen {g.gen}: the hand-off model found no maps to work from"]
     if not chk.matches:
         want = triples(b.firmware_map.entries) if b.firmware_map else []
-        return _diff(f"gen {g.gen} model prediction vs gen {g.gen + 1} console", [], want)
+        return diff_rows(f"gen {g.gen} model prediction vs gen {g.gen + 1} console", [], want)
     if not (chk.policy_agrees and chk.model.basis == "policy"):
         return [f"gen {g.gen}: matched only by the '{chk.model.basis}' fallback, not the policy"]
     return []
-
-
-def memmap_table(g: Generation) -> tuple[E820Entry, ...]:
-    """The module's copy of the table behind /sys/firmware/memmap (policy.memmap source)."""
-    src = policy.firmware_memmap_source(kernel_version(g))
-    return module_table(g, src.value).entries
-
-
-def check_kexec_load(g: Generation, nxt: Generation, console_boot_next: Boot | None) -> list[str]:
-    """kexec_load: model(kexec-tools over g's sysfs table) == g+1's zero page and console."""
-    kver = kernel_version(g)
-    model = kexec_load_handoff(memmap_table(g), kver, KEXEC_TOOLS_VERSION)
-    bp = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"])
-    probs = _diff(
-        f"gen {g.gen} kexec_load model vs gen {nxt.gen} boot_params",
-        triples(model.passed),
-        triples(bp.e820_table),
-    )
-    if console_boot_next is None or console_boot_next.firmware_map is None:
-        return [*probs, f"gen {nxt.gen}: no BIOS-e820 block on the console"]
-    # the kernel sanitizes what it received before printing it: kexec-tools passes the
-    # type-128 pieces as RAM next to RAM, which merges
-    probs += _diff(
-        f"gen {g.gen} kexec_load model vs gen {nxt.gen} console BIOS-e820",
-        triples(sanitized(model.received, kernel_version(nxt))),
-        triples(console_boot_next.firmware_map.entries),
-    )
-    return probs
-
-
-#: Size of the ELF core header segment kexec_file_load puts at the start of crashk_res
-#: (crash_load_segments()), by kernel series of the test bed: 6.1 (no CRASH_HOTPLUG): the
-#: headers rounded up to a page; 6.6+ with CRASH_HOTPLUG and MEMORY_HOTPLUG: room for
-#: 2 + CONFIG_NR_CPUS_DEFAULT + CONFIG_CRASH_MAX_MEMORY_RANGES program headers,
-#: 64 + (2 + 8192 + 8192) * 56 bytes with Debian's configs (unaligned).
-KEXEC_FILE_ELF_HEADERS = {(6, 1): 0x1000, (7, 2): 64 + (2 + 8192 + 8192) * 56}
-
-
-def crash_kernel_region(g: Generation) -> tuple[int, int]:
-    """``(start, size)`` of the ``Crash kernel`` resource in g's /proc/iomem."""
-    for ln in g.text("/proc/iomem").splitlines():
-        if ln.strip().endswith(": Crash kernel"):
-            first, last = ln.split(":")[0].strip().split("-")
-            return int(first, 16), int(last, 16) - int(first, 16) + 1
-    raise AssertionError(f"gen {g.gen}: no Crash kernel in /proc/iomem")
-
-
-def sanitized(entries: tuple[E820Entry, ...], kver: KernelVersion) -> tuple[E820Entry, ...]:
-    table = KernelTable.from_entries(entries, capacity=max(128, len(entries)))
-    table.update_table(policy.nomerge_types(kver))
-    return table.to_entries()
-
-
-def check_kdump(g: Generation, cap: Generation, capture_boot: Boot | None) -> list[str]:
-    """A crash capture kernel: parsed as started by kdump; for kexec_file_load (-s -p) its
-    zero page and printed map are the model's crash_setup_memmap_entries() of g."""
-    if capture_boot is None or capture_boot.firmware_map is None:
-        return [f"gen {cap.gen}: no BIOS-e820 block on the capture kernel's console"]
-    probs = []
-    if capture_boot.start.method is not StartMethod.KDUMP:
-        probs.append(f"gen {cap.gen}: parsed as started by {capture_boot.start.method.value}")
-    hop = g.result("kdump-loaded") or {}
-    if hop.get("syscall") != "file":
-        return probs  # kexec_load -p: see tests/vm/test_matrix.py (kexec-tools' layout)
-    kver = kernel_version(g)
-    size = KEXEC_FILE_ELF_HEADERS.get((kver.major, kver.minor))
-    if size is None:
-        return [*probs, f"gen {g.gen}: no ELF header size known for {kver}"]
-    cmdline = cap.text("/proc/cmdline").split()
-    elf = int(next(a for a in cmdline if a.startswith("elfcorehdr=")).split("=")[1], 0)
-    model = kdump_file_load_handoff(
-        module_table(g, "e820_table").entries, kver, crash_kernel_region(g), (elf, size)
-    )
-    bp = decode_boot_params(cap.files["/sys/kernel/boot_params/data"])
-    probs += _diff(
-        f"gen {g.gen} kdump model vs capture gen {cap.gen} boot_params",
-        triples(model.passed),
-        triples(bp.e820_table),
-    )
-    probs += _diff(
-        f"gen {g.gen} kdump model vs capture gen {cap.gen} console BIOS-e820",
-        triples(sanitized(model.passed, kernel_version(cap))),
-        triples(capture_boot.firmware_map.entries),
-    )
-    return probs
 
 
 def check_selftest(g: Generation) -> list[str]:
