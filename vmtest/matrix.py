@@ -44,8 +44,8 @@ FILE_GENERATIONS = 5  # 4 kexec_file_load hand-offs
 SEABIOS_GENERATIONS = 4
 LOAD_GENERATIONS = 3
 STRESS_CYCLES = 200
-KEXEC_LOAD_KERNELS = ("6.1", "7.2")
-KDUMP_KERNELS = ("6.1", "7.2")
+KEXEC_LOAD_KERNELS = ("5.10", "6.1", "6.12", "7.2")
+KDUMP_KERNELS = ("5.10", "6.1", "6.12", "7.2")
 #: memmap=nn%ss-old+new twice: [256 MiB, +1 MiB) and [257 MiB, +1 MiB) from RAM (1) to
 #: soft reserved (0xefffffff); e820scope's policy.nomerge_types() says no merge from 5.10
 SOFT_RESERVED_PAIR = "memmap=1M%0x10000000-1+0xefffffff memmap=1M%0x10100000-1+0xefffffff"

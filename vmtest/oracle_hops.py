@@ -43,11 +43,17 @@ def check_kexec_load(g: Generation, nxt: Generation, console_boot_next: Boot | N
 
 
 #: Size of the ELF core header segment kexec_file_load puts at the start of crashk_res
-#: (crash_load_segments()), by kernel series of the test bed: 6.1 (no CRASH_HOTPLUG): the
-#: headers rounded up to a page; 6.6+ with CRASH_HOTPLUG and MEMORY_HOTPLUG: room for
+#: (crash_load_segments()), by kernel series of the test bed: 5.10 and 6.1 (no
+#: CRASH_HOTPLUG): the headers rounded up to a page; 6.6+ with CRASH_HOTPLUG and
+#: MEMORY_HOTPLUG (Debian's 6.12 and 7.2 configs): room for
 #: 2 + CONFIG_NR_CPUS_DEFAULT + CONFIG_CRASH_MAX_MEMORY_RANGES program headers,
 #: 64 + (2 + 8192 + 8192) * 56 bytes with Debian's configs (unaligned).
-KEXEC_FILE_ELF_HEADERS = {(6, 1): 0x1000, (7, 2): 64 + (2 + 8192 + 8192) * 56}
+KEXEC_FILE_ELF_HEADERS = {
+    (5, 10): 0x1000,
+    (6, 1): 0x1000,
+    (6, 12): 64 + (2 + 8192 + 8192) * 56,
+    (7, 2): 64 + (2 + 8192 + 8192) * 56,
+}
 
 
 def crash_kernel_region(g: Generation) -> tuple[int, int]:

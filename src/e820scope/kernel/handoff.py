@@ -234,9 +234,11 @@ def kdump_file_load_handoff(
     e820_table (its resources). The next kernel sorts and sanitizes the map before it
     prints it.
 
-    Checked against real kernels (tests/vm, scenario seabios-kdump-file): Debian 6.1.192
-    and 7.2.12 capture kernels print exactly this map, e.g. low RAM
-    ``[0x1000-0x9fbff]`` (page 0 is a reserved resource), never the whole first MiB.
+    Checked against real kernels (tests/vm, scenario seabios-kdump-file): the capture
+    kernels of Debian 5.10.223, 6.1.192, 6.12.117 and 7.2.12 receive exactly this map (zero
+    page, and printed after sorting), e.g. low RAM ``[0x1000-0x9fbff]`` (page 0 is a
+    reserved resource), never the whole first MiB; 5.10 already has both the 5.2 and the
+    5.8 behaviour.
     """
     entries: list[E820Entry] = []
     low_end = 0x100000 if kver.at_least(5, 8) else 640 * 1024
