@@ -12,12 +12,14 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .console import Generation, parse_console
 from .initramfs import build_initramfs
-from .kmod_build import build_module
+from .kernels import BY_NAME, fetch
+from .kmod_build import build_for, build_module
 from .qemu import VmRun, run_vm
 from .tools import Tools, find_tools
 
@@ -41,24 +43,39 @@ def run_chain(
     stress: int = 0,
     mem: str = "4G",
     module: Path | None = None,
+    kernel: Path | None = None,
     timeout_s: float = 900.0,
+    extra_append: str = "",
+    more_kernels: Mapping[str, Path] | None = None,
+    modules_by_release: Mapping[str, Path] | None = None,
 ) -> ChainRun:
-    """Boot under ``firmware`` and kexec until ``generations`` have run."""
+    """Boot ``kernel`` (default: the host's Debian kernel) under ``firmware`` and kexec
+    until ``generations`` have run."""
     workdir.mkdir(parents=True, exist_ok=True)
     build_s = 0.0
     if module is None:
         if tools.release is None:
             raise RuntimeError("no Debian kernel installed")
         module, build_s = build_module(tools.release)
-    initrd = build_initramfs(tools, workdir / "initramfs.cpio", module=module)
+    kernel = kernel or tools.kernel
+    assert kernel is not None
+    initrd = build_initramfs(
+        tools,
+        workdir / "initramfs.cpio",
+        module=module,
+        kernel=kernel,
+        more_kernels=more_kernels,
+        modules_by_release=modules_by_release,
+    )
     append = f"{BASE_APPEND} vmtest.gen=1 vmtest.max={generations} vmtest.mod=1"
     if stress:
         append += f" vmtest.stress={stress}"
-    assert tools.kernel is not None
+    if extra_append:
+        append += " " + extra_append
     run = run_vm(
         tools,
         firmware=firmware,
-        kernel=tools.kernel,
+        kernel=kernel,
         initrd=initrd,
         append=append,
         console=workdir / f"{firmware}-chain.log",
@@ -75,20 +92,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stress", type=int, default=0)
     ap.add_argument("--mem", default="4G")
     ap.add_argument("--out", type=Path, default=Path("vmtest/out"))
+    ap.add_argument(
+        "--kernel",
+        choices=sorted(BY_NAME),
+        help="a kernel of the matrix (vmtest.kernels); default: the host's Debian kernel",
+    )
+    ap.add_argument("--append", default="", help="more kernel command-line arguments")
     a = ap.parse_args(argv)
     tools = find_tools()
     if not tools.ok:
         print("missing: " + "; ".join(tools.missing), file=sys.stderr)
         return 4
     t0 = time.monotonic()
+    kernel = module = None
+    build_s = 0.0
+    if a.kernel:
+        f = fetch(BY_NAME[a.kernel])
+        module, build_s = build_for(f, a.out)
+        kernel = f.vmlinuz
     res = run_chain(
-        tools, a.out, firmware=a.firmware, generations=a.generations, stress=a.stress, mem=a.mem
+        tools,
+        a.out,
+        firmware=a.firmware,
+        generations=a.generations,
+        stress=a.stress,
+        mem=a.mem,
+        module=module,
+        kernel=kernel,
+        extra_append=a.append,
     )
     summary = {
         "firmware": a.firmware,
         "wall_s": round(res.run.wall_s, 1),
         "total_s": round(time.monotonic() - t0, 1),
-        "module_build_s": round(res.module_build_s, 1),
+        "module_build_s": round(res.module_build_s or build_s, 1),
         "qemu_rc": res.run.returncode,
         "console": str(res.run.console),
         "generations": [

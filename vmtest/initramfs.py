@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from .tools import Tools
@@ -24,9 +25,20 @@ def _shared_libs(binary: Path) -> list[Path]:
 
 
 def build_initramfs(
-    tools: Tools, out: Path, *, module: Path | None = None, kernel: Path | None = None
+    tools: Tools,
+    out: Path,
+    *,
+    module: Path | None = None,
+    kernel: Path | None = None,
+    more_kernels: Mapping[str, Path] | None = None,
+    modules_by_release: Mapping[str, Path] | None = None,
 ) -> Path:
-    """Write an uncompressed newc archive to ``out`` and return it."""
+    """Write an uncompressed newc archive to ``out`` and return it.
+
+    ``more_kernels`` become ``/vmlinuz-<name>`` (chains through several kernels,
+    ``vmtest.kseq=``), ``modules_by_release`` ``/lib/e820scope/<release>.ko`` (the guest
+    loads the one of its ``uname -r``).
+    """
     kernel = kernel or tools.kernel
     if not (tools.busybox and tools.kexec and kernel):
         raise RuntimeError(f"cannot build the initramfs, missing: {', '.join(tools.missing)}")
@@ -52,6 +64,12 @@ def build_initramfs(
         (root / "init").chmod(0o755)
         if module is not None:
             shutil.copy2(module, root / "e820scope.ko")
+        for name, path in (more_kernels or {}).items():
+            shutil.copy2(path, root / f"vmlinuz-{name}")
+        if modules_by_release:
+            (root / "lib/e820scope").mkdir(parents=True, exist_ok=True)
+            for release, ko in modules_by_release.items():
+                shutil.copy2(ko, root / "lib/e820scope" / f"{release}.ko")
         names = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
         with out.open("wb") as fh:
             subprocess.run(

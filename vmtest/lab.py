@@ -173,7 +173,17 @@ def summarize(console_text: str) -> list[str]:
         z, k, m = ("-" if c is None else str(c) for c in cells)
         out.append(f"{r.gen:>3} {r.bios_e820:>9} {z:>8} {k:>18} {m:>11}")
     loss = first_loss(rows)
-    out.append(f"first lossy hand-off: from generation {loss}" if loss else "no loss seen")
+    gens = {g.gen: g for g in parse_console(console_text)}
+    switched = loss is not None and loss in gens and gens[loss].result("switch") is not None
+    if loss is None:
+        out.append("no loss seen")
+    elif switched:
+        out.append(
+            f"generation {loss}'s e820_table_kexec holds more than 128 entries: it handed off "
+            "with kexec_load instead (vmtest.switch128=1)"
+        )
+    else:
+        out.append(f"first lossy hand-off: from generation {loss}")
     return out
 
 
@@ -190,7 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--name", default="patched-6.1-ovmf-4g-kmod-chain")
     ap.add_argument("--timeout", type=float, default=3600.0)
+    ap.add_argument(
+        "--switch-to-load",
+        action="store_true",
+        help="once the module's e820_table_kexec holds more than 128 entries, hop with "
+        "kexec_load (kexec-tools without -s) instead, and stop 2 generations later; "
+        "default name patched-6.1-ovmf-4g-kmod-switch-load",
+    )
     a = ap.parse_args(argv)
+    if a.switch_to_load and a.name == ap.get_default("name"):
+        a.name = "patched-6.1-ovmf-4g-kmod-switch-load"
     a.work.mkdir(parents=True, exist_ok=True)
     tools = find_tools()
     if tools.qemu is None or tools.ovmf_code is None:
@@ -206,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{BASE_APPEND} earlyprintk=serial,ttyS0,115200 printk.time=1 "
         f"vmtest.gen=1 vmtest.max={a.generations} vmtest.mod=1"
     )
+    if a.switch_to_load:
+        append += " vmtest.switch128=1"
     # recorded outside samples/ while it grows (tests glob samples/lab/*.log), then
     # xz-compressed into samples/lab/ (e820scope reads .xz directly)
     console = a.work / f"{a.name}.log"

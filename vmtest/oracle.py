@@ -14,8 +14,17 @@ Every check returns a list of human-readable problems (empty = passed):
   module's e820_table_kexec and e820_table_firmware;
 * :func:`check_live` — ``e820scope live`` fed the guest's dumped /sys and /proc agrees
   with the module and with the console;
+* :func:`check_prediction` — e820scope's hand-off model, given generation g's console
+  log alone (its printed tables and its ``Linux version``), predicts generation g+1's
+  printed ``BIOS-e820`` block entry for entry with the *version policy* (not with one of
+  its fallbacks for patched kernels);
+* :func:`check_kexec_load` — a kexec_load hop (kexec-tools without -s): the model's
+  kexec-tools hand-off built from the module's copy of the table behind
+  /sys/firmware/memmap equals the next generation's zero page and printed map;
 * :func:`check_dmesg_clean` / :func:`check_stress` — no oops/warning, 200 load/unload
-  cycles with concurrent readers without failures or memory growth.
+  cycles with concurrent readers without failures or memory growth, no torn read of the
+  changing selftest table; :func:`check_lockdown` — reads refused after a run-time
+  raise to confidentiality.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from e820scope.analysis.handoff_model import check_kexec_file_handoff
 from e820scope.kernel import policy
 from e820scope.kernel.boot import simulate_boot
 from e820scope.kernel.hidden import restore_reserved_kern
@@ -31,18 +41,33 @@ from e820scope.kernel.range_ops import apply_range_ops
 from e820scope.kernel.setup_data import SetupDataBlob
 from e820scope.kernel.table import KernelTable
 from e820scope.live.boot_params import decode_boot_params
-from e820scope.live.module_files import ModuleTable, parse_module_table
-from e820scope.live.snapshot import running_version, take_snapshot
-from e820scope.model.kversion import KernelVersion
-from e820scope.model.records import Boot, E820Entry
-
-__all__ = ["Boot"]
-from e820scope.parse import parse_input
+from e820scope.live.snapshot import take_snapshot
+from e820scope.model.records import Boot
 
 from .console import Generation, parse_console
+from .dumps import MOD, diff_rows, kernel_version, module_table, parse_text, triples
 from .fakeroot import write_fakeroot
+from .oracle_hops import (
+    KEXEC_FILE_ELF_HEADERS,
+    check_kdump,
+    check_kexec_load,
+    crash_kernel_region,
+    memmap_table,
+)
 
-MOD = "/sys/kernel/e820scope/"
+__all__ = [
+    "KEXEC_FILE_ELF_HEADERS",
+    "MOD",
+    "Boot",
+    "check_kdump",
+    "check_kexec_load",
+    "crash_kernel_region",
+    "memmap_table",
+    "module_table",
+    "parse_text",
+    "triples",
+]
+
 BAD_DMESG = (
     "WARNING:",
     "BUG:",
@@ -54,50 +79,6 @@ BAD_DMESG = (
     "use-after-free",
     "list_del corruption",
 )
-
-
-def triples(
-    entries: tuple[E820Entry, ...], *, fold_128: bool = False
-) -> list[tuple[int, int, int]]:
-    """(addr, last, type) rows; ``fold_128`` maps RESERVED_KERN to RAM as <= 6.14 prints it."""
-    return [(e.addr, e.last, 1 if fold_128 and e.type == 128 else e.type) for e in entries]
-
-
-def _fmt(t: tuple[int, int, int] | None) -> str:
-    return "-" if t is None else f"[{t[0]:#x}-{t[1]:#x}] {t[2]}"
-
-
-def _diff(
-    what: str, got: list[tuple[int, int, int]], want: list[tuple[int, int, int]]
-) -> list[str]:
-    if got == want:
-        return []
-    lines = [f"{what}: {len(got)} vs {len(want)} entries"]
-    for i in range(max(len(got), len(want))):
-        a = got[i] if i < len(got) else None
-        b = want[i] if i < len(want) else None
-        if a != b:
-            lines.append(f"  #{i}: {_fmt(a)} != {_fmt(b)}")
-    return lines
-
-
-def module_table(g: Generation, name: str) -> ModuleTable:
-    return parse_module_table(g.text(MOD + name), f"gen{g.gen}:{MOD}{name}")
-
-
-def kernel_version(g: Generation) -> KernelVersion:
-    kv = running_version(
-        g.text("/proc/sys/kernel/osrelease"), g.files.get("/proc/version", b"").decode()
-    )
-    assert kv is not None
-    return kv
-
-
-def parse_text(text: str, name: str, workdir: Path) -> list[Boot]:
-    """Parse ``text`` with e820scope's own reader and parser (as a user would)."""
-    path = workdir / name
-    path.write_text(text)
-    return list(parse_input(str(path)).boots)
 
 
 def dmesg_boot(g: Generation, workdir: Path) -> Boot:
@@ -114,7 +95,7 @@ def check_handoff(g: Generation, nxt: Generation, console_boot_next: Boot | None
     kexec = module_table(g, "e820_table_kexec")
     passed = kexec.entries[:128]
     bp = decode_boot_params(nxt.files["/sys/kernel/boot_params/data"])
-    probs = _diff(
+    probs = diff_rows(
         f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} boot_params",
         triples(passed),
         triples(bp.e820_table),
@@ -127,7 +108,7 @@ def check_handoff(g: Generation, nxt: Generation, console_boot_next: Boot | None
         probs.append(f"gen {nxt.gen}: no BIOS-e820 block found on the console by the parser")
     else:
         fold = kernel_version(nxt).has_reserved_kern
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} e820_table_kexec vs gen {nxt.gen} console BIOS-e820",
             triples(passed, fold_128=fold),
             triples(console_boot_next.firmware_map.entries),
@@ -146,7 +127,7 @@ def check_model(g: Generation, workdir: Path) -> list[str]:
     table = KernelTable.from_entries(received, capacity=cap)
     apply_range_ops(table, boot.ops)
     table.update_table(policy.nomerge_types(kver))
-    probs = _diff(
+    probs = diff_rows(
         f"gen {g.gen} module e820_table vs model(dmesg)",
         triples(module_table(g, "e820_table").entries),
         triples(table.to_entries()),
@@ -166,7 +147,7 @@ def check_model(g: Generation, workdir: Path) -> list[str]:
         ("e820_table_kexec", sim.e820_table_kexec),
         ("e820_table_firmware", sim.e820_table_firmware),
     ):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} module {name} vs simulate_boot(boot_params)",
             triples(module_table(g, name).entries),
             triples(modelled),
@@ -181,7 +162,7 @@ def check_live(g: Generation, console_boot: Boot | None, workdir: Path) -> list[
     if snap.module is None or snap.boot_params is None or snap.memmap is None:
         return [f"gen {g.gen}: live snapshot incomplete: {snap.missing}"]
     for name in ("e820_table", "e820_table_kexec", "e820_table_firmware"):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} live {name} vs module file",
             triples(snap.module.tables[name].entries),
             triples(module_table(g, name).entries),
@@ -193,12 +174,12 @@ def check_live(g: Generation, console_boot: Boot | None, workdir: Path) -> list[
     fold = kver.has_reserved_kern
     # 4.13-6.14: /sys/firmware/memmap = e820_table_firmware = the received map, as printed
     if snap.kernel and not snap.kernel.at_least(6, 15):
-        probs += _diff(
+        probs += diff_rows(
             f"gen {g.gen} live /sys/firmware/memmap vs console BIOS-e820",
             triples(snap.memmap),
             printed,
         )
-    probs += _diff(
+    probs += diff_rows(
         f"gen {g.gen} live boot_params (sorted) vs console BIOS-e820",
         sorted(triples(snap.boot_params.e820_table, fold_128=fold)),
         printed,
@@ -250,7 +231,54 @@ def check_stress(g: Generation, *, cycles: int) -> list[str]:
     return probs
 
 
-def check_all(console_text: str, workdir: Path, *, stress_cycles: int = 0) -> list[str]:
+def check_prediction(g: Generation, a: Boot | None, b: Boot | None) -> list[str]:
+    """The model predicts g+1's printed map from g's console log and kernel version."""
+    if a is None or b is None:
+        return [f"gen {g.gen}: no console boot to predict from / to"]
+    chk = check_kexec_file_handoff(a, b)
+    if chk is None:
+        return [f"gen {g.gen}: the hand-off model found no maps to work from"]
+    if not chk.matches:
+        want = triples(b.firmware_map.entries) if b.firmware_map else []
+        return diff_rows(f"gen {g.gen} model prediction vs gen {g.gen + 1} console", [], want)
+    if not (chk.policy_agrees and chk.model.basis == "policy"):
+        return [f"gen {g.gen}: matched only by the '{chk.model.basis}' fallback, not the policy"]
+    return []
+
+
+def check_selftest(g: Generation) -> list[str]:
+    r = g.result("selftest")
+    if r is None:
+        return [f"gen {g.gen}: no selftest result"]
+    if r.get("torn") != "0" or int(r.get("reads", "0")) < 100:
+        return [f"gen {g.gen} selftest: {r}"]
+    return []
+
+
+def check_lockdown(g: Generation) -> list[str]:
+    """After ``echo confidentiality > /sys/kernel/security/lockdown`` reads must fail."""
+    r = g.result("lockdown")
+    if r is None:
+        return [f"gen {g.gen}: no lockdown result"]
+    probs = []
+    if "[confidentiality]" not in r.get("after", ""):
+        probs.append(f"gen {g.gen} lockdown not raised: {r}")
+    if r.get("read_before_rc") != "0":
+        probs.append(f"gen {g.gen}: the table could not be read before the raise: {r}")
+    if "Operation_not_permitted" not in r.get("text_err", ""):
+        probs.append(f"gen {g.gen}: text file readable under lockdown: {r}")
+    if r.get("bin_rc") == "0" or r.get("debugfs_rc") == "0":
+        probs.append(f"gen {g.gen}: .bin or debugfs file readable under lockdown: {r}")
+    if r.get("rmmod_rc") != "0":
+        probs.append(f"gen {g.gen}: rmmod failed under lockdown: {r}")
+    return probs
+
+
+def check_all(
+    console_text: str, workdir: Path, *, stress_cycles: int = 0, selftest: bool = True
+) -> list[str]:
+    """Every check on a console; ``stress_cycles``: generation 1 ran the stress (and, with
+    ``selftest``, the selftest race, which consoles recorded before 2026-12-06 lack)."""
     gens = parse_console(console_text)
     # the kernel's own console output only (the dumps hold a second copy of each dmesg)
     kernel_console = "\n".join(ln for g in gens for ln in g.console)
@@ -262,9 +290,21 @@ def check_all(console_text: str, workdir: Path, *, stress_cycles: int = 0) -> li
         probs += check_model(g, workdir)
         probs += check_live(g, by_gen.get(g.gen), workdir)
         if i + 1 < len(gens):
-            probs += check_handoff(g, gens[i + 1], by_gen.get(gens[i + 1].gen))
+            nxt = gens[i + 1]
+            hop = g.result("kexec") or {}
+            if g.result("kdump-loaded") is not None:
+                probs += check_kdump(g, nxt, by_gen.get(nxt.gen))
+            elif hop.get("syscall") == "load":
+                probs += check_kexec_load(g, nxt, by_gen.get(nxt.gen))
+            else:
+                probs += check_handoff(g, nxt, by_gen.get(nxt.gen))
+                probs += check_prediction(g, by_gen.get(g.gen), by_gen.get(nxt.gen))
+        if g.result("lockdown") is not None:
+            probs += check_lockdown(g)
     if stress_cycles:
         probs += check_stress(gens[0], cycles=stress_cycles)
+        if selftest:
+            probs += check_selftest(gens[0])
     return probs
 
 

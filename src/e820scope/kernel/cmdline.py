@@ -14,8 +14,9 @@ x86 e820.c (4.12+ names; setup.c/e820.c of 2.6.27 - 4.11 the same logic):
   prints ``user-defined physical RAM map:`` + ``user:`` lines, or panics "Invalid user
   supplied memory map" when the sanitizer refuses (e.g. only one entry).
 
-Kernels before the x86 e820 unification (2.6.27, UNVERIFIED boundary; verified on the
-2.6.9 log lkml-11) handled ``mem=`` with i386 limit_regions(): the first RAM entry that
+Kernels before the x86 e820 unification (2.6.27, UNVERIFIED boundary: the test bed's
+oldest real kernel is 5.10, so none decides it; verified on the 2.6.9 log lkml-11)
+handled ``mem=`` with i386 limit_regions(): the first RAM entry that
 reaches the limit is cut at it and every later entry is dropped from the table, and the
 ``user`` table is printed without sanitizing.
 

@@ -30,6 +30,7 @@ from .policy import (
     kexec_tools_low_ram_floor,
     kexec_tools_type,
     sysfs_type_name,
+    usable_types,
 )
 
 #: kexec-tools MAX_MEMORY_RANGES (kexec/arch/i386/kexec-x86.h, 2048 in current trees).
@@ -221,18 +222,33 @@ def kdump_file_load_handoff(
     """kdump capture kernel loaded with kexec_file_load: crash_setup_memmap_entries().
 
     The zero-page map is built from resources, not copied (arch/x86/kernel/crash.c):
-    low memory as RAM (the first 1 MiB since the backup region was dropped in 5.8, the
-    640 KiB backup region before — release boundary UNVERIFIED), then the ACPI tables
-    and ACPI NVS ranges and (from 5.2, Lianbo Jiang's "Add e820 reserved ranges to kdump
-    kernel's e820 table", release UNVERIFIED) the reserved ranges of the running
-    kernel, then crashk_low_res and crashk_res minus the ELF headers as RAM.
+    the running kernel's System RAM resources inside the first 1 MiB, clipped to it (since
+    the backup region was dropped in 5.8; before, only the first System RAM resource below
+    640 KiB, the backup region — release boundary UNVERIFIED: the oldest kernel of the
+    test bed is 5.10, so no real pre-5.8 kernel decides it), then the ACPI tables and ACPI
+    NVS ranges and (from 5.2, Lianbo Jiang's "Add e820 reserved ranges to kdump kernel's
+    e820 table", release UNVERIFIED for the same reason) the reserved ranges of the
+    running kernel, then crashk_low_res and crashk_res minus the ELF headers as RAM.
     add_e820_entry() stops silently at 128 entries. ``crashk_res``, ``elf_headers`` and
     ``crashk_low_res`` are ``(start, size)``; ``running_table`` is the running kernel's
-    e820_table (its resources).
+    e820_table (its resources). The next kernel sorts and sanitizes the map before it
+    prints it.
+
+    Checked against real kernels (tests/vm, scenario seabios-kdump-file): the capture
+    kernels of Debian 5.10.223, 6.1.192, 6.12.117 and 7.2.12 receive exactly this map (zero
+    page, and printed after sorting), e.g. low RAM ``[0x1000-0x9fbff]`` (page 0 is a
+    reserved resource), never the whole first MiB; 5.10 already has both the 5.2 and the
+    5.8 behaviour.
     """
     entries: list[E820Entry] = []
-    low = 0x100000 if kver.at_least(5, 8) else 640 * 1024
-    entries.append(E820Entry(0, low, int(E820Type.RAM)))
+    low_end = 0x100000 if kver.at_least(5, 8) else 640 * 1024
+    ram = usable_types(kver)
+    low = [
+        E820Entry(e.addr, min(e.end, low_end) - e.addr, int(E820Type.RAM))
+        for e in running_table
+        if e.type in ram and e.addr < low_end and e.size
+    ]
+    entries.extend(low if kver.at_least(5, 8) else low[:1])
     kinds = [E820Type.ACPI, E820Type.NVS]
     if kver.at_least(5, 2):
         kinds.append(E820Type.RESERVED)

@@ -24,7 +24,11 @@ DEFAULT_MAX_NUMNODES = 64
 #: SETUP_RNG_SEED in e820", Cc stable). 6.7.9 is verified from its release announcement
 #: (2024-03-06, e820.c in the diffstat); 6.6.21 and 6.1.81 were released the same day
 #: with the same shortlog entry (UNVERIFIED per branch). The lab's Debian 6.1.192 chain
-#: grows by exactly one blob per generation, consistent with the backport.
+#: grows by exactly one blob per generation, consistent with the backport. The test bed's
+#: real kernels cannot decide it: none of Debian's 5.10.223, 6.1.192, 6.12.117 or 7.2.12
+#: hands a SETUP_RNG_SEED node to the next kernel through kexec_file_load under QEMU
+#: (every kexec'd generation of tests/vm receives exactly one node, SETUP_EFI), so no
+#: RNG-seed reservation was ever there to observe.
 RNG_SEED_STABLE_BACKPORTS: dict[tuple[int, int], int] = {(6, 7): 9, (6, 6): 21, (6, 1): 81}
 
 
@@ -44,10 +48,15 @@ def nomerge_types(kver: KernelVersion) -> frozenset[int]:
 
     * none in 3.4/3.6;
     * {PRAM} from "x86/e820: Don't merge consecutive E820_PRAM ranges" (Dan Williams,
-      2016; present in 4.10; release 4.6 UNVERIFIED);
+      2016; present in 4.10; release 4.6 UNVERIFIED: the oldest kernel of the test bed is
+      5.10, which cannot decide a 4.x boundary);
     * {PRAM, SOFT_RESERVED} from Dan Williams' e820_nomerge() (absent in 5.7.14, present
-      in 6.9; release 5.10 UNVERIFIED); renamed e820_type_mergeable() in 7.0 (db0d69c5700b),
-      same set.
+      in 6.9); renamed e820_type_mergeable() in 7.0 (db0d69c5700b), same set. Real
+      kernels confirm SOFT_RESERVED kept apart on Debian 5.10.223, 6.1.192, 6.12.117 and
+      7.2.12 (tests/vm/test_matrix.py::test_soft_reserved_pieces_never_merge: two
+      abutting soft-reserved ranges made with memmap= stay two entries). The release is
+      thus 5.8, 5.9 or 5.10; 5.10 stays the boundary (UNVERIFIED between 5.8 and 5.10: no
+      5.8/5.9 kernel is in Debian's registry).
     """
     if kver.at_least(5, 10):
         return frozenset({E820Type.PRAM, E820Type.SOFT_RESERVED})
@@ -79,7 +88,7 @@ def early_params_before_setup_data(kver: KernelVersion) -> bool:
 
     3.6 reserves setup_data (and copies the table to e820_saved) before
     parse_early_param(); 4.10 and later after it. The moving commit is not identified;
-    4.0 is used as the boundary (UNVERIFIED).
+    4.0 is used as the boundary (UNVERIFIED: every kernel of the test bed is >= 5.10).
     """
     return kver.at_least(4, 0)
 
@@ -105,6 +114,14 @@ def setup_data_reserved(
     * <= 5.7: every type, both tables (12df216c61c8 for the kexec table in 4.13).
     * 5.8: not SETUP_EFI in the kexec table — 8efbc518b884 "x86/kexec: Do not reserve
       EFI setup_data in the kexec e820 table".
+
+    Confirmed on real kernels (tests/vm/test_matrix.py::test_setup_data_policy_per_kernel,
+    the module's tables after an OVMF boot and after kexec_file_load): Debian 5.10.223 and
+    6.1.192 reserve SETUP_PCI in both tables and SETUP_EFI in e820_table only; 6.12.117
+    reserves both in e820_table only (6.9 rule); 7.2.12 reserves neither (6.15 rule), and
+    prints a received RESERVED_KERN entry as ``type 128`` and leaves it out of RAM
+    (test_7_2_prints_type_128_from_6_1). The 6.0 (SETUP_IMA) and 6.8 (SETUP_RNG_SEED)
+    steps are not observable there: no such node reaches these kernels under QEMU.
     * 6.0: not SETUP_IMA either — b69a2afd5afc.
     * 6.8 (and stable backports, see RNG_SEED_STABLE_BACKPORTS): not SETUP_RNG_SEED
       either — 7fd817c90650 "x86/e820: Don't reserve SETUP_RNG_SEED in e820".
@@ -136,7 +153,9 @@ def usable_types(kver: KernelVersion) -> frozenset[int]:
     """Types e820__memblock_setup() adds to memblock as RAM.
 
     RESERVED_KERN (128) counts as RAM up to 6.14; from 6.15 (efe659ac0146) only type 1 is
-    added, so a ``type 128`` entry inherited from an older kernel is not used.
+    added, so a ``type 128`` entry inherited from an older kernel is not used. Seen on a
+    real 7.2.12 after a 6.1.192 kexec_file_load: the 10 pages of the inherited piece are
+    missing from its ``Memory:`` present total (tests/vm test_7_2_prints_type_128_from_6_1).
     """
     return USABLE_TYPES_UP_TO_6_14 if kver.has_reserved_kern else USABLE_TYPES_FROM_6_15
 
