@@ -283,8 +283,31 @@ def render_svg(data: FigureData) -> str:
     prolog, scaled by its ``viewBox`` (width 100%)."""
     buf = io.BytesIO()
     _save(data, buf, "svg")
-    text = buf.getvalue().decode("utf-8")
+    text = _stable_ids(buf.getvalue().decode("utf-8"))
     svg = text[text.index("<svg") :]
     head_end = svg.index(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
     return head + ' width="100%" role="img"' + svg[head_end:]
+
+
+#: matplotlib's SVG ids: a letter and 10 hex digits of a salted hash of what they name,
+#: which for a clip path includes a transform's repr (and so, at times, an address)
+_SVG_ID = re.compile(r"\b([a-z])([0-9a-f]{10})\b")
+
+
+def _stable_ids(svg: str) -> str:
+    """``svg`` with every matplotlib id renumbered in order of first appearance (``p0``,
+    ``p1``, ``m0``...), so that the same figure gives the same bytes in any process."""
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        old = m.group(0)
+        if old not in names:
+            k = counts.get(m.group(1), 0)
+            counts[m.group(1)] = k + 1
+            names[old] = f"{m.group(1)}{k}"
+        return names[old]
+
+    ids = set(re.findall(r'\sid="([a-z][0-9a-f]{10})"', svg))
+    return _SVG_ID.sub(lambda m: rename(m) if m.group(0) in ids else m.group(0), svg)
