@@ -263,7 +263,16 @@ def _save(data: FigureData, target: str | Path | IO[bytes], fmt: str) -> None:
     its ids are salted with a constant (same bytes for the same figure)."""
     fig = build_figure(data)
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "e820scope"}):
-        fig.savefig(target, format=fmt, dpi=110, metadata=_METADATA[fmt])
+        if fmt != "svg":
+            fig.savefig(target, format=fmt, dpi=110, metadata=_METADATA[fmt])
+            return
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=110, metadata=_METADATA[fmt])
+    svg = _stable_ids(buf.getvalue().decode("utf-8")).encode("utf-8")
+    if isinstance(target, (str, Path)):
+        Path(target).write_bytes(svg)
+    else:
+        target.write(svg)
 
 
 def render(data: FigureData, out: str | Path) -> Path:
@@ -283,7 +292,7 @@ def render_svg(data: FigureData) -> str:
     prolog, scaled by its ``viewBox`` (width 100%)."""
     buf = io.BytesIO()
     _save(data, buf, "svg")
-    text = _stable_ids(buf.getvalue().decode("utf-8"))
+    text = buf.getvalue().decode("utf-8")
     svg = text[text.index("<svg") :]
     head_end = svg.index(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
