@@ -127,20 +127,22 @@ def log_lines(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Ite
 
 def batch_lines(batch: Batch) -> Iterator[LogLine]:
     """The LogLines of a :class:`Batch`, in line order (its runs spelt out)."""
-    path, base, ids, stamps = batch.path, batch.base, batch.ids, batch.stamps
+    path, base = batch.path, batch.base
     body, cut = batch.body, batch.truncated
     for seg in batch.segments:
         if not isinstance(seg, range):
             yield seg
             continue
-        for i in seg:
-            mid = int(ids[i])
+        ids = batch.ids[seg.start : seg.stop].tolist()
+        stamps = batch.stamps[seg.start : seg.stop].tolist()
+        for i, mid, ts in zip(seg, ids, stamps, strict=True):
             text = body[mid]
             if text is not None:
-                ts = float(stamps[i])
-                yield LogLine(
-                    SourceRef(path, base + i), text, None if ts != ts else ts, False, cut[mid]
-                )
+                line = (path, base + i, text, None if ts != ts else ts, False, cut[mid])
+                yield _tnew(LogLine, line)
+
+
+_tnew = tuple.__new__
 
 
 def log_batches(src: TextSource, *, anchors: Sequence[bytes] | None = None) -> Iterator[Batch]:
