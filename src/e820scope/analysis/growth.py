@@ -417,7 +417,10 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     # A release number alone cannot tell a patched kernel, so the user must state it.
     missing = []
     if assume.kernel is None:
-        missing.append(("the kernel version of the future generations", "--kernel 5.7"))
+        seen = last.kernel  # the log's own kernel is the usual answer; 5.7 an example
+        missing.append(
+            ("the kernel version of the future generations", f"--kernel {seen or '5.7'}")
+        )
     if assume.path is None and not any(_is_kexec(g.start) for g in gens):
         missing.append(("the hand-off path", "--path kexec_file_load"))
     if missing or assume.kernel is None:
