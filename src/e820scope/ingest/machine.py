@@ -250,21 +250,12 @@ class LineMachine:
                 if self.handover_only and mid >= 0 and self.alone[mid]:
                     # inside the console window a message read before needs only the
                     # window's bookkeeping (what general() would do with it)
-                    i += 1
                     body = self.read_body[mid]
                     if body is not None:
-                        ts = float(stamps[i - 1])
-                        res = self.effects(
-                            lines[i - 1],
-                            lines.prev(i - 1, self.prev_raw),
-                            base + i - 1,
-                            body,
-                            None if ts != ts else ts,
-                            False,
-                            self.truncated[mid],
-                        )
+                        res = self._known(lines, i, base, body, mid, float(stamps[i]))
                         if res is not None:
                             out.append(res)
+                    i += 1
                     continue
                 consumed, res = self.general(lines, i, base)
                 if res is not None:
@@ -281,16 +272,7 @@ class LineMachine:
                     break
             if kinds[i] == EFFECT:
                 mid = int(ids[i])
-                ts = float(stamps[i])
-                res = self.effects(
-                    lines[i],
-                    lines.prev(i, self.prev_raw),
-                    base + i,
-                    self.body[mid] or "",
-                    None if ts != ts else ts,
-                    False,
-                    self.truncated[mid],
-                )
+                res = self._known(lines, i, base, self.body[mid] or "", mid, float(stamps[i]))
                 consumed = 1
             else:
                 consumed, res = self.general(lines, i, base)
@@ -299,6 +281,15 @@ class LineMachine:
             i += consumed
         self._next = i
         return out
+
+    def _known(
+        self, lines: ChunkLines, i: int, base: int, body: str, mid: int, ts: float
+    ) -> LogLine | None:
+        """Line ``i``, message ``mid`` read before as ``body`` (printk time ``ts``, NaN:
+        none): only its effects run (:meth:`effects`)."""
+        prev = lines.prev(i, self.prev_raw)
+        trunc = self.truncated[mid]
+        return self.effects(lines[i], prev, base + i, body, None if ts != ts else ts, False, trunc)
 
     # -- one line ------------------------------------------------------------------
     def general(self, lines: ChunkLines, i: int, base: int) -> tuple[int, LogLine | None]:

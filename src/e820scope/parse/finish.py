@@ -59,8 +59,6 @@ _ADDR = itemgetter(0)  # E820Entry is a tuple (addr, size, type, ...)
 _SIZE = itemgetter(1)
 _TYPE = itemgetter(2)
 
-_Boot, _BootStart, _Completeness = Boot, BootStart, Completeness
-
 
 #: bounds of tables already measured while one boot is finished, by ``id(t.entries)``
 #: (a table cut by :func:`_mark_cut` keeps its entries tuple, and it stays alive)
@@ -156,17 +154,17 @@ def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
             reason = (
                 "no e820 map lines in this boot (an excerpt, or a console with a quiet loglevel)"
             )
-        return _Completeness(_ABSENT, reason, mid)
+        return Completeness(_ABSENT, reason, mid)
     fw = [t for t in e820 if t.kind is _FIRMWARE]
     cut = [t for t in e820 if not t.complete]
     if cut:
         t = cut[0]
         why = t.notes[0] if t.notes else "block visibly incomplete"
-        return _Completeness(_CUT_OFF, f"{t.who} block cut off: {why}", mid)
+        return Completeness(_CUT_OFF, f"{t.who} block cut off: {why}", mid)
     if not fw:
         kinds = ", ".join(sorted({t.who for t in e820}))
-        return _Completeness(_PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid)
-    return _Completeness(_PRESENT, "", mid)
+        return Completeness(_PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid)
+    return Completeness(_PRESENT, "", mid)
 
 
 def _first_ram(t: E820Table, memo: _Memo | None = None) -> int | None:
@@ -242,20 +240,20 @@ def start_method(
     """
     cmd = b.arch_cmdline or b.kernel_cmdline or ""
     if "elfcorehdr=" in cmd:
-        return _BootStart(
+        return BootStart(
             StartMethod.KDUMP, "elfcorehdr= on the command line (crash capture kernel)"
         )
     fw = next((t for t in tables if t.kind is _FIRMWARE), None)
     first = _first_ram(fw, memo) if fw is not None else None
     if first in KEXEC_TOOLS_FIRST_RAM:
-        return _BootStart(
+        return BootStart(
             StartMethod.KEXEC_LOAD,
             f"first RAM entry starts at {first:#x}: kexec-tools (kexec_load) moved it off the "
             "real-mode interrupt vector table",
         )
     if b.firmware is not None:
         who, text, ref = b.firmware
-        return _BootStart(
+        return BootStart(
             StartMethod.COLD,
             f"started by {who}: {text!r} at {ref}, before the kernel banner (kexec skips "
             "the firmware, the boot loader and the kernel's EFI stub / real-mode setup)",
@@ -263,49 +261,49 @@ def start_method(
     if b.after_kexec:
         flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
         if flag is not None:
-            return _BootStart(
+            return BootStart(
                 StartMethod.KEXEC_FILE_LOAD if flag == "file" else StartMethod.KEXEC_LOAD,
                 f"previous boot ended with 'Starting new kernel' after the console ran "
                 f"{b.prev_kexec_cmd!r}",
             )
         if prev_file_memmap:
-            return _BootStart(
+            return BootStart(
                 StartMethod.KEXEC_FILE_LOAD,
                 "previous boot ended with 'Starting new kernel' and printed a "
                 "kexec-bzImage64 E820 memmap",
             )
         if _setup_efi_split(tables):
-            return _BootStart(
+            return BootStart(
                 StartMethod.KEXEC_FILE_LOAD,
                 "previous boot ended with 'Starting new kernel'; the map starts at the firmware's "
                 "address and a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved",
             )
         where = f"; first RAM entry at {first:#x}" if first is not None else ""
-        return _BootStart(
+        return BootStart(
             StartMethod.KEXEC,
             f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
             "syscall cannot be told from the log",
         )
     if _setup_efi_split(tables):
-        return _BootStart(
+        return BootStart(
             StartMethod.KEXEC_FILE_LOAD,
             "a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved in this "
             "boot's map: the previous kernel kexec'd it, though the kexec is not in the log",
         )
     if fw is None or first is None:
-        return _BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+        return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
     if fw.who == "Xen":
-        return _BootStart(
+        return BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
         )
     if prev_ended_by == "panic":
-        return _BootStart(
+        return BootStart(
             StartMethod.COLD,
             "the previous boot in this capture ended in a kernel panic and this is no crash "
             "kernel (no elfcorehdr=): the panic reboot goes through the firmware; map starts "
             f"at {first:#x}",
         )
-    return _BootStart(
+    return BootStart(
         StartMethod.UNKNOWN,
         "no kexec before this boot in the capture, but no sign of a firmware start either "
         "(no EFI stub, boot loader or BIOS output before the banner, e.g. a dmesg or an "
@@ -332,7 +330,7 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
     if ended_by != "kexec" and any(e.kind == "panic" for e in b.events):
         ended_by = "panic"
     prev_file_memmap = prev is not None and any(t.kind is _KEXEC_FILE_MEMMAP for t in prev.tables)
-    return _Boot(  # Boot's fields, in order
+    return Boot(  # Boot's fields, in order
         index,
         b.source,
         b.first_line,

@@ -56,7 +56,7 @@ def feed(sp: Splitter, batch: Batch) -> None:
     if logs:
         stamps = stamps.copy()
         fact = sp.session.fact
-        facts = [fact(ln.text, ln.ref) for ln in logs]
+        facts = [fact(ln.text) for ln in logs]
         at = np.array([ln.line - batch.base for ln in logs])
         roles[at] = [_LOG + line_role(f) for f in facts]
         stamps[at] = [math.nan if ln[TIMESTAMP] is None else ln[TIMESTAMP] for ln in logs]

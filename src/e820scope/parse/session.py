@@ -14,7 +14,6 @@ import numpy as np
 import numpy.typing as npt
 
 from ..ingest.machine import Batch
-from ..model.records import SourceRef
 from ..model.types import Era
 from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS, may_cut_a_block
 from .classify import UNPARSED, classify
@@ -55,14 +54,14 @@ class ParseSession:
         self.era: list[Era | None] = []
         self._who_ids: dict[str, int] = {}
 
-    def fact(self, text: str, ref: SourceRef) -> LineFact:
+    def fact(self, text: str) -> LineFact:
         """The splitter's reading of a line text (cached)."""
         fact = self.facts.get(text)
         if fact is None:
-            fact = self._read(text, ref)
+            fact = self._read(text)
         return fact
 
-    def _read(self, text: str, ref: SourceRef) -> LineFact:
+    def _read(self, text: str) -> LineFact:
         if "\x00" in text:  # damaged (a zero-filled block after a crash): costs this line only
             return UNPARSED  # read as an unreadable line; not cached
         fact = classify(text)
@@ -88,10 +87,9 @@ class ParseSession:
             grow = max(len(body), 2 * len(self.role))
             self.role = np.resize(self.role, grow)
             self.who = np.resize(self.who, grow)
-        ref = SourceRef(batch.path, batch.base)
         for mid in range(known, len(body)):
             text = body[mid]
-            fact = None if text is None else self.fact(text, ref)
+            fact = None if text is None else self.fact(text)
             self.mid_fact.append(fact)
             role = self.role[mid] = self._role(fact, text)
             if fact is not None and role == ENTRY:

@@ -53,7 +53,7 @@ class Splitter:
         """Read LogLines one by one (finished boots go to :attr:`done`)."""
         fact = self.session.fact
         for ln in lines:
-            self.line(ln, fact(ln.text, ln.ref))
+            self.line(ln, fact(ln.text))
 
     def feed(self, batch: Batch) -> None:
         """Read one batch of the container layer (finished boots go to :attr:`done`);
