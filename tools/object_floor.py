@@ -32,9 +32,12 @@ def averages(capture: str) -> tuple[int, float, float]:
     for b in iter_boots(capture):
         n += 1
         ent += sum(len(t.entries) for t in b.tables)
-        rec += sum(
-            map(len, (b.ops, b.last_pfn, b.initmem, b.node_data, b.early_node_ranges))
-        ) + len(b.zones) + len(b.efi_mem) + len(b.events)
+        rec += (
+            sum(map(len, (b.ops, b.last_pfn, b.initmem, b.node_data, b.early_node_ranges)))
+            + len(b.zones)
+            + len(b.efi_mem)
+            + len(b.events)
+        )
     return n, ent / max(n, 1), rec / max(n, 1)
 
 
