@@ -69,7 +69,7 @@ def test_diff_json_golden(run) -> None:  # type: ignore[no-untyped-def]
     r = run("diff", "--json", f"{PATCHED}#57", f"{PATCHED}#58")
     assert r.exit_code == 1
     doc = json.loads(r.output)
-    assert doc["schema"] == "e820scope.diff/2"
+    assert doc["schema"] == "e820scope.diff/3"
     kinds = [c["kind"] for c in doc["changes"] if c["kind"] != "unchanged"]
     assert kinds == ["split", "dropped_at_cap", "dropped_at_cap"]
     assert doc["usable"]["lost"] == 1 << 30

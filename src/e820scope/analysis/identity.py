@@ -113,6 +113,10 @@ class MachineVerdict:
     agree: tuple[str, ...]
 
 
+#: no identity evidence either way
+UNTOLD = MachineVerdict(None, (), ())
+
+
 def _below(rs: frozenset[Range], top: int) -> set[Range]:
     return {r for r in rs if r[0] + r[1] <= top}
 
@@ -196,3 +200,42 @@ def same_machine(a: Boot, b: Boot) -> MachineVerdict:
     if shape_differ or weak:
         return MachineVerdict(None, tuple(shape_differ + weak), tuple(agree))
     return MachineVerdict(True if agree else None, (), tuple(agree))
+
+
+def printed_twice(a: Boot, b: Boot, *, agree: bool, consecutive: bool) -> str | None:
+    """Why ``a`` and ``b`` are one boot printed twice (a dmesg and a journal copy, a
+    paste quoted twice), or None.
+
+    They must agree everywhere both show something: the banner (release, builder, build
+    number and date), the command line, ``Memory:``, ``last_pfn`` and the map where both
+    show it (``agree``); and B must not be the boot A kexec'd into (``consecutive``: a
+    kernel that kexecs itself prints the same banner and, fixed, the same map). The
+    same last printk time settles it; without it two cold boots of one build on one
+    machine could print the same, and the sentence says so.
+    """
+    if a.source == b.source and a.index == b.index:
+        return f"{a.label} is compared with itself"
+    if consecutive or not agree or not a.linux_version or a.linux_version != b.linux_version:
+        return None
+    if a.cmdline and b.cmdline and a.cmdline != b.cmdline:
+        return None
+    ma, mb = a.memory, b.memory
+    if ma and mb and (ma.available_kb, ma.total_kb) != (mb.available_kb, mb.total_kb):
+        return None
+    if a.last_pfn and b.last_pfn and a.last_pfn[0].last_pfn != b.last_pfn[0].last_pfn:
+        return None
+    said = "banner, command line" if a.cmdline and b.cmdline else "banner"
+    head = (
+        f"{a.label} and {b.label} are one boot printed twice: the same {said} and map "
+        "where both show it"
+    )
+    ta, tb = a.times, b.times
+    if ta and tb and ta[1] == tb[1] and ta[1] > 0:
+        return f"{head}, and both end at printk time {ta[1]:.6f}"
+    whole = all(x.completeness.status.value == "present" for x in (a, b))
+    if ta and tb and whole:
+        return (
+            f"{head} (or two boots of one build that printed the same: their last printk "
+            f"times differ, {ta[1]:.6f} and {tb[1]:.6f})"
+        )
+    return head

@@ -379,6 +379,9 @@ class Boot:
     #: why the boot's part of the log ends: ``kexec`` (Starting new kernel), ``panic``,
     #: ``next_boot``, ``eof``.
     ended_by: str = "eof"
+    #: printk times of the boot's first and last line read (None: no times); two boots
+    #: that end at the same time to the microsecond are one boot printed twice
+    times: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:

@@ -153,6 +153,16 @@ def _short_of_last_pfn(b: BootBuilder, tables: list[E820Table], memo: Memo) -> l
     return out
 
 
+#: words of the notes of a block cut at its end (:func:`_why_cut`, :func:`_visible_cuts`)
+_END_CUT_MARKS = ("no kernel line after the", "so its end is missing")
+
+
+def cut_at_end(t: E820Table) -> bool:
+    """Whether ``t`` is incomplete only because its end is missing (everything below its
+    last entry's end is shown), not because lines inside it are gone."""
+    return not t.complete and all(any(m in n for m in _END_CUT_MARKS) for n in t.notes)
+
+
 def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> bool:
     """The kernel printed a line after table ``i``: another block, a recognised line of
     another kind after the last block, or a line with a printk time."""
@@ -230,19 +240,21 @@ def _filtered(
     b: BootBuilder, tables: list[E820Table], bare: int | None, memo: Memo
 ) -> tuple[list[E820Table], str] | None:
     """The tables and the reason when the boot's part of the log is grep output: no bare
-    kernel line among at least :data:`FILTER_MIN_LINES` lines, and lines of more than
-    one kind (a bare map excerpt is judged by the usual rule). None: not filtered."""
+    kernel line among at least :data:`FILTER_MIN_LINES` lines, lines of more than one
+    kind (a bare map excerpt is judged by the usual rule), and a filter word that every
+    line whose text is known carries (a ``head`` of a dmesg keeps the banner and the
+    map header, which share none). None: not filtered."""
     if bare != 0 or b.last_line - b.first_line + 1 < FILTER_MIN_LINES:
         return None
     survive = _survivors(b, tables)
-    if len(survive) < 2:
-        return None
     word = filter_word(_texts(b, tables))
+    if len(survive) < 2 or word is None:
+        return None
     tables = _short_of_last_pfn(b, tables, memo)
     out: list[E820Table] = []
     derived: list[str] = []
     for t in tables:
-        if word is not None and word in t.who.lower() and t.complete:
+        if word in t.who.lower() and t.complete:
             derived.append(f"the '{t.who}' map is whole (each of its lines carries {word!r})")
         elif t.complete:
             why = f"only lines with {word!r} are left" if word else "the filter word is not known"
@@ -252,11 +264,10 @@ def _filtered(
                 "it are gone",
             )
         out.append(t)
-    said = f"every line read carries {word!r}" if word else "the filter word is not known"
     reason = (
         f"the log is filtered (grep output): lines {b.first_line}-{b.last_line} all hold "
         f"e820scope's anchors and none of the kernel lines printed between them is there; "
-        f"{said}. Left: {', '.join(survive)}"
+        f"every line read carries {word!r}. Left: {', '.join(survive)}"
     )
     if derived:
         reason += "; " + "; ".join(derived)

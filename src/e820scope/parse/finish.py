@@ -239,4 +239,5 @@ def finish(
         tuple(b.events),
         tuple(b.warnings),
         ended_by,
+        None if b.first_ts is None or b.last_ts is None else (b.first_ts, b.last_ts),
     )
