@@ -55,6 +55,12 @@ DIFF_GOLDENS = [
     ("stock-6.1-ovmf-gen1-gen2.txt", [f"{STOCK_OVMF}#1", f"{STOCK_OVMF}#2"], 1),
     ("stock-6.1-ovmf-gen2-gen3.txt", [f"{STOCK_OVMF}#2", f"{STOCK_OVMF}#3"], 0),
     ("stock-6.1-seabios-gen1-gen2.txt", [f"{STOCK_SEABIOS}#1", f"{STOCK_SEABIOS}#2"], 0),
+    # two machines' grep outputs: named as such first, nothing lost or gained
+    (
+        "grep-two-machines.txt",
+        ["samples/public/forum-28-grep.log", "samples/public/notes-29-grep.log"],
+        1,
+    ),
 ]
 
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, usable_types
-from ..model.records import Boot, E820Entry, E820Table, StartMethod
+from ..model.records import Boot, E820Entry, E820Table, MapStatus, StartMethod
 from ..model.types import USABLE_TYPES_UP_TO_6_14, E820Type
 from .align import Change, ChangeKind, align
 from .handoff_model import HandoffCheck, check_kexec_file_handoff
 from .hidden import HiddenReport, boot_hidden, received_table, resolve
 from .identity import UNTOLD, MachineVerdict, printed_twice, same_machine
-from .known import ALL, Known, both, clip_sum, known_of, relabel
+from .known import ALL, Known, both, clip_sum, known_of, relabel, stops_before
 from .units import describe, human_size
 
 
@@ -243,6 +243,12 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
             if check is not None and check.matches:
                 handoff, consecutive = check, True
     a_known, b_known = known_of(a, a_table, "A"), known_of(b, b_table, "B")
+    if map_kind is MapKind.FINAL and a_table.kind is not b_table.kind:
+        # a cut log's last table is not its final map
+        if a.completeness.status is not MapStatus.PRESENT:
+            a_known = stops_before(a, a_table, "A")
+        if b.completeness.status is not MapStatus.PRESENT:
+            b_known = stops_before(b, b_table, "B")
     common = both(a_known, b_known)
     changes = _annotate(align(a_entries, b_entries), handoff, a_hidden, b_hidden)
     changes = relabel(changes, a_known, b_known)

@@ -207,15 +207,17 @@ def printed_twice(a: Boot, b: Boot, *, agree: bool, consecutive: bool) -> str | 
     paste quoted twice), or None.
 
     They must agree everywhere both show something: the banner (release, builder, build
-    number and date), the command line, ``Memory:``, ``last_pfn`` and the map where both
-    show it (``agree``); and B must not be the boot A kexec'd into (``consecutive``: a
-    kernel that kexecs itself prints the same banner and, fixed, the same map). The
-    same last printk time settles it; without it two cold boots of one build on one
-    machine could print the same, and the sentence says so.
+    number and date; with no banner on either side the map alone, and the sentence says
+    it cannot be told from two boots that printed the same), the command line,
+    ``Memory:``, ``last_pfn`` and the map where both show it (``agree``); and B must not
+    be the boot A kexec'd into (``consecutive``: a kernel that kexecs itself prints the
+    same banner and, fixed, the same map). The same last printk time settles it;
+    without it two cold boots of one build on one machine could print the same, and
+    the sentence says so.
     """
     if a.source == b.source and a.index == b.index:
         return f"{a.label} is compared with itself"
-    if consecutive or not agree or not a.linux_version or a.linux_version != b.linux_version:
+    if consecutive or not agree or a.linux_version != b.linux_version:
         return None
     if a.cmdline and b.cmdline and a.cmdline != b.cmdline:
         return None
@@ -224,6 +226,12 @@ def printed_twice(a: Boot, b: Boot, *, agree: bool, consecutive: bool) -> str | 
         return None
     if a.last_pfn and b.last_pfn and a.last_pfn[0].last_pfn != b.last_pfn[0].last_pfn:
         return None
+    if not a.linux_version:
+        return (
+            f"{a.label} and {b.label} look like one boot printed twice: the same map where "
+            "both show it (neither part of the log holds a banner to tell it from two boots "
+            "that printed the same map)"
+        )
     said = "banner, command line" if a.cmdline and b.cmdline else "banner"
     head = (
         f"{a.label} and {b.label} are one boot printed twice: the same {said} and map "

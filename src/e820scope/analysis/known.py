@@ -75,6 +75,18 @@ def known_of(boot: Boot, table: E820Table, side: str) -> Known:
     )
 
 
+def stops_before(boot: Boot, table: E820Table, side: str) -> Known:
+    """Nothing known of the final map of a side whose log stops before the kernel's
+    last table (its last table printed is ``table``, of another kind than the other
+    side's)."""
+    return Known(
+        (),
+        f"{side} ({boot.label}) stops before its final map: the last table its log shows is "
+        f"the '{table.who}' block ({boot.completeness.status.value}), so its final map is "
+        "unknown",
+    )
+
+
 def both(a: Known, b: Known) -> Known:
     """What both sides show."""
     if a.spans is None:
@@ -96,18 +108,20 @@ def relabel(changes: tuple[Change, ...], a: Known, b: Known) -> tuple[Change, ..
     if a.spans is None and b.spans is None:
         return changes
     out: list[Change] = []
+    nothing = a.spans == () or b.spans == ()
     for c in changes:
         blind = [
             s
             for s in c.segments
-            if (s.b is None and not b.covers(s.addr, s.end))
+            if nothing
+            or (s.b is None and not b.covers(s.addr, s.end))
             or (s.a is None and not a.covers(s.addr, s.end))
         ]
         if not blind or c.kind is ChangeKind.UNCHANGED:
             out.append(c)
             continue
         lo, hi = blind[0].addr, blind[-1].end
-        side = "B" if blind[0].b is None else "A"
+        side = "B" if blind[0].b is None or b.spans == () else "A"
         note = (
             f"{lo:#x}-{hi - 1:#x} is past {side}'s cut: {side} does not show it, so this is "
             f"not a change (it was {c.kind.value.replace('_', ' ')})"
