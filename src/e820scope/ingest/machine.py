@@ -80,10 +80,11 @@ class Batch:
     #: per message id: its text (None: no line) and whether it was visibly cut short
     body: list[str | None]
     truncated: list[bool]
-    #: per physical line read (``base`` .. ``base + len(bare) - 1``): how many kernel
-    #: lines holding none of the caller's anchors the source had up to and including it
-    #: (a ``grep`` output has none; see :mod:`e820scope.parse.coverage`)
-    bare: npt.NDArray[np.int64] | None = None
+    #: per physical line read (``base`` .. ``base + len(bare) - 1``): a kernel line
+    #: holding none of the caller's anchors (a ``grep`` output has none; see
+    #: :mod:`e820scope.parse.coverage`), and how many the source had before ``base``
+    bare: npt.NDArray[np.bool_] | None = None
+    bare_before: int = 0
 
 
 class LineMachine:
@@ -242,12 +243,20 @@ class LineMachine:
         end = int(starts[self._next]) if self._next < n else nxt
         if self._next:
             self.prev_raw = lines[self._next - 1]
-        bare = np.cumsum(self._bare_lines(lines, ids[: self._next]), dtype=np.int64)
-        bare += self.bare_total
-        if len(bare):
-            self.bare_total = int(bare[-1])
+        bare = self._bare_lines(lines, ids[: self._next])
+        before = self.bare_total
+        self.bare_total += int(np.count_nonzero(bare))
         batch = Batch(
-            self.name, base, ids, stamps, segments, self.epoch, self.body, self.truncated, bare
+            self.name,
+            base,
+            ids,
+            stamps,
+            segments,
+            self.epoch,
+            self.body,
+            self.truncated,
+            bare,
+            before,
         )
         return batch, end, base + self._next
 

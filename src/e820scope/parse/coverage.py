@@ -47,42 +47,45 @@ UNSEEN = Seen(None)
 
 
 class LineCounts:
-    """Running counts of bare kernel lines and of printk-stamped lines by physical line
-    number, for one source."""
+    """Counts of bare kernel lines and of printk-stamped lines by physical line number,
+    for one source: the current batch's per-line marks (no copy: the batch's own
+    arrays) and the running totals before it, counted on demand (twice per boot)."""
 
-    __slots__ = ("base", "before", "cum")
+    __slots__ = ("bare", "base", "before", "stamps")
 
     def __init__(self) -> None:
-        #: the current batch's first line number and its per-line running counts
-        #: (column 0: bare lines, column 1: stamped lines)
+        #: the current batch's first line number, bare marks and printk times
         self.base = 0
-        self.cum: list[npt.NDArray[np.int64]] | None = None
-        #: the counts before the current batch's first line
-        self.before = [0, 0]
+        self.bare: npt.NDArray[np.bool_] | None = None
+        self.stamps: npt.NDArray[np.float64] | None = None
+        #: the counts (bare, stamped) before the current batch's first line
+        self.before = (0, 0)
 
     def see(self, batch: Batch) -> None:
-        """Take the counts of the next batch of the source."""
-        bare = batch.bare
-        if bare is None:
+        """Take the marks of the next batch of the source."""
+        if batch.bare is None:
             return
-        if self.cum is not None and len(self.cum[0]):
-            self.before = [int(self.cum[0][-1]), int(self.cum[1][-1])]
-        stamped = np.cumsum(~np.isnan(batch.stamps[: len(bare)]), dtype=np.int64)
-        stamped += self.before[1]
+        stamped = self.before[1]
+        if self.bare is not None and self.stamps is not None:
+            stamped += int(np.count_nonzero(~np.isnan(self.stamps[: len(self.bare)])))
+        self.before = (batch.bare_before, stamped)
         self.base = batch.base
-        self.cum = [bare, stamped]
+        self.bare = batch.bare
+        self.stamps = batch.stamps
 
     def upto(self, line: int, col: int = 0) -> int | None:
         """Lines (``col`` 0: bare, 1: stamped) at or before physical line ``line``
         (None: the source gave no counts). A line of an earlier batch counts as the
         start of the current one."""
-        if self.cum is None:
+        if self.bare is None or self.stamps is None:
             return None
-        cum = self.cum[col]
         i = line - self.base
-        if i < 0 or not len(cum):
+        if i < 0:
             return self.before[col]
-        return int(cum[min(i, len(cum) - 1)])
+        k = min(i + 1, len(self.bare))
+        if col == 0:
+            return self.before[0] + int(np.count_nonzero(self.bare[:k]))
+        return self.before[1] + int(np.count_nonzero(~np.isnan(self.stamps[:k])))
 
     def seen(self, bare0: int | None, last_line: int, to_end: bool) -> Seen:
         """The :class:`Seen` of a boot whose count of bare lines before its first line
