@@ -181,6 +181,9 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     b"Out of memory",
     b"oom",  # oom-killer, oom_reaper
     b"Kernel panic",
+    # machine identity (analysis/identity.py)
+    b"DMI:",
+    b"CPU0:",
     b"-- Reboot --",
     # firmware / boot loader output before a kernel banner (a boot started)
     b"EFI stub:",

@@ -55,6 +55,12 @@ DIFF_GOLDENS = [
     ("stock-6.1-ovmf-gen1-gen2.txt", [f"{STOCK_OVMF}#1", f"{STOCK_OVMF}#2"], 1),
     ("stock-6.1-ovmf-gen2-gen3.txt", [f"{STOCK_OVMF}#2", f"{STOCK_OVMF}#3"], 0),
     ("stock-6.1-seabios-gen1-gen2.txt", [f"{STOCK_SEABIOS}#1", f"{STOCK_SEABIOS}#2"], 0),
+    # two machines' grep outputs: named as such first, nothing lost or gained
+    (
+        "grep-two-machines.txt",
+        ["samples/public/forum-28-grep.log", "samples/public/notes-29-grep.log"],
+        1,
+    ),
 ]
 
 
@@ -69,7 +75,7 @@ def test_diff_json_golden(run) -> None:  # type: ignore[no-untyped-def]
     r = run("diff", "--json", f"{PATCHED}#57", f"{PATCHED}#58")
     assert r.exit_code == 1
     doc = json.loads(r.output)
-    assert doc["schema"] == "e820scope.diff/2"
+    assert doc["schema"] == "e820scope.diff/3"
     kinds = [c["kind"] for c in doc["changes"] if c["kind"] != "unchanged"]
     assert kinds == ["split", "dropped_at_cap", "dropped_at_cap"]
     assert doc["usable"]["lost"] == 1 << 30

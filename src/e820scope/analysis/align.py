@@ -15,7 +15,9 @@ connected group of linked entries is one :class:`Change`, classified by its shap
 * ``rearranged`` — n → m, both above 1;
 * ``removed`` / ``added`` — entries with no counterpart at all.
 
-The diff layer may relabel ``removed`` as ``dropped_at_cap`` (see :mod:`.handoff_model`).
+The diff layer may relabel ``removed`` as ``dropped_at_cap`` (see :mod:`.handoff_model`),
+and any change that rests on addresses one side does not show as ``unknown``
+(:mod:`.known`).
 Every entry of A and of B is in exactly one change; every byte covered by A or B is in
 exactly one segment. All ranges are ``[addr, end)`` with ``end`` exclusive.
 """
@@ -41,6 +43,8 @@ class ChangeKind(str, enum.Enum):
     ADDED = "added"
     REMOVED = "removed"
     DROPPED_AT_CAP = "dropped_at_cap"
+    #: rests on addresses one side does not show (past its cut): no change is known
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,14 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, E820Entry, E820Table, StartMethod, usable_bytes
+from ..model.kversion import ram_types
+from ..model.records import Boot, E820Entry, E820Table, MapStatus, StartMethod
 from ..model.types import E820Type
 from .align import Change, ChangeKind, align
 from .handoff_model import HandoffCheck, check_kexec_file_handoff
 from .hidden import HiddenReport, boot_hidden, received_table, resolve
+from .identity import UNTOLD, MachineVerdict, printed_twice, same_machine
+from .known import ALL, Known, both, clip_sum, known_of, relabel, stops_before
 from .units import describe, human_size
 
 
@@ -85,14 +88,35 @@ class BootDiff:
     consecutive: bool
     handoff: HandoffCheck | None
     verdict: Verdict = field(default=Verdict((), ()))
+    #: what each side's map shows (a cut side shows nothing past its cut)
+    a_known: Known = ALL
+    b_known: Known = ALL
+    #: identity evidence: one machine or two (:mod:`.identity`)
+    machine: MachineVerdict = UNTOLD
+    #: why A and B are one boot printed twice (None: they are not)
+    twice: str | None = None
 
     @property
     def identical(self) -> bool:
+        """Every entry of both maps is unchanged (nothing unknown either)."""
         return all(c.kind is ChangeKind.UNCHANGED for c in self.changes)
 
     @property
+    def agree(self) -> bool:
+        """No change is known: every entry is unchanged or past a side's cut."""
+        return all(c.kind in (ChangeKind.UNCHANGED, ChangeKind.UNKNOWN) for c in self.changes)
+
+    @property
+    def cuts(self) -> tuple[str, ...]:
+        """Where and why each cut side is cut, in words."""
+        return tuple(k.cut for k in (self.a_known, self.b_known) if k.cut)
+
+    @property
     def usable_lost(self) -> int:
-        """Usable bytes (RAM the kernel hands to memblock) in A but not in B; 0 if B has more."""
+        """Usable bytes (RAM the kernel hands to memblock) in A but not in B, where both
+        maps show them; 0 if B has more, and 0 for two machines (nothing was lost)."""
+        if self.machine.same is False:
+            return 0
         return max(0, self.usable_before - self.usable_after)
 
     def of_kind(self, kind: ChangeKind) -> tuple[Change, ...]:
@@ -123,16 +147,18 @@ def is_consecutive(a: Boot, b: Boot) -> bool:
     return a.source == b.source and b.index == a.index + 1 and a.ended_by == "kexec"
 
 
-def _usable(entries: tuple[E820Entry, ...], boot: Boot) -> int:
-    return usable_bytes(entries, boot.kernel)
+def _usable(entries: tuple[E820Entry, ...], boot: Boot, known: Known) -> int:
+    """Usable bytes of ``entries`` (the RAM types of ``boot``'s kernel) where both sides
+    are ``known``."""
+    return clip_sum(entries, ram_types(boot.kernel), known)
 
 
-def _bytes_by_type(a: tuple[E820Entry, ...], b: tuple[E820Entry, ...]) -> tuple[TypeBytes, ...]:
+def _bytes_by_type(
+    a: tuple[E820Entry, ...], b: tuple[E820Entry, ...], known: Known
+) -> tuple[TypeBytes, ...]:
+    """Bytes per type of each side, where both sides are ``known``."""
     types = sorted({e.type for e in (*a, *b)})
-    return tuple(
-        TypeBytes(t, sum(e.size for e in a if e.type == t), sum(e.size for e in b if e.type == t))
-        for t in types
-    )
+    return tuple(TypeBytes(t, clip_sum(a, (t,), known), clip_sum(b, (t,), known)) for t in types)
 
 
 def _annotate(
@@ -199,9 +225,12 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
     b_entries = resolve(b_table.entries, b.kernel)
     a_hidden = boot_hidden(a)
     b_hidden = boot_hidden(b)
-    consecutive = is_consecutive(a, b)
+    machine = same_machine(a, b)
+    consecutive = is_consecutive(a, b) and machine.same is not False
     handoff = None
-    if map_kind is MapKind.FIRMWARE and b.start.method not in (
+    if machine.same is False:
+        pass  # two machines: no hand-off from A to B to model
+    elif map_kind is MapKind.FIRMWARE and b.start.method not in (
         StartMethod.KEXEC_LOAD,
         StartMethod.KDUMP,
         StartMethod.COLD,
@@ -214,7 +243,17 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
             check = check_kexec_file_handoff(a, b)
             if check is not None and check.matches:
                 handoff, consecutive = check, True
+    a_known, b_known = known_of(a, a_table, "A"), known_of(b, b_table, "B")
+    if map_kind is MapKind.FINAL and a_table.kind is not b_table.kind:
+        # a cut log's last table is not its final map
+        if a.completeness.status is not MapStatus.PRESENT:
+            a_known = stops_before(a, a_table, "A")
+        if b.completeness.status is not MapStatus.PRESENT:
+            b_known = stops_before(b, b_table, "B")
+    common = both(a_known, b_known)
     changes = _annotate(align(a_entries, b_entries), handoff, a_hidden, b_hidden)
+    changes = relabel(changes, a_known, b_known)
+    agree = all(c.kind in (ChangeKind.UNCHANGED, ChangeKind.UNKNOWN) for c in changes)
     d = BootDiff(
         a=a,
         b=b,
@@ -224,13 +263,17 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
         a_entries=a_entries,
         b_entries=b_entries,
         changes=changes,
-        bytes_by_type=_bytes_by_type(a_entries, b_entries),
-        usable_before=_usable(a_entries, a),
-        usable_after=_usable(b_entries, b),
+        bytes_by_type=_bytes_by_type(a_entries, b_entries, common),
+        usable_before=_usable(a_entries, a, common),
+        usable_after=_usable(b_entries, b, common),
         a_hidden=a_hidden,
         b_hidden=b_hidden,
         consecutive=consecutive,
         handoff=handoff,
+        a_known=a_known,
+        b_known=b_known,
+        machine=machine,
+        twice=printed_twice(a, b, agree=agree, consecutive=consecutive),
     )
     return replace(d, verdict=explain(d))
 

@@ -16,6 +16,7 @@ from ..model.types import E820Type
 from .align import Change, ChangeKind
 from .hidden import setup_data_kind
 from .units import describe, fmt_range, human_size
+from .verdict_scope import agree_sentence, lead_sentences, machine_evidence, two_machines
 
 if TYPE_CHECKING:
     from .diff import BootDiff, Verdict
@@ -263,6 +264,8 @@ def _memory_sentence(d: BootDiff) -> str | None:
 
 def _counts(d: BootDiff) -> str:
     c = Counter(ch.kind.value for ch in d.changes if ch.kind is not ChangeKind.UNCHANGED)
+    if "unknown" in c:
+        c["unknown (past a cut)"] = c.pop("unknown")
     parts = [f"{n} {k.replace('_', ' ')}" for k, n in sorted(c.items())]
     return _join(parts)
 
@@ -271,12 +274,15 @@ def explain(d: BootDiff) -> Verdict:
     """Build the verdict: the most important finding first, then supporting sentences."""
     from .diff import Verdict
 
-    summary: list[str] = []
+    summary: list[str] = lead_sentences(d)
     evidence: list[str] = [
         f"{_label(d.a)}: {len(d.a_entries)} entries ({d.a_table.who} block at "
         f"{d.a_table.first_ref or '?'}), {_label(d.b)}: {len(d.b_entries)} entries "
-        f"({d.b_table.who} block at {d.b_table.first_ref or '?'})"
+        f"({d.b_table.who} block at {d.b_table.first_ref or '?'})",
+        *machine_evidence(d),
     ]
+    if d.machine.same is False:
+        return Verdict((*summary, *two_machines(d)), tuple(evidence))
     dropped = list(d.of_kind(ChangeKind.DROPPED_AT_CAP))
     splits = list(d.of_kind(ChangeKind.SPLIT))
     if d.identical:
@@ -292,6 +298,8 @@ def explain(d: BootDiff) -> Verdict:
                 "e820_table_kexec, so nothing was carried over (8efbc518b884 v5.8 for "
                 "SETUP_EFI, fc7f27cda843 v6.9 for all types)."
             )
+    elif d.agree:
+        summary.append(agree_sentence(d))
     else:
         summary.append(f"The {d.map_kind.value} maps differ: {_counts(d)}.")
     if dropped:

@@ -29,7 +29,11 @@ def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
     multi-boot file (see 'e820scope timeline FILE' for the numbers). Every change is
     classified (split, merged, type change, grown/shrunk, added, removed, dropped at the
     zeropage cap), and a verdict explains it with the kernel functions and commits
-    involved. Exit status: 0 identical maps, 1 differences, 2 input error.
+    involved. It first says whether A and B are two machines (DMI, CPU, the
+    firmware's reserved ranges) or one boot printed twice, and where a map is cut:
+    entries past a cut are 'unknown', never removed, and bytes are counted only where
+    both maps show them. Exit status: 0 no difference shown (identical, or agreeing
+    where both maps show), 1 differences, 2 input error.
 
     \b
     Example:
@@ -42,4 +46,4 @@ def diff(a: str, b: str, map_kind: str, as_json: bool) -> None:
         echo(json.dumps(diff_json(d), indent=2))
     else:
         echo(render_diff(d), nl=False)
-    sys.exit(0 if d.identical else 1)
+    sys.exit(0 if d.agree else 1)

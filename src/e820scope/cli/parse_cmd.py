@@ -110,8 +110,8 @@ def _warn(streams: list[BootStream], boot_warnings: list[list[str]]) -> None:
             echo(text, err=True)
         if s.partial:
             echo(
-                f"e820scope: warning: {input_name(s.source)}: partial result (a map or the "
-                "input is cut off; see the notes above)",
+                f"e820scope: warning: {input_name(s.source)}: partial result (a map is cut "
+                "off or filtered, or the input is cut off; see the notes above)",
                 err=True,
             )
 

@@ -80,6 +80,11 @@ class Batch:
     #: per message id: its text (None: no line) and whether it was visibly cut short
     body: list[str | None]
     truncated: list[bool]
+    #: per physical line read (``base`` .. ``base + len(bare) - 1``): a kernel line
+    #: holding none of the caller's anchors (a ``grep`` output has none; see
+    #: :mod:`e820scope.parse.coverage`), and how many the source had before ``base``
+    bare: npt.NDArray[np.bool_] | None = None
+    bare_before: int = 0
 
 
 class LineMachine:
@@ -99,6 +104,13 @@ class LineMachine:
         self.hit: Callable[[bytes], bool] | None = None
         if anchors is not None and container.fast_ok:
             self.hit = compile_anchors([*anchors, *STRUCTURAL_ANCHORS]).search  # type: ignore[assignment]
+        #: the caller's anchors alone (None: no anchors given), for :attr:`bare`
+        self.anchored: Callable[[bytes], object] | None = (
+            None if anchors is None else compile_anchors(anchors).search
+        )
+        #: per message id: a kernel line holding none of the caller's anchors
+        self.bare: npt.NDArray[np.bool_] = np.zeros(1024, np.bool_)
+        self.bare_total = 0
         self.interner, self._scan = scanner(MESSAGE_MAX)
         self.epoch = 0
         #: per message id: its kind, text (None: no line), own time (NaN: none), cut mark
@@ -130,8 +142,12 @@ class LineMachine:
         if mid >= len(self.kind):
             self.kind = np.concatenate([self.kind, np.zeros(len(self.kind), np.uint8)])
             self.own_ts = np.concatenate([self.own_ts, np.zeros(len(self.own_ts))])
+            self.bare = np.concatenate([self.bare, np.zeros(len(self.bare), np.bool_)])
         kind, reading = self._kind_of(raw, stamp)
         self.kind[mid] = kind
+        self.bare[mid] = kind == NOANCHOR or (
+            kind in (PLAIN, EFFECT) and self.anchored is not None and not self.anchored(raw)
+        )
         self.alone.append(kind != SLOW)
         text = reading[0] if reading else None
         self.read_body.append(text)
@@ -227,8 +243,32 @@ class LineMachine:
         end = int(starts[self._next]) if self._next < n else nxt
         if self._next:
             self.prev_raw = lines[self._next - 1]
-        batch = Batch(self.name, base, ids, stamps, segments, self.epoch, self.body, self.truncated)
+        bare = self._bare_lines(lines, ids[: self._next])
+        before = self.bare_total
+        self.bare_total += int(np.count_nonzero(bare))
+        batch = Batch(
+            self.name,
+            base,
+            ids,
+            stamps,
+            segments,
+            self.epoch,
+            self.body,
+            self.truncated,
+            bare,
+            before,
+        )
         return batch, end, base + self._next
+
+    def _bare_lines(self, lines: ChunkLines, read: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        """Per line read: a kernel line holding none of the caller's anchors (a line too
+        long to be numbered is tested on its own bytes; a blank one is no kernel line)."""
+        bare = self.bare[np.maximum(read, 0)]
+        if self.anchored is not None:
+            for i in np.flatnonzero(read < 0).tolist():
+                raw = lines[i]
+                bare[i] = bool(raw.strip()) and not self.anchored(raw)
+        return bare
 
     def _segments(
         self,

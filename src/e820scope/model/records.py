@@ -330,9 +330,12 @@ class BootStart:
 
 
 class MapStatus(str, enum.Enum):
-    PRESENT = "present"  #: the firmware map block is there and whole
+    """How much of a boot's e820 maps the log shows (the rule: docs/completeness.md)."""
+
+    PRESENT = "present"  #: the maps are whole: the kernel printed lines after them
     ABSENT = "absent"  #: no e820 map in this boot's part of the log
-    CUT_OFF = "cut_off"  #: the map starts but is visibly cut (end of input, elision...)
+    CUT_OFF = "cut_off"  #: a map starts but is cut (end of input, next boot, elision...)
+    FILTERED = "filtered"  #: the log is filtered output (grep): other lines are gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +378,9 @@ class Boot:
     #: why the boot's part of the log ends: ``kexec`` (Starting new kernel), ``panic``,
     #: ``next_boot``, ``eof``.
     ended_by: str = "eof"
+    #: printk times of the boot's first and last line read (None: no times); two boots
+    #: that end at the same time to the microsecond are one boot printed twice
+    times: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:

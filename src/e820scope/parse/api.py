@@ -24,6 +24,9 @@ from .finish import NO_MAP_HINT
 from .session import ParseSession
 from .splitter import Splitter
 
+#: statuses that make a parse partial: a map cut off, or a filtered (grep) log
+_NOT_WHOLE = (MapStatus.CUT_OFF, MapStatus.FILTERED)
+
 
 def _parsed_log(
     source: str,
@@ -35,7 +38,7 @@ def _parsed_log(
     not_x86: str | None,
 ) -> ParsedLog:
     has_table = any(b.tables for b in boots)
-    cut = any(b.completeness.status is MapStatus.CUT_OFF for b in boots)
+    cut = any(b.completeness.status in _NOT_WHOLE for b in boots)
     return ParsedLog(
         source=source,
         boots=tuple(boots),
@@ -121,7 +124,7 @@ class BootStream:
                     src_table = self.has_table = True
                     if not self.has_entries:
                         self.has_entries = any(t.entries for t in boot.tables)
-                if boot.completeness.status is MapStatus.CUT_OFF:
+                if boot.completeness.status in _NOT_WHOLE:
                     self.partial = True
                 if self.first_reason is None and boot.completeness.reason:
                     self.first_reason = boot.completeness.reason

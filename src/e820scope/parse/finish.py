@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from itertools import compress, repeat
-from operator import add, eq, itemgetter
+from operator import eq, itemgetter
 
 from ..model.kversion import KernelVersion
 from ..model.records import (
     Boot,
     BootStart,
-    Completeness,
     E820Entry,
     E820Table,
-    MapStatus,
     StartMethod,
     TableKind,
 )
 from ..model.types import E820Type
 from .builder import BootBuilder
+from .completeness import Memo, bounds, judge
+from .coverage import UNSEEN, Seen
 
 #: kexec_file_load's SETUP_EFI node: 16-byte setup_data header + 96-byte efi_setup_data
 #: (arch/x86/kernel/kexec-bzimage64.c setup_efi_state(), 4.0+); the reservation of that
@@ -29,13 +28,11 @@ SETUP_EFI_NODE_BYTES = 16 + 96
 #: v2.0.22, 0x400 since 774a16b ("Fix where the real mode interrupt vector ends").
 KEXEC_TOOLS_FIRST_RAM = (0x100, 0x400)
 
-_HANDOFF_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
 #: enum members read for every boot, as plain globals (an Enum class attribute costs
 #: ~0.1 us a read on Python 3.11)
 _FIRMWARE = TableKind.FIRMWARE
 _SETUP_DATA = TableKind.SETUP_DATA
 _KEXEC_FILE_MEMMAP = TableKind.KEXEC_FILE_MEMMAP
-_ABSENT, _CUT_OFF, _PRESENT = MapStatus.ABSENT, MapStatus.CUT_OFF, MapStatus.PRESENT
 
 NO_MAP_HINT = (
     "get a full log: 'journalctl -k -b N' (N = the boot), /var/log/dmesg, or boot with "
@@ -44,130 +41,17 @@ NO_MAP_HINT = (
 )
 
 
-#: Blocks that reprint the whole working table (setup_data splits or SETUP_E820_EXT
-#: additions), so they reach at least as high as the firmware map.
-_WHOLE_TABLE_KINDS = (_SETUP_DATA, TableKind.EXTENDED)
-_ONE_MIB = 0x100000
 #: Entry types the kernel counts as RAM (plain ints: cheaper to test than the enum).
-_RAM_TYPES = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
 _TYPE_RAM = int(E820Type.RAM)
-_TYPE_RESERVED_KERN = int(E820Type.RESERVED_KERN)
 
-
-#: C-level readers of entry fields
-_ADDR = itemgetter(0)  # E820Entry is a tuple (addr, size, type, ...)
+#: C-level reader of entry sizes
 _SIZE = itemgetter(1)
-_TYPE = itemgetter(2)
+
+#: the completeness module's bounds of a table (:func:`~.completeness.bounds`)
+_bounds = bounds
 
 
-#: bounds of tables already measured while one boot is finished, by ``id(t.entries)``
-#: (a table cut by :func:`_mark_cut` keeps its entries tuple, and it stays alive)
-_Memo = dict[int, tuple[int, "int | None", int]]
-
-
-def _bounds(t: E820Table, memo: _Memo | None = None) -> tuple[int, int | None, int]:
-    """(top, first RAM address, RAM top) of ``t``: the largest ``addr + size`` (0 for no
-    entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None for no RAM)
-    and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
-    entries = t.entries
-    if memo is not None:
-        got = memo.get(id(entries))
-        if got is None:
-            got = memo[id(entries)] = _bounds(t)
-        return got
-    ends = list(map(add, map(_ADDR, entries), map(_SIZE, entries)))
-    ram = list(map(_RAM_TYPES.__contains__, map(_TYPE, entries)))
-    return (
-        max(ends, default=0),
-        min(compress(map(_ADDR, entries), ram), default=None),
-        max(compress(ends, ram), default=0),
-    )
-
-
-def _top(t: E820Table, memo: _Memo | None = None) -> int:
-    """End (exclusive) of the highest entry of ``t`` (0 for an empty table)."""
-    return _bounds(t, memo)[0]
-
-
-def _mark_cut(t: E820Table, note: str) -> E820Table:
-    return replace(t, complete=False, notes=(*t.notes, note))
-
-
-def _cut_blocks(b: BootBuilder, tables: list[E820Table], memo: _Memo) -> list[E820Table]:
-    """Mark blocks that are visibly shorter than the kernel prints them.
-
-    * a ``reserve setup_data`` / ``extended`` block reprints the whole table, so it
-      cannot end below the firmware map's top;
-    * a firmware map with no RAM above 1 MiB, followed by no other recognised kernel
-      line, is the head of a map cut by a pager or an excerpt.
-    """
-    fw = next((t for t in tables if t.kind is _FIRMWARE and t.entries), None)
-    fw_top = _top(fw, memo) if fw is not None else 0
-    out: list[E820Table] = []
-    for t in tables:
-        if t.complete and t.kind in _WHOLE_TABLE_KINDS and t.entries and fw_top:
-            tail = t.entries[-1]
-            if tail.addr + tail.size >= fw_top:
-                # the usual case, decided by the last entry alone: a block that reaches
-                # the firmware map's top is not cut (no need for the whole maximum)
-                out.append(t)
-                continue
-            top = _top(t)
-            if top < fw_top:
-                t = _mark_cut(
-                    t,
-                    f"{t.last_ref}: ends at {top:#x} but the firmware map reaches {fw_top:#x}; "
-                    "this block reprints the whole table, so its end is missing",
-                )
-        out.append(t)
-    if out and not b.lines_after_last_block:
-        last = out[-1]
-        if (
-            last.kind is _FIRMWARE
-            and last.complete
-            and last.entries
-            and _bounds(last, memo)[2] <= _ONE_MIB
-        ):
-            out[-1] = _mark_cut(
-                last,
-                f"{last.last_ref}: no RAM above 1 MiB and no kernel line after the map "
-                "(the excerpt ends inside it)",
-            )
-    return out
-
-
-def completeness(b: BootBuilder, tables: list[E820Table]) -> Completeness:
-    mid = b.linux_version is None
-    e820 = [t for t in tables if t.kind not in _HANDOFF_KINDS]
-    if not e820:
-        if mid and b.explicit_start:
-            reason = (
-                "no e820 map: the container marks a new boot here, but this part of the log "
-                "holds no boot-time kernel lines (an excerpt or a filtered journal)"
-            )
-        elif mid:
-            reason = (
-                "no e820 map: this part of the log starts after the map was printed "
-                "(ring buffer wrapped, or an excerpt)"
-            )
-        else:
-            reason = (
-                "no e820 map lines in this boot (an excerpt, or a console with a quiet loglevel)"
-            )
-        return Completeness(_ABSENT, reason, mid)
-    fw = [t for t in e820 if t.kind is _FIRMWARE]
-    cut = [t for t in e820 if not t.complete]
-    if cut:
-        t = cut[0]
-        why = t.notes[0] if t.notes else "block visibly incomplete"
-        return Completeness(_CUT_OFF, f"{t.who} block cut off: {why}", mid)
-    if not fw:
-        kinds = ", ".join(sorted({t.who for t in e820}))
-        return Completeness(_PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid)
-    return Completeness(_PRESENT, "", mid)
-
-
-def _first_ram(t: E820Table, memo: _Memo | None = None) -> int | None:
+def _first_ram(t: E820Table, memo: Memo | None = None) -> int | None:
     return _bounds(t, memo)[1]
 
 
@@ -217,7 +101,7 @@ def start_method(
     tables: list[E820Table],
     prev_file_memmap: bool,
     prev_ended_by: str | None = None,
-    memo: _Memo | None = None,
+    memo: Memo | None = None,
 ) -> BootStart:
     """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5).
 
@@ -322,13 +206,16 @@ def _alike(kver: KernelVersion | None) -> str:
     return "a cold boot and a kexec_file_load hand-off print the same map here"
 
 
-def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot:
-    """Freeze a builder into Boot number ``index`` (1-based)."""
+def finish(
+    b: BootBuilder, index: int, ended_by: str, prev: Boot | None, seen: Seen = UNSEEN
+) -> Boot:
+    """Freeze a builder into Boot number ``index`` (1-based); ``seen``: what the
+    container layer saw of its lines beyond the anchored ones (:mod:`.completeness`)."""
     b.close_block()
-    memo: _Memo = {}
-    tables = _cut_blocks(b, list(b.tables), memo)
+    memo: Memo = {}
     if ended_by != "kexec" and any(e.kind == "panic" for e in b.events):
         ended_by = "panic"
+    tables, complete = judge(b, list(b.tables), ended_by, seen, memo)
     prev_file_memmap = prev is not None and any(t.kind is _KEXEC_FILE_MEMMAP for t in prev.tables)
     return Boot(  # Boot's fields, in order
         index,
@@ -339,7 +226,7 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
         b.linux_version,
         b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
         start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None, memo),
-        completeness(b, tables),
+        complete,
         tuple(tables),
         tuple(b.ops),
         tuple(b.last_pfn),
@@ -352,4 +239,5 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
         tuple(b.events),
         tuple(b.warnings),
         ended_by,
+        None if b.first_ts is None or b.last_ts is None else (b.first_ts, b.last_ts),
     )

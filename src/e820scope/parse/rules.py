@@ -36,6 +36,11 @@ _FIRMWARE_MARKS = {
     "fw_grub": "GRUB",
 }
 
+#: the end of a boot CPU line that is no part of the model name
+_CPU_TAIL = re.compile(r"\s*(?:\(family:.*|stepping\s+\S+\s*)$")
+#: "CPU0: ..." lines that name no model (2.6 thermal / microcode / HT notices)
+_CPU_NOT_MODEL = ("Thermal", "thermal", "microcode", "Hyper-Threading", "Intel P4/Xeon", "Temp")
+
 
 class RuleReader:
     """Reads the parse tree of one line (``line``: the text that was parsed)."""
@@ -304,6 +309,42 @@ class RuleReader:
     def rule_kernel_command_line(self) -> LineFact:
         """``Kernel command line: console=ttyS0 ...`` (start_kernel)."""
         return LineFact("command_line", who="kernel_command_line", raw=self.b.text or "")
+
+    def rule_dmi(self) -> LineFact:
+        """``DMI: LENOVO 20HGS0TW00/20HGS0TW00, BIOS N1WET51W (1.30 ) 02/03/2020``: the
+        machine's DMI ids (``raw``: the text after ``DMI:``).
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("DMI: LENOVO 20HGS0TW00/20HGS0TW00, BIOS N1WET51W (1.30 ) 02/03/2020").raw
+        'LENOVO 20HGS0TW00/20HGS0TW00, BIOS N1WET51W (1.30 ) 02/03/2020'
+        >>> classify("DMI: Memory slots populated: 2/2").kind
+        'unparsed'
+        """
+        text = (self.b.text or "").strip()
+        if text.startswith("Memory slots"):
+            return UNPARSED
+        return LineFact("dmi", raw=text)
+
+    def rule_cpu_model(self) -> LineFact:
+        """``smpboot: CPU0: Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz (family: 0x6, model:
+        0x8e, stepping: 0x9)``; 2.6 ``CPU0: Intel(R) Xeon(TM) CPU 2.80GHz stepping 09``
+        (``raw``: the model name, without family/stepping).
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("smpboot: CPU0: Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz "
+        ...          "(family: 0x6, model: 0x8e, stepping: 0x9)").raw
+        'Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz'
+        >>> classify("CPU0: Intel(R) Xeon(TM) CPU 2.80GHz stepping 09").raw
+        'Intel(R) Xeon(TM) CPU 2.80GHz'
+        >>> classify("CPU0: Thermal monitoring enabled (TM1)").kind
+        'unparsed'
+        >>> classify("CPU0:  online").kind
+        'unparsed'
+        """
+        text = _CPU_TAIL.sub("", (self.b.text or "").strip())
+        if not text[:1].isupper() or text.startswith(_CPU_NOT_MODEL):
+            return UNPARSED
+        return LineFact("cpu_model", raw=" ".join(text.split()))
 
     def rule_kexec_start(self) -> LineFact:
         """``kexec_core: Starting new kernel``"""

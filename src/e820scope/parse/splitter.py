@@ -18,6 +18,7 @@ from ..ingest.machine import Batch
 from ..model.records import Boot, LogEvent, SourceRef
 from . import runs
 from .builder import BootBuilder, new_builder
+from .coverage import LineCounts
 from .facts import LineFact
 from .finish import finish
 from .replay import fold_replay, is_replay
@@ -47,6 +48,9 @@ class Splitter:
         self.pending_firmware: tuple[str, str, SourceRef] | None = None
         #: the last printk time of a line that reached the parser (NaN: none yet)
         self.last_stamp = math.nan
+        #: bare kernel lines (no anchor) by line, and their count before the open boot
+        self.bare = LineCounts()
+        self.bare0: int | None = None
 
     # -- input ---------------------------------------------------------------------
     def feed_lines(self, lines: Iterable[LogLine]) -> None:
@@ -58,6 +62,7 @@ class Splitter:
     def feed(self, batch: Batch) -> None:
         """Read one batch of the container layer (finished boots go to :attr:`done`);
         see :mod:`.runs`."""
+        self.bare.see(batch)
         runs.feed(self, batch)
 
     # -- one line ------------------------------------------------------------------
@@ -181,7 +186,8 @@ class Splitter:
         if cur is None:
             return
         self.not_x86 = self.not_x86 or cur.not_x86
-        boot = finish(cur, self.next_index, ended_by, self.prev)
+        seen = self.bare.seen(self.bare0, cur.last_line, ended_by == "eof")
+        boot = finish(cur, self.next_index, ended_by, self.prev, seen)
         held = self.held
         if held is not None and cur.firmware is None and is_replay(held, boot):
             self.held = self.prev = fold_replay(held, boot)
@@ -201,6 +207,7 @@ class Splitter:
             self.pending_firmware,
         )
         self.pending_firmware = None
+        self.bare0 = self.bare.upto(line.line - 1)
         if self.after_kexec:
             self.last_kexec_cmd = None
         self.after_kexec = False

@@ -1,8 +1,10 @@
-"""``e820scope diff --json``: schema ``e820scope.diff/2`` (documented in docs/diff.md).
+"""``e820scope diff --json``: schema ``e820scope.diff/3`` (documented in docs/diff.md).
 
 Ranges follow :mod:`.json_common` (integers, ``end`` exclusive, hex beside them); every
 change lists 1-based slots into the compared tables. Version 2: ranges as in every other
-document (version 1 gave addresses as hex strings and an inclusive ``last``).
+document (version 1 gave addresses as hex strings and an inclusive ``last``). Version 3:
+the ``unknown`` change kind (past a side's cut), each side's ``cut``, ``agree``,
+``both_show``, ``same_machine`` and ``printed_twice``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from typing import Any
 
 from ..analysis.diff import BootDiff
 from ..analysis.hidden import HiddenReport
+from ..analysis.known import both
 from ..model.records import Boot, E820Entry, E820Table
 from ..model.types import short_name
 from .json_common import entry_range, hex_of, range_json
 
-SCHEMA = "e820scope.diff/2"
+SCHEMA = "e820scope.diff/3"
 
 
 def entry_json(e: E820Entry) -> dict[str, Any]:
@@ -26,7 +29,9 @@ def entry_json(e: E820Entry) -> dict[str, Any]:
     }
 
 
-def boot_json(boot: Boot, table: E820Table, entries: int, hidden: HiddenReport) -> dict[str, Any]:
+def boot_json(
+    boot: Boot, table: E820Table, entries: int, hidden: HiddenReport, cut: str | None = None
+) -> dict[str, Any]:
     mem = boot.memory
     return {
         "label": boot.label,
@@ -41,7 +46,10 @@ def boot_json(boot: Boot, table: E820Table, entries: int, hidden: HiddenReport) 
             "who": table.who,
             "kind": table.kind.value,
             "ref": str(table.first_ref) if table.first_ref else None,
+            "complete": table.complete,
         },
+        "completeness": boot.completeness.status.value,
+        "cut": cut,
         "entries": entries,
         "last_pfn": [
             {"last_pfn": p.last_pfn, "last_pfn_hex": hex_of(p.last_pfn)} for p in boot.last_pfn
@@ -61,13 +69,24 @@ def boot_json(boot: Boot, table: E820Table, entries: int, hidden: HiddenReport) 
 
 def diff_json(d: BootDiff) -> dict[str, Any]:
     h = d.handoff
+    common = both(d.a_known, d.b_known)
     return {
         "schema": SCHEMA,
         "map": d.map_kind.value,
         "map_note": d.map_note,
-        "a": boot_json(d.a, d.a_table, len(d.a_entries), d.a_hidden),
-        "b": boot_json(d.b, d.b_table, len(d.b_entries), d.b_hidden),
+        "a": boot_json(d.a, d.a_table, len(d.a_entries), d.a_hidden, d.a_known.cut),
+        "b": boot_json(d.b, d.b_table, len(d.b_entries), d.b_hidden, d.b_known.cut),
+        "same_machine": {
+            "same": d.machine.same,
+            "differ": list(d.machine.differ),
+            "agree": list(d.machine.agree),
+        },
+        "printed_twice": d.twice,
         "identical": d.identical,
+        "agree": d.agree,
+        "both_show": None
+        if common.spans is None
+        else [range_json(a, b - a) for a, b in common.spans],
         "consecutive": d.consecutive,
         "changes": [
             {

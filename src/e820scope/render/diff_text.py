@@ -95,11 +95,25 @@ def _facts(d: BootDiff) -> list[str]:
     return lines
 
 
+def _machine(d: BootDiff) -> str:
+    m = d.machine
+    if m.same is False:
+        return "no, different machines (" + "; ".join(m.differ) + ")"
+    if m.same:
+        return "yes (" + "; ".join(m.agree) + ")"
+    told = "; ".join((*m.differ, *m.agree))
+    return "cannot tell" + (f" ({told})" if told else " (no identity lines in the logs)")
+
+
 def render_diff(d: BootDiff) -> str:
     out: list[str] = [f"e820scope diff: {d.a.label} -> {d.b.label}"]
     out.append(f"compared: {d.map_note}")
     out.append(_boot_line("A", d.a, len(d.a_entries), d.a_table.who, d.a_table.first_ref))
     out.append(_boot_line("B", d.b, len(d.b_entries), d.b_table.who, d.b_table.first_ref))
+    out.append(f"  same machine: {_machine(d)}")
+    if d.twice:
+        out.append(f"  printed twice: {d.twice}")
+    out.extend(f"  cut: {c}" for c in d.cuts)
     out.append("")
     changed = [c for c in d.changes if c.kind is not ChangeKind.UNCHANGED]
     unchanged = len(d.changes) - len(changed)
@@ -114,7 +128,10 @@ def render_diff(d: BootDiff) -> str:
         delta = f"{t.delta:+d}" if t.delta else "0"
         out.append(f"  {short_name(t.type):<26} {t.before:>16} {t.after:>16} {delta:>16}")
     lost = f"{d.usable_lost} bytes ({human_size(d.usable_lost)})" if d.usable_lost else "none"
-    out.append(f"  usable RAM: {d.usable_before} -> {d.usable_after} bytes; lost: {lost}")
+    if d.machine.same is False:
+        lost = "none (two machines)"
+    where = " (where both maps show them)" if d.cuts else ""
+    out.append(f"  usable RAM{where}: {d.usable_before} -> {d.usable_after} bytes; lost: {lost}")
     out.append("")
     out.extend(_facts(d))
     out.append("")
