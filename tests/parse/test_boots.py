@@ -82,7 +82,14 @@ def test_lkml_10_kexec_load_then_cold() -> None:
 
 
 def test_linuxmm_20_kdump_user_map() -> None:
-    (boot,) = parse_input(str(SAMPLES / "public" / "linuxmm-20-kdump.log")).boots
+    # the crashed kernel's BUG and oops (no map: the console shows only its end), then
+    # the capture kernel's console: two boots
+    crashed, boot = parse_input(str(SAMPLES / "public" / "linuxmm-20-kdump.log")).boots
+    assert [e.text for e in crashed.events if e.kind == "crash"] == [
+        "kernel BUG at mm/slab.c:3002!",
+        "invalid opcode: 0000 [#1] SMP",
+    ]
+    assert crashed.tables == () and boot.first_line == 123  # the capture kernel's banner
     assert boot.start.method is StartMethod.KDUMP
     assert boot.firmware_map is not None and len(boot.firmware_map) == 12
     assert boot.firmware_map.entries[0].addr == 0x100

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..formats import HANDOFF_WHO, MAP_HEADERS, WHO
+from ..formats import HANDOFF_WHO, HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.kversion import KernelVersion
 from ..model.records import (
     E820Entry,
@@ -38,10 +38,12 @@ from .line_records import RECORD_KINDS, first_of, header_of, may_cut_any_block, 
 WHO_KIND: dict[str, TableKind] = {
     **{w.text: TableKind(w.kind) for w in WHO},
     **{who: TableKind(kind) for who, kind in HANDOFF_WHO.items()},
+    **{h.who: TableKind(h.kind) for h in HYPERVISOR_MAPS},
 }
 #: Header word -> the block kinds it can introduce ("extended" heads two blocks).
 HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
-    m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS
+    **{m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS},
+    **{word: (TableKind(h.kind),) for h in HYPERVISOR_MAPS for word in h.words},
 }
 _ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
 #: Kinds whose line may open or extend a table block: the entry kinds and the headers
@@ -63,7 +65,8 @@ def fast_entry(addr: int, size: int, type: int, raw_type: str, ref: SourceRef) -
 #: enum members read for every block, as plain globals (an Enum class attribute costs
 #: ~0.1 us a read on Python 3.11)
 _ERA_A, _ERA_B, _ERA_C, _ERA_D = Era.A, Era.B, Era.C, Era.D
-_MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
+#: blocks that are no kernel's e820 printout: no print era
+_MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP, TableKind.HYPERVISOR)
 
 
 @dataclass(slots=True)
@@ -129,8 +132,8 @@ class BootBuilder:
     #: the kexec command line seen on the console before this boot (``kexec -s -l ...``)
     prev_kexec_cmd: str | None = None
     #: firmware / boot loader output seen before this boot's banner (grammars/boot.lark
-    #: firmware_marker): (what started the kernel, the line, where)
-    firmware: tuple[str, str, SourceRef] | None = None
+    #: firmware_marker): (what printed it, the line, where) for each line, in order
+    firmware: tuple[tuple[str, str, SourceRef], ...] | None = None
     linux_version: str | None = None
     release: str | None = None
     arch_cmdline: str | None = None
@@ -165,7 +168,7 @@ class BootBuilder:
             or self.block
             or self.last_pfn
             or self.memory
-            or any(e.kind in ("panic", "oom") for e in self.events)
+            or any(e.kind in ("panic", "oom", "crash") for e in self.events)
         )
 
     @property
@@ -340,6 +343,19 @@ class BootBuilder:
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
 
 
+def hypervisor_only(b: BootBuilder) -> bool:
+    """``b`` holds table blocks, all of them a hypervisor's own map, and nothing else a
+    boot is made of (the part of a Xen console before the dom0 kernel's banner)."""
+    kinds = [t.kind for t in b.tables]
+    if b.block is not None:
+        kinds.append(b.block.kind)
+    return (
+        bool(kinds)
+        and all(k is TableKind.HYPERVISOR for k in kinds)
+        and not (b.last_pfn or b.memory or b.ops or b.events)
+    )
+
+
 def may_cut_a_block(text: str) -> bool:
     """Whether an unparsed line could cut some block (see :meth:`BootBuilder.unparsed`)."""
     s = text.strip()
@@ -356,7 +372,7 @@ def new_builder(
     after_kexec: bool,
     explicit_start: bool,
     prev_kexec_cmd: str | None,
-    firmware: tuple[str, str, SourceRef] | None,
+    firmware: tuple[tuple[str, str, SourceRef], ...] | None,
 ) -> BootBuilder:
     """``BootBuilder(source, line, line, after_kexec, explicit_start, prev_kexec_cmd,
     firmware)``, every other field at its default (one per boot of a capture)."""

@@ -54,6 +54,7 @@ RECORD_KINDS = frozenset(
         "efi_mem",
         "efi_remove",
         "crashkernel",
+        "crash",
     }
 )
 
@@ -86,7 +87,7 @@ def record_of(fact: LineFact, ref: SourceRef | None, text: str) -> tuple[int, ob
     if kind == "efi_remove":
         ek = "efi_remove" if not fact.note else "efi_not_removed"
         return _EVENTS, LogEvent(ek, fact.raw, (fact.addr, fact.size), ref)
-    if kind == "crashkernel":
+    if kind in ("crashkernel", "crash"):
         return _EVENTS, LogEvent(kind, fact.raw, fact.nums, ref)
     return None
 

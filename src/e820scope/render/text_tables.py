@@ -20,6 +20,7 @@ _TITLE = {
     TableKind.KEXEC_FILE_MEMMAP: "kexec_file_load hand-off memmap (kexec-bzImage64)",
     TableKind.KEXEC_TOOLS_MEMMAP: "kexec_load hand-off memmap (kexec-tools -d)",
     TableKind.LIVE: "live table",
+    TableKind.HYPERVISOR: "hypervisor's own RAM map (printed before it started this kernel)",
 }
 _USABLE = (E820Type.RAM, E820Type.RESERVED_KERN)
 
