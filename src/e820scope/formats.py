@@ -76,7 +76,8 @@ class HypervisorMap:
     #: the "who" of its entries (no line starts with it: an unreadable line of the
     #: hypervisor's console never looks like one of its entries)
     who: str
-    #: header word (the ``%s`` of ``%s RAM map:``) -> the grammar's alias for it
+    #: header word (the ``%s`` of ``%s RAM map:``, or ``Dom0`` of ``Dom0 memory map:``) ->
+    #: the grammar's alias for it
     words: dict[str, str]
     #: the value of :class:`~e820scope.model.records.TableKind` of its block
     kind: str
@@ -87,7 +88,12 @@ HYPERVISOR_MAPS: tuple[HypervisorMap, ...] = (
     HypervisorMap(
         "(XEN)",
         "Xen hypervisor",
-        {"Xen-e820": "xen_map_e820", "Multiboot-e820": "xen_map_multiboot", "EFI": "xen_map_efi"},
+        {
+            "Xen-e820": "xen_map_e820",
+            "Multiboot-e820": "xen_map_multiboot",
+            "EFI": "xen_map_efi",
+            "Dom0": "xen_map_dom0",  # "Dom0 memory map:", the map Xen built for a PVH dom0
+        },
         "hypervisor",
         "xen/arch/x86/setup.c __start_xen() '%s RAM map:', e820.c print_e820_memory_map()",
     ),
@@ -177,6 +183,7 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     # 000000000009fbff] (usable)", "(XEN)  0000000000000000 - 000000000009fc00 (usable)"
     # (a paste may keep one space)
     b"RAM map:",
+    b"Dom0 memory map:",
     b"(XEN)  [",
     b"(XEN) [",
     b"(XEN)  0",

@@ -21,7 +21,7 @@ from ..model.records import (
 )
 from ..model.types import E820Type
 from .builder import BootBuilder
-from .start_evidence import firmware_evidence, hypervisor_evidence, kdump_evidence, last_crash
+from .start_evidence import firmware_evidence, first_crash, hypervisor_evidence, kdump_evidence
 
 #: kexec_file_load's SETUP_EFI node: 16-byte setup_data header + 96-byte efi_setup_data
 #: (arch/x86/kernel/kexec-bzimage64.c setup_efi_state(), 4.0+); the reservation of that
@@ -357,7 +357,7 @@ def finish(b: BootBuilder, index: int, ended_by: str, prev: Boot | None) -> Boot
         b.linux_version,
         b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
         start_method(
-            b, tables, prev_file_memmap, prev.ended_by if prev else None, memo, last_crash(prev)
+            b, tables, prev_file_memmap, prev.ended_by if prev else None, memo, first_crash(prev)
         ),
         completeness(b, tables),
         tuple(tables),

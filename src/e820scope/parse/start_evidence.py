@@ -54,11 +54,12 @@ def hypervisor_evidence(tables: list[E820Table]) -> str | None:
     )
 
 
-def last_crash(prev: Boot | None) -> LogEvent | None:
-    """The last crash line of the boot before (None: it shows none)."""
+def first_crash(prev: Boot | None) -> LogEvent | None:
+    """The first crash line of the boot before (what set the crash off: SysRq-c, the
+    oops, ``kernel BUG at``; the panic after them; None: it shows none)."""
     if prev is None:
         return None
-    return next((e for e in reversed(prev.events) if e.kind in CRASH_KINDS), None)
+    return next((e for e in prev.events if e.kind in CRASH_KINDS), None)
 
 
 def _crash_text(crash: LogEvent) -> str:
