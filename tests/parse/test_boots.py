@@ -170,7 +170,8 @@ def test_notes_05_journal_boots() -> None:
 def test_every_sample_parses_with_a_map(log: Path) -> None:
     parsed = parse_input(str(log))
     assert parsed.boots
-    assert any(t.entries for b in parsed.boots for t in b.tables) or log.name == "notes-09.log"
+    no_map = ("notes-09.log", "lkml-30-wrapped-cmdline.log")  # cut map; grep for a cmdline
+    assert any(t.entries for b in parsed.boots for t in b.tables) or log.name in no_map
     assert [b.index for b in parsed.boots] == list(range(1, len(parsed.boots) + 1))
 
 
@@ -238,3 +239,14 @@ def test_hypervisor_map_after_a_dom0_kernel_starts_a_boot() -> None:
     dom0, xen = parse_lines(lines, "x.log").boots
     assert dom0.tables == () and xen.first_line == 3
     assert [t.kind for t in xen.tables] == [TableKind.HYPERVISOR]
+
+
+def test_wrapped_command_line_is_rejoined() -> None:
+    # lkml-30 lines 19-20 and 24-25: a mail client wrapped the journal's "Command line:"
+    # and "Kernel command line:" lines; the continuation (no prefix of its own, quoted
+    # ">> ") holds "memmap=12M$20M quiet"
+    (boot,) = parse_input(str(SAMPLES / "public" / "lkml-30-wrapped-cmdline.log")).boots
+    assert boot.cmdline == (
+        "ro root=/dev/nvme0n1p2 resume=/dev/nvme1n1p1 zram.num_devices=2 memmap=12M$20M quiet"
+    )
+    assert boot.kernel is not None and str(boot.kernel) == "5.10.0-rc2"
