@@ -33,6 +33,7 @@ from ..model.records import (
 from ..model.types import Era
 from .facts import LineFact
 from .line_records import RECORD_KINDS, first_of, header_of, may_cut_any_block, record_of
+from .requote import merge_requoted, rising
 
 #: e820 "who" prefix -> the table block it belongs to (formats.py; kernel-facts §1.1-1.2).
 WHO_KIND: dict[str, TableKind] = {
@@ -180,8 +181,11 @@ class BootBuilder:
 
     # -- blocks --------------------------------------------------------------------
     def close_block(self) -> None:
-        if self.block is not None:
-            self.tables.append(self.block.freeze(self.kernel))
+        blk = self.block
+        if blk is not None:
+            if not rising(blk.entries, 0):  # a paste that repeats entries (.requote)
+                merge_requoted(blk.who, blk.entries, self.warnings)
+            self.tables.append(blk.freeze(self.kernel))
             self.block = None
 
     def _open_block(self, who: str, ref: SourceRef) -> BlockAcc:
