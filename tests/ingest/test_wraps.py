@@ -144,3 +144,25 @@ def test_requoted_entries_are_merged_and_conflicts_flagged(tmp_path: Path) -> No
     assert "repeats the one of line 2 and 1 more exactly: merged" in merged.message
     assert merged.ref is not None and merged.ref.line == 4
     assert "overlaps the entry 0x7f76c000-0x7f77dfff of line 6" in clash.message  # ... flagged
+
+
+def test_real_qp_body_without_its_header(public: Path) -> None:
+    # lkml-31: the QP attachment body alone; its first line is the banner with a soft
+    # break ("gcc v=" / "ersion"), types "reser=" / "ved", a 9-line command line
+    (boot,) = parse_input(str(public / "lkml-31-qp-nohdr.log")).boots
+    assert boot.linux_version is not None and "(gcc version 4.8.1 (Debian 4.8.1-3) )" in (
+        boot.linux_version
+    )
+    assert boot.cmdline is not None and "=3D" not in boot.cmdline
+    assert boot.cmdline.startswith("hung_task_panic=1 rcutree.rcu_cpu_stall_timeout=100 ")
+    assert boot.cmdline.endswith(
+        " BOOT_IMAGE=/kernel/i386-randconfig-x15-0625/"
+        "4c5c6fc11ee30ddf47c3772f3b1ec3f76f0e2437/"
+        "vmlinuz-3.10.0-rc7-00925-g4c5c6fc"
+    )
+    fw = boot.firmware_map
+    assert fw is not None and fw.complete and len(fw) == 7
+    assert [e.type for e in fw] == [1, 2, 2, 1, 2, 2, 2]
+    (update, remove) = boot.ops
+    assert (update.addr, update.size, update.old_type, update.new_type) == (0, 0x1000, 1, 2)
+    assert [p.last_pfn for p in boot.last_pfn] == [0xFFFE]
