@@ -163,6 +163,7 @@ def test_real_qp_body_without_its_header(public: Path) -> None:
     fw = boot.firmware_map
     assert fw is not None and fw.complete and len(fw) == 7
     assert [e.type for e in fw] == [1, 2, 2, 1, 2, 2, 2]
-    (update, remove) = boot.ops
+    (update, remove) = boot.ops  # "usable =3D=3D> rese=" / "rved" decoded and joined
     assert (update.addr, update.size, update.old_type, update.new_type) == (0, 0x1000, 1, 2)
+    assert (remove.addr, remove.size, remove.old_type) == (0xA0000, 0x60000, 1)
     assert [p.last_pfn for p in boot.last_pfn] == [0xFFFE]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ..kernel.cmdline import crash_kernel_mark
 from ..model.records import Boot, E820Table, LogEvent, SourceRef, TableKind
 
 #: firmware lines quoted in the evidence; the rest are counted
@@ -79,11 +80,11 @@ def kdump_evidence(cmdline: str, crash: LogEvent | None, kexec_map: str | None) 
     >>> kdump_evidence("ro", None, None) is None
     True
     """
-    words = cmdline.split()
-    if any(w.startswith("elfcorehdr=") for w in words):
+    mark = crash_kernel_mark(cmdline)
+    if mark == "elfcorehdr=":
         return "elfcorehdr= on the command line (crash capture kernel)"
     after = f"; the boot before crashed: {_crash_text(crash)}" if crash is not None else ""
-    if "memmap=exactmap" in words:
+    if mark == "memmap=exactmap":
         return (
             "memmap=exactmap on the command line: kexec-tools hands a crash capture kernel "
             f"(kexec -p) its memory this way{after}"
