@@ -347,19 +347,6 @@ class BootBuilder:
             self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
 
 
-def hypervisor_only(b: BootBuilder) -> bool:
-    """``b`` holds table blocks, all of them a hypervisor's own map, and nothing else a
-    boot is made of (the part of a Xen console before the dom0 kernel's banner)."""
-    kinds = [t.kind for t in b.tables]
-    if b.block is not None:
-        kinds.append(b.block.kind)
-    return (
-        bool(kinds)
-        and all(k is TableKind.HYPERVISOR for k in kinds)
-        and not (b.last_pfn or b.memory or b.ops or b.events)
-    )
-
-
 def may_cut_a_block(text: str) -> bool:
     """Whether an unparsed line could cut some block (see :meth:`BootBuilder.unparsed`)."""
     s = text.strip()

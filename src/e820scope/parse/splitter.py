@@ -17,7 +17,7 @@ from ..ingest.lines import LogLine
 from ..ingest.machine import Batch
 from ..model.records import Boot, LogEvent, SourceRef, TableKind
 from . import runs
-from .builder import HEADER_KINDS, WHO_KIND, BootBuilder, hypervisor_only, new_builder
+from .builder import HEADER_KINDS, WHO_KIND, BootBuilder, new_builder
 from .facts import LineFact
 from .finish import finish
 from .replay import fold_replay, is_replay
@@ -28,6 +28,19 @@ _FIRMWARE, _HYPERVISOR = TableKind.FIRMWARE, TableKind.HYPERVISOR
 _tnew = tuple.__new__
 #: firmware / boot loader lines kept for one boot (a boot menu may print many)
 MAX_FIRMWARE_LINES = 64
+
+
+def hypervisor_only(b: BootBuilder) -> bool:
+    """``b`` holds table blocks, all of them a hypervisor's own map, and nothing else a
+    boot is made of (the part of a Xen console before the dom0 kernel's banner)."""
+    kinds = [t.kind for t in b.tables]
+    if b.block is not None:
+        kinds.append(b.block.kind)
+    return (
+        bool(kinds)
+        and all(k is _HYPERVISOR for k in kinds)
+        and not (b.last_pfn or b.memory or b.ops or b.events)
+    )
 
 
 class Splitter:
@@ -95,6 +108,13 @@ class Splitter:
             cur = None
         if cur is None:
             cur = self._new(line)
+        if kind == "entry" or kind == "header":  # a block opening may start a boot
+            cur = self.block_boot(
+                fact.who if kind == "entry" else None,
+                fact.who if kind == "header" else None,
+                line.path,
+                line.line,
+            )
         cur.last_line = ref.line
         if ts is not None:
             if cur.first_ts is None:
@@ -110,7 +130,7 @@ class Splitter:
             cur.events.append(LogEvent("kexec_cmd", fact.raw, (), ref))
             self.last_kexec_cmd = fact.raw
         elif kind == "entry":
-            self.block_boot(fact.who, None, line.path, line.line).add(fact, ref, line.text)
+            cur.add(fact, ref, line.text)
         else:
             self._other(cur, fact, line, ref)
 
@@ -139,9 +159,7 @@ class Splitter:
                 self.cur = None
             self.explicit_next = True
             return
-        if kind == "header":
-            cur = self.block_boot(None, fact.who, line.path, line.line)
-        elif kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
+        if kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
             # the banner belongs to the new boot: the old one ends on the line before it
             cur.last_line = max(cur.first_line, line.line - 1)
             self._finish("next_boot")
