@@ -67,6 +67,40 @@ HANDOFF_WHO: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class HypervisorMap:
+    """A hypervisor's own RAM map, printed on its console before it starts the kernel
+    (not a kernel line: its lines carry the hypervisor's prefix, not a who-prefix)."""
+
+    #: the prefix of every line of the hypervisor's console
+    prefix: str
+    #: the "who" of its entries (no line starts with it: an unreadable line of the
+    #: hypervisor's console never looks like one of its entries)
+    who: str
+    #: header word (the ``%s`` of ``%s RAM map:``, or ``Dom0`` of ``Dom0 memory map:``) ->
+    #: the grammar's alias for it
+    words: dict[str, str]
+    #: the value of :class:`~e820scope.model.records.TableKind` of its block
+    kind: str
+    origin: str
+
+
+HYPERVISOR_MAPS: tuple[HypervisorMap, ...] = (
+    HypervisorMap(
+        "(XEN)",
+        "Xen hypervisor",
+        {
+            "Xen-e820": "xen_map_e820",
+            "Multiboot-e820": "xen_map_multiboot",
+            "EFI": "xen_map_efi",
+            "Dom0": "xen_map_dom0",  # "Dom0 memory map:", the map Xen built for a PVH dom0
+        },
+        "hypervisor",
+        "xen/arch/x86/setup.c __start_xen() '%s RAM map:', e820.c print_e820_memory_map()",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class MapHeader:
     """A ``<word> physical RAM map:`` header line and the blocks it introduces."""
 
@@ -145,6 +179,15 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     b"modified",
     b"fixed physical",
     b"bad_ppro",
+    # the Xen hypervisor's map: "(XEN) Xen-e820 RAM map:", "(XEN)  [0000000000000000,
+    # 000000000009fbff] (usable)", "(XEN)  0000000000000000 - 000000000009fc00 (usable)"
+    # (a paste may keep one space)
+    b"RAM map:",
+    b"Dom0 memory map:",
+    b"(XEN)  [",
+    b"(XEN) [",
+    b"(XEN)  0",
+    b"(XEN) 0",
     b"[mem",
     b"[gap",
     b"Ooops!",
@@ -191,6 +234,20 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     b"SeaBIOS (version",
     b"BdsDxe:",
     b"Welcome to GRUB!",
+    b"Booting from",  # SeaBIOS "Booting from Hard Disk..."
+    b"Loading Linux",  # GRUB "Loading Linux 6.1.0-56-amd64 ..."
+    b"Loading initial ramdisk",
+    b"Booting `",  # GRUB "Booting `Debian GNU/Linux'"
+    b"iPXE",
+    b"ISOLINUX",  # the Syslinux family's banners
+    b"SYSLINUX",
+    b"PXELINUX",
+    b"EXTLINUX",
+    b"Bootloader:",  # "(XEN) Bootloader: GRUB 2.06"
+    # a crash that may hand over to a kdump capture kernel
+    b" [#",  # x86 die(): "Oops: 0002 [#1] SMP", "invalid opcode: 0000 [#1] SMP"
+    b"kernel BUG at",
+    b"Trigger a crash",  # SysRq-c
     b"LAB-",  # samples/lab markers
 )
 

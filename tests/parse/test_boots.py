@@ -82,7 +82,14 @@ def test_lkml_10_kexec_load_then_cold() -> None:
 
 
 def test_linuxmm_20_kdump_user_map() -> None:
-    (boot,) = parse_input(str(SAMPLES / "public" / "linuxmm-20-kdump.log")).boots
+    # the crashed kernel's BUG and oops (no map: the console shows only its end), then
+    # the capture kernel's console: two boots
+    crashed, boot = parse_input(str(SAMPLES / "public" / "linuxmm-20-kdump.log")).boots
+    assert [e.text for e in crashed.events if e.kind == "crash"] == [
+        "kernel BUG at mm/slab.c:3002!",
+        "invalid opcode: 0000 [#1] SMP",
+    ]
+    assert crashed.tables == () and boot.first_line == 123  # the capture kernel's banner
     assert boot.start.method is StartMethod.KDUMP
     assert boot.firmware_map is not None and len(boot.firmware_map) == 12
     assert boot.firmware_map.entries[0].addr == 0x100
@@ -163,7 +170,8 @@ def test_notes_05_journal_boots() -> None:
 def test_every_sample_parses_with_a_map(log: Path) -> None:
     parsed = parse_input(str(log))
     assert parsed.boots
-    assert any(t.entries for b in parsed.boots for t in b.tables) or log.name == "notes-09.log"
+    no_map = ("notes-09.log", "lkml-30-wrapped-cmdline.log")  # cut map; grep for a cmdline
+    assert any(t.entries for b in parsed.boots for t in b.tables) or log.name in no_map
     assert [b.index for b in parsed.boots] == list(range(1, len(parsed.boots) + 1))
 
 
@@ -180,3 +188,65 @@ def test_firmware_entries_match_a_plain_grep(log: Path) -> None:
     parsed = parse_input(str(log))
     got = sum(len(b.firmware_map) for b in parsed.boots if b.firmware_map is not None)
     assert got == _CUT_ON_PURPOSE.get(log.name, grep_count)
+
+
+def test_xen_hypervisor_maps_beside_the_dom0_map() -> None:
+    # xen-28-pvh lines 3-10 "(XEN) Xen-e820 RAM map:" (7 entries, inclusive ends), lines
+    # 23-32 "(XEN) Dom0 memory map:" (9), lines 34-41 the PVH dom0's own BIOS-e820 map (8)
+    first, second = parse_input(str(SAMPLES / "public" / "xen-28-pvh.log")).boots
+    xen, dom0_built = first.tables_of(TableKind.HYPERVISOR)
+    assert (xen.header, len(xen), dom0_built.header, len(dom0_built)) == (
+        "(XEN) Xen-e820 RAM map:",
+        7,
+        "(XEN) Dom0 memory map:",
+        9,
+    )
+    assert (xen.entries[0].addr, xen.entries[0].end) == (0, 0x9FC00)  # [0, 9fbff]
+    assert xen.entries[-1].end == 0x10000000000 and xen.era is None
+    assert (dom0_built.entries[4].addr, dom0_built.entries[4].size) == (0x40060F1E, 0x8A)
+    fw = first.firmware_map
+    assert fw is not None and len(fw) == 8 and fw.who == "BIOS-e820"
+    assert first.final_map is fw  # a hypervisor's map is never this kernel's final map
+    assert first.start.method is StartMethod.COLD and "Xen hypervisor" in first.start.evidence
+    # the second excerpt: the dom0 banner (line 78) without a map
+    assert second.first_line == 78 and second.tables == ()
+
+
+def test_xen_41_hypervisor_map_alone() -> None:
+    # forum-29-xen41: "xm dmesg" of Xen 4.1.1, old "(XEN) START - END (type)" lines with
+    # one space (the forum collapsed two), end exclusive; no dom0 kernel lines
+    (boot,) = parse_input(str(SAMPLES / "public" / "forum-29-xen41.log")).boots
+    (xen,) = boot.tables
+    assert xen.kind is TableKind.HYPERVISOR and len(xen) == 18
+    assert (xen.entries[0].end, xen.entries[-1].addr, xen.entries[-1].end) == (
+        0x9F800,
+        0x100000000,
+        0x220000000,
+    )
+    assert [e.type for e in xen.entries[4:7]] == [4, 1, 4]
+    assert boot.firmware_map is None and boot.final_map is None
+    assert "'(XEN) Bootloader: GRUB 1.99-12ubuntu5' at" in boot.start.evidence
+
+
+def test_hypervisor_map_after_a_dom0_kernel_starts_a_boot() -> None:
+    from e820scope.ingest import LogLine
+    from e820scope.model.records import SourceRef
+    from e820scope.parse import parse_lines
+
+    text = (SAMPLES / "public" / "xen-28-pvh.log").read_text(encoding="utf-8").splitlines()
+    twice = [*text[77:79], *text[2:10]]  # a dom0 banner, then Xen restarting
+    lines = [LogLine(SourceRef("x.log", n), t) for n, t in enumerate(twice, 1)]
+    dom0, xen = parse_lines(lines, "x.log").boots
+    assert dom0.tables == () and xen.first_line == 3
+    assert [t.kind for t in xen.tables] == [TableKind.HYPERVISOR]
+
+
+def test_wrapped_command_line_is_rejoined() -> None:
+    # lkml-30 lines 19-20 and 24-25: a mail client wrapped the journal's "Command line:"
+    # and "Kernel command line:" lines; the continuation (no prefix of its own, quoted
+    # ">> ") holds "memmap=12M$20M quiet"
+    (boot,) = parse_input(str(SAMPLES / "public" / "lkml-30-wrapped-cmdline.log")).boots
+    assert boot.cmdline == (
+        "ro root=/dev/nvme0n1p2 resume=/dev/nvme1n1p1 zram.num_devices=2 memmap=12M$20M quiet"
+    )
+    assert boot.kernel is not None and str(boot.kernel) == "5.10.0-rc2"

@@ -153,8 +153,12 @@ def test_nul_bytes_cost_their_line(tmp_path: Path) -> None:
     """A line with NUL bytes is an unreadable line (a NUL costs at most its line):
     inside a map block it marks the block incomplete, the rest is still read."""
     path = tmp_path / "bin.log"
-    good = b"[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
-    path.write_bytes(good * 3 + b"[    0.000000] BIOS-e820: [mem 0x0\x00\x00] usable\n" + good)
+    good = [  # four entries (identical ones would be merged as a re-quoted paste)
+        b"[    0.000000] BIOS-e820: [mem 0x00000000000%d0000-0x00000000000%dffff] usable\n" % (i, i)
+        for i in range(4)
+    ]
+    bad = b"[    0.000000] BIOS-e820: [mem 0x0\x00\x00] usable\n"
+    path.write_bytes(b"".join(good[:3]) + bad + good[3])
     (boot,) = parse_input(path).boots
     assert boot.firmware_map is not None and len(boot.firmware_map.entries) == 4
     (w,) = boot.warnings

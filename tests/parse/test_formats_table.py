@@ -10,18 +10,20 @@ import pytest
 
 from e820scope.formats import (
     DEFAULT_ANCHORS,
+    HYPERVISOR_MAPS,
     MAP_HEADERS,
     TYPE_NAMES_A,
     TYPE_NAMES_BC,
     TYPE_NAMES_D,
     WHO,
+    HypervisorMap,
     MapHeader,
     Who,
 )
 from e820scope.kernel.printk import table_header
 from e820scope.model.records import TableKind
 from e820scope.model.types import Era, parse_type_name
-from e820scope.parse.builder import WHO_KIND
+from e820scope.parse.builder import HEADER_KINDS, WHO_KIND
 from e820scope.parse.classify import classify
 
 
@@ -76,3 +78,23 @@ def test_every_type_string_is_read(names: dict[str, int], fmt: str) -> None:
         fact = classify(fmt.format(name))
         assert fact is not None and fact.kind == "entry" and fact.type == code, name
         assert fact.size == 0x7FF00000
+
+
+@pytest.mark.parametrize("hv", HYPERVISOR_MAPS, ids=lambda h: h.prefix)
+def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
+    for word in hv.words:
+        line = f"{hv.prefix} {word} {'memory' if word == 'Dom0' else 'RAM'} map:"
+        assert _anchored(line), line
+        fact = classify(line)
+        assert fact is not None and (fact.kind, fact.who) == ("header", word), line
+        assert HEADER_KINDS[word] == (TableKind(hv.kind),)
+    for line, end in (
+        (f"{hv.prefix}  [0000000000100000, 000000007fffffff] (usable)", 0x80000000),
+        (f"{hv.prefix}  0000000000100000 - 0000000080000000 (usable)", 0x80000000),
+        (f"{hv.prefix} 0000000000100000 - 0000000080000000 (ACPI NVS)", 0x80000000),
+    ):
+        assert _anchored(line), line
+        fact = classify(line)
+        assert fact is not None and fact.kind == "entry", line
+        assert (fact.who, fact.addr, fact.end, fact.era) == (hv.who, 0x100000, end, None)
+    assert WHO_KIND[hv.who] is TableKind(hv.kind)

@@ -121,3 +121,118 @@ def test_firmware_banner_after_screen_garbage() -> None:
     ):
         fact = classify(text)
         assert fact is not None and fact.kind == "firmware", text
+
+
+def test_evidence_names_every_boot_loader_line() -> None:
+    # stock-6.1-seabios-2g-boot lines 1-2: SeaBIOS's banner, then its boot menu's
+    # "Booting from ROM..." (the banner of line 3 follows "Probing EDD" after screen codes)
+    (boot,) = parse_input(str(SAMPLES / "lab" / "stock-6.1-seabios-2g-boot.log")).boots
+    ev = boot.start.evidence
+    assert boot.start.method is StartMethod.COLD
+    assert ev.startswith("started by SeaBIOS, then the BIOS boot menu: ")
+    assert "'Booting from ROM...' at samples/lab/stock-6.1-seabios-2g-boot.log:2" in ev.replace(
+        str(SAMPLES), "samples"
+    )
+    # xen-25-pv line 5: GRUB's menu entry after its progress bar
+    (xen,) = parse_input(str(SAMPLES / "public" / "xen-25-pv.log")).boots
+    assert '"Booting `Default\'" at ' in xen.start.evidence
+
+
+def test_a_dozen_boot_loader_lines_are_counted() -> None:
+    grub = (
+        "SeaBIOS (version rel-1.16.3-0-ga6ed6b701f0a-prebuilt.qemu.org)",
+        "iPXE (http://ipxe.org) 00:03.0 CA00 PCI2.10 PnP PMM+7EFCB380+7EF0B380 CA00",
+        "Booting from Hard Disk...",
+        "Welcome to GRUB!",
+        "Booting `Debian GNU/Linux'",
+        "Loading Linux 6.1.0-56-amd64 ...",
+        "Loading initial ramdisk ...",
+    )
+    boots = parse_lines(_lines(*grub, "Linux version 6.1.0 (x)", *_MAP), "c.log").boots
+    (boot,) = boots
+    ev = boot.start.evidence
+    assert boot.start.method is StartMethod.COLD
+    assert ev.startswith("started by SeaBIOS, then iPXE, then the BIOS boot menu, then GRUB: ")
+    assert "'Booting from Hard Disk...' at c.log:3" in ev and "and 3 more lines" in ev
+    assert boot.first_line == 8
+
+
+def _crash_then(*capture: str) -> list[LogLine]:
+    return _lines(
+        "Linux version 6.1.0 (x)",
+        *_MAP,
+        "sysrq: Trigger a crash",
+        "Kernel panic - not syncing: sysrq triggered crash",
+        *capture,
+    )
+
+
+def test_kdump_told_by_memmap_exactmap() -> None:
+    crashed, capture = parse_lines(
+        _crash_then(
+            "Linux version 6.1.0 (x)",
+            "Command line: ro irqpoll memmap=exactmap memmap=640K@0K memmap=130412K@17024K",
+            *_MAP,
+        ),
+        "c.log",
+    ).boots
+    assert crashed.ended_by == "panic"
+    assert capture.start.method is StartMethod.KDUMP
+    assert "memmap=exactmap" in capture.start.evidence
+    assert "'sysrq: Trigger a crash' at c.log:5" in capture.start.evidence
+
+
+def test_kdump_told_by_a_kexec_tools_map_after_a_crash() -> None:
+    _, capture = parse_lines(
+        _crash_then(
+            "Linux version 6.1.0 (x)",
+            " BIOS-e820: 0000000000000100 - 000000000009fc00 (usable)",
+            " BIOS-e820: 0000000000100000 - 00000000bffe0000 (usable)",
+        ),
+        "c.log",
+    ).boots
+    assert capture.start.method is StartMethod.KDUMP
+    assert "first RAM entry starts at 0x100" in capture.start.evidence
+
+
+def test_after_a_panic_without_a_command_line_nothing_is_claimed() -> None:
+    _, second = parse_lines(_crash_then("Linux version 6.1.0 (x)", *_MAP), "c.log").boots
+    assert second.start.method is StartMethod.UNKNOWN
+    assert "command line is not in the log" in second.start.evidence
+
+
+def test_second_firmware_map_without_a_banner_starts_a_boot() -> None:
+    # a kdump capture kernel's console appended without its banner (quiet loglevel,
+    # or a paste that begins at the map): its map must not become the first boot's
+    boots = parse_lines(
+        _lines(
+            "Linux version 6.1.0 (x)",
+            "BIOS-provided physical RAM map:",
+            *_MAP,
+            "Oops: 0002 [#1] PREEMPT SMP NOPTI",
+            "BIOS-provided physical RAM map:",
+            " BIOS-e820: 0000000000000100 - 000000000009fc00 (usable)",
+            " BIOS-e820: 0000000000100000 - 0000000008000000 (usable)",
+            "Command line: ro elfcorehdr=0x7f000000 irqpoll",
+        ),
+        "c.log",
+    ).boots
+    first, capture = boots
+    assert first.firmware_map is not None and first.firmware_map.entries[-1].end == 0xBFFE0000
+    assert first.last_line == 6 and capture.first_line == 7
+    assert capture.start.method is StartMethod.KDUMP
+    assert capture.firmware_map is not None and capture.firmware_map.entries[0].addr == 0x100
+
+
+def test_second_headerless_firmware_map_starts_a_boot() -> None:
+    boots = parse_lines(
+        _lines(
+            "Linux version 6.1.0 (x)",
+            *_MAP,
+            "BIOS-e820: [mem 0x0000000000001000-0x000000000009fbff] usable",
+            "BIOS-e820: [mem 0x0000000000100000-0x0000000007ffffff] usable",
+        ),
+        "c.log",
+    ).boots
+    assert [len(b.tables) for b in boots] == [1, 1]
+    assert boots[1].first_line == 5

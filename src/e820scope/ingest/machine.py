@@ -93,7 +93,7 @@ class LineMachine:
     def __init__(self, name: str, container: Container, anchors: list[bytes] | None) -> None:
         self.name = name
         self.c = container
-        self.qp = False  # switched on by a QP header or an e820 soft break
+        self.qp = False  # switched on by a QP header or a sign of QP (qp.encoded)
         self.pending_boot = False
         #: the pending boot comes from journalctl's "-- Reboot --" / "-- Boot ... --"
         self.pending_journal = False
@@ -187,7 +187,7 @@ class LineMachine:
     def read_alone(self, raw: bytes) -> Reading | str | None:
         """The reading of ``raw`` with no state pending, when it depends on nothing
         around it and sets no state; None: no kernel line; ``"slow"``: neither."""
-        if qp.SOFT_BREAK_E820.search(raw):
+        if qp.encoded(raw):
             return _SLOW
         text = clean(raw.decode("utf-8", "replace"))
         if marker(text) is not None:
@@ -340,7 +340,7 @@ class LineMachine:
         if not self.stateful and self.hit is not None and not self.hit(raw):
             return 1, None
         consumed = 1
-        if not self.qp and qp.SOFT_BREAK_E820.search(raw):
+        if not self.qp and qp.encoded(raw):
             self.qp = True
         if self.qp:
             raw = raw.rstrip(b"\r")

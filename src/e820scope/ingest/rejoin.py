@@ -10,7 +10,22 @@ joined with the physical line(s) right after it only when
   with the ``{+new+}`` part (samples/public/lkml-07-wdiff.log); the markers are kept;
 * it is a ``Memory: NK/MK available (`` line whose parenthesis is still open and the
   next one or two lines carry no container prefix of their own and close it
-  (samples/public/lkml-06.log).
+  (samples/public/lkml-06.log);
+* it is an e820 table entry whose type is the first word of a two-word type
+  (``(ACPI`` + ``data)``, ``ACPI`` + ``NVS``, `` System`` + ``RAM``) and the next line
+  completes it;
+* it is an e820 table entry cut inside its range (``BIOS-e820: [mem`` or
+  ``[mem 0x...-``) and the next line carries the rest of the range and a type (joined
+  with or without a space, whichever gives a whole range);
+* it is a ``Command line:`` / ``Kernel command line:`` line and the next one or two
+  lines carry no container prefix and hold nothing but kernel parameters, at least one
+  of them ``key=value`` (a mail client wrapped the command line; ``elfcorehdr=`` may sit
+  on the continuation).
+
+A type-only continuation may carry a container prefix of its own (a syslog or journal
+date-time prefix repeated on the wrapped part): it is taken off before the type is
+read. The following lines are unquoted (any quote depth: a reply may re-wrap at another
+depth than the line it continues).
 
 Quoted-printable soft breaks (``=`` at the end of a line) are undone earlier, on the raw
 bytes, by :mod:`e820scope.ingest.qp`.
@@ -21,6 +36,7 @@ from __future__ import annotations
 import re
 
 from ..formats import TYPE_NAMES_A, TYPE_NAMES_BC, TYPE_NAMES_D, who_alternation
+from .prefixes import strip_line
 
 #: How many physical lines after a line a join may look at.
 MAX_LOOKAHEAD = 2
@@ -39,6 +55,17 @@ _TYPE_ONLY = re.compile(
     )
     + r"|persistent(?: RAM)? \(type \d+\)|type \d+)\)?)\s*$"
 )
+#: an entry whose type is the first word of a two-word type (formats.py)
+_ENTRY_PART_TYPE = re.compile(
+    _TABLE + r": " + _RANGE + r"\s+\(?(?:ACPI|System|device|soft|persistent(?: RAM)?|type)\s*$"
+)
+#: an entry cut inside its range, and the whole entry a join must give
+_ENTRY_OPEN_RANGE = re.compile(_TABLE + r": \[mem(?: 0x[0-9a-fA-F]*(?:-(?:0x[0-9a-fA-F]*)?)?)?\s*$")
+_ENTRY_WHOLE = re.compile(_TABLE + r": \[mem 0x[0-9a-fA-F]+-0x[0-9a-fA-F]+\]\s+\S")
+_CMDLINE = re.compile(r"(?:^|\s)(?:Kernel )?[Cc]ommand line: ")
+#: a continuation of a command line: kernel parameters only
+_PARAM = r"(?:[\w.\-]+=\S*|[a-z_][\w.\-]*)"
+_PARAMS = re.compile(r"^\s*" + _PARAM + r"(?:\s+" + _PARAM + r")*\s*$")
 _WDIFF_CONT = re.compile(r"^\{\+")
 _MEMORY = re.compile(r"Memory: \d+[kK]/\d+[kK] available \(")
 _PREFIXED = re.compile(r"^\s*(?:\[|<\d|\d{4}-\d\d-\d\d|[^\W\d_]{3,4}\.? {1,2}\d{1,2} \d\d:)")
@@ -61,13 +88,28 @@ def _wdiff_open(text: str) -> bool:
 
 def may_continue(text: str) -> bool:
     """True when ``text`` (stripped) could be the first line of a join."""
-    if text.endswith((" ", "]", ")")) or text[-1:].isalnum():
+    if text.endswith((" ", "]", ")", "-", "(")) or text[-1:].isalnum():
         return bool(
             _ENTRY_NO_TYPE.match(text)
             or _wdiff_open(text)
             or ("Memory:" in text and _MEMORY.search(text) and text.count("(") > text.count(")"))
+            or ("[mem" in text and (_ENTRY_PART_TYPE.match(text) or _ENTRY_OPEN_RANGE.match(text)))
+            or (" - " in text and _ENTRY_PART_TYPE.match(text))
+            or ("ommand line: " in text and _CMDLINE.search(text))
         )
     return False
+
+
+def _type_only(line: str) -> str | None:
+    """The type string a line holds and nothing else (after a container prefix of its
+    own, if it has one), or None."""
+    t = _TYPE_ONLY.match(line)
+    if t is None:
+        st = strip_line(line.strip())
+        if st is None or (st.kind == "plain" and st.timestamp is None):
+            return None
+        t = _TYPE_ONLY.match(st.text)
+    return t.group(1) if t else None
 
 
 def join(text: str, following: list[str]) -> tuple[str, int]:
@@ -79,12 +121,24 @@ def join(text: str, following: list[str]) -> tuple[str, int]:
         return text, 0
     nxt = following[0]
     if _ENTRY_NO_TYPE.match(text):
-        t = _TYPE_ONLY.match(nxt)
-        if t:
-            typ = t.group(1)
+        typ = _type_only(nxt)
+        if typ is not None:
             sep = "  " if typ in ("System RAM", "device reserved") else " "
             return text.rstrip() + sep + typ, 1
         return text, 0
+    if _ENTRY_PART_TYPE.match(text):
+        joined = text.rstrip() + " " + nxt.strip()
+        head = text.rstrip().rsplit(None, 1)[1]
+        typ = _type_only(head + " " + nxt.strip())
+        return (joined, 1) if typ is not None else (text, 0)
+    if _ENTRY_OPEN_RANGE.match(text):
+        for sep in (" ", ""):
+            joined = text.rstrip() + sep + nxt.strip()
+            if _ENTRY_WHOLE.match(joined):
+                return joined, 1
+        return text, 0
+    if _CMDLINE.search(text):
+        return _join_cmdline(text, following)
     if _wdiff_open(text):
         if _WDIFF_CONT.match(nxt):
             return text.rstrip() + " " + nxt.strip(), 1
@@ -101,6 +155,18 @@ def join(text: str, following: list[str]) -> tuple[str, int]:
                 return joined, n
         return text, 0
     return text, 0
+
+
+def _join_cmdline(text: str, following: list[str]) -> tuple[str, int]:
+    """A command line and the parameter-only lines after it (see the module docstring)."""
+    joined, n = text, 0
+    for line in following[:MAX_LOOKAHEAD]:
+        if not line.strip() or _PREFIXED.match(line) or "=" not in line:
+            break
+        if not _PARAMS.match(line):
+            break
+        joined, n = joined.rstrip() + " " + line.strip(), n + 1
+    return joined, n
 
 
 _ERA_A_OVERWRITTEN = re.compile(

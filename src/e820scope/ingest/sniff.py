@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..model.records import SourceRef
-from .qp import SOFT_BREAK_E820_LINES
+from .qp import encoded_block
 
 #: How much of the start of a source is looked at.
 SNIFF_SIZE = 64 << 10
@@ -68,7 +68,7 @@ def sniff(head: bytes) -> Container:
     newline = b"\n"
     if b"\n" not in sample and b"\r" in sample:
         newline = b"\r"
-    qp = bool(_QP_HEADER.search(sample) or SOFT_BREAK_E820_LINES.search(sample))
+    qp = bool(_QP_HEADER.search(sample)) or encoded_block(sample)
     first = next((ln for ln in sample.split(b"\n", 20)[:20] if ln.strip()), b"")
     json = bool(_JSON.match(first))
     lines = [ln for ln in sample.split(b"\n", 50)[:50] if ln.strip()]

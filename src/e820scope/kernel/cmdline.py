@@ -201,3 +201,27 @@ def apply_early_params(
 ) -> bool:
     """parse_early_params() then e820__finish_early_params(); True when ``user`` is printed."""
     return e820__finish_early_params(table, parse_early_params(table, params, kver), kver, nomerge)
+
+
+def crash_kernel_mark(cmdline: str) -> str | None:
+    """The item of ``cmdline`` that marks a crash capture kernel, or None.
+
+    ``elfcorehdr=`` (the address of the crashed kernel's ELF core header, the
+    ``elfcorehdr`` early parameter of kernel/crash_dump.c: only a capture kernel is
+    given one) first, then ``memmap=exactmap`` (kexec-tools' x86 crash kernels get their
+    memory as ``memmap=exactmap memmap=640K@0K ...``, kexec/arch/i386/crashdump-x86.c;
+    a hand-made exact map is possible, so the caller says what else it saw). An item of
+    a comma-separated ``memmap=`` value counts (``memmap=exactmap,640K@0K``).
+
+    >>> crash_kernel_mark("ro memmap=exactmap,640K@0K elfcorehdr=147436K")
+    'elfcorehdr='
+    >>> crash_kernel_mark("ro memmap=exactmap,640K@0K")
+    'memmap=exactmap'
+    >>> crash_kernel_mark("ro memmap=12M$20M") is None
+    True
+    """
+    if any(w.startswith("elfcorehdr=") for w in cmdline.split()):
+        return "elfcorehdr="
+    if any(p.kind == "exactmap" for p in parse_cmdline(cmdline)):
+        return "memmap=exactmap"
+    return None

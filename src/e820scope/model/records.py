@@ -158,6 +158,9 @@ class TableKind(str, enum.Enum):
     KEXEC_TOOLS_MEMMAP = "kexec_tools_memmap"
     #: A live table (sysfs, the companion module, boot_params).
     LIVE = "live"
+    #: ``(XEN) Xen-e820 RAM map:`` — the Xen hypervisor's own map of the machine, printed
+    #: before it builds dom0 (whose kernel then prints its own ``Xen:`` firmware map).
+    HYPERVISOR = "hypervisor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,16 +402,20 @@ class Boot:
     def final_map(self) -> E820Table | None:
         """The last e820_table printout (setup_data/user/modified/extended, else firmware).
 
-        Hand-off memmap debug tables (kexec-bzImage64, kexec-tools) are not e820_table
-        printouts and are skipped.
+        Hand-off memmap debug tables (kexec-bzImage64, kexec-tools) and a hypervisor's
+        own map are not e820_table printouts and are skipped.
         """
         for t in reversed(self.tables):
-            if t.kind not in (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP):
+            if t.kind not in _NOT_E820_TABLE:
                 return t
         return None
 
     def events_of(self, kind: str) -> tuple[LogEvent, ...]:
         return tuple(e for e in self.events if e.kind == kind)
+
+
+#: table kinds that are not a printout of this kernel's e820_table
+_NOT_E820_TABLE = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP, TableKind.HYPERVISOR)
 
 
 @dataclass(frozen=True)

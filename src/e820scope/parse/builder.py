@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..formats import HANDOFF_WHO, MAP_HEADERS, WHO
+from ..formats import HANDOFF_WHO, HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.kversion import KernelVersion
 from ..model.records import (
     E820Entry,
@@ -33,15 +33,18 @@ from ..model.records import (
 from ..model.types import Era
 from .facts import LineFact
 from .line_records import RECORD_KINDS, first_of, header_of, may_cut_any_block, record_of
+from .requote import merge_requoted, rising
 
 #: e820 "who" prefix -> the table block it belongs to (formats.py; kernel-facts §1.1-1.2).
 WHO_KIND: dict[str, TableKind] = {
     **{w.text: TableKind(w.kind) for w in WHO},
     **{who: TableKind(kind) for who, kind in HANDOFF_WHO.items()},
+    **{h.who: TableKind(h.kind) for h in HYPERVISOR_MAPS},
 }
 #: Header word -> the block kinds it can introduce ("extended" heads two blocks).
 HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
-    m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS
+    **{m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS},
+    **{word: (TableKind(h.kind),) for h in HYPERVISOR_MAPS for word in h.words},
 }
 _ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
 #: Kinds whose line may open or extend a table block: the entry kinds and the headers
@@ -63,7 +66,8 @@ def fast_entry(addr: int, size: int, type: int, raw_type: str, ref: SourceRef) -
 #: enum members read for every block, as plain globals (an Enum class attribute costs
 #: ~0.1 us a read on Python 3.11)
 _ERA_A, _ERA_B, _ERA_C, _ERA_D = Era.A, Era.B, Era.C, Era.D
-_MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
+#: blocks that are no kernel's e820 printout: no print era
+_MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP, TableKind.HYPERVISOR)
 
 
 @dataclass(slots=True)
@@ -129,8 +133,8 @@ class BootBuilder:
     #: the kexec command line seen on the console before this boot (``kexec -s -l ...``)
     prev_kexec_cmd: str | None = None
     #: firmware / boot loader output seen before this boot's banner (grammars/boot.lark
-    #: firmware_marker): (what started the kernel, the line, where)
-    firmware: tuple[str, str, SourceRef] | None = None
+    #: firmware_marker): (what printed it, the line, where) for each line, in order
+    firmware: tuple[tuple[str, str, SourceRef], ...] | None = None
     linux_version: str | None = None
     release: str | None = None
     arch_cmdline: str | None = None
@@ -165,7 +169,7 @@ class BootBuilder:
             or self.block
             or self.last_pfn
             or self.memory
-            or any(e.kind in ("panic", "oom") for e in self.events)
+            or any(e.kind in ("panic", "oom", "crash") for e in self.events)
         )
 
     @property
@@ -177,8 +181,11 @@ class BootBuilder:
 
     # -- blocks --------------------------------------------------------------------
     def close_block(self) -> None:
-        if self.block is not None:
-            self.tables.append(self.block.freeze(self.kernel))
+        blk = self.block
+        if blk is not None:
+            if not rising(blk.entries, 0):  # a paste that repeats entries (.requote)
+                merge_requoted(blk.who, blk.entries, self.warnings)
+            self.tables.append(blk.freeze(self.kernel))
             self.block = None
 
     def _open_block(self, who: str, ref: SourceRef) -> BlockAcc:
@@ -356,7 +363,7 @@ def new_builder(
     after_kexec: bool,
     explicit_start: bool,
     prev_kexec_cmd: str | None,
-    firmware: tuple[str, str, SourceRef] | None,
+    firmware: tuple[tuple[str, str, SourceRef], ...] | None,
 ) -> BootBuilder:
     """``BootBuilder(source, line, line, after_kexec, explicit_start, prev_kexec_cmd,
     firmware)``, every other field at its default (one per boot of a capture)."""

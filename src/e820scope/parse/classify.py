@@ -21,7 +21,9 @@ from .rules import UNPARSED, RuleReader
 __all__ = ["UNPARSED", "classify", "parser"]
 
 #: Where a firmware_marker line starts inside console garbage (its own anchors).
-_FIRMWARE_START = re.compile(r"EFI stub:|Probing EDD|SeaBIOS \(version|BdsDxe:|Welcome to GRUB!")
+_FIRMWARE_START = re.compile(
+    r"EFI stub:|Probing EDD|SeaBIOS \(version|BdsDxe:|Welcome to GRUB!|Booting from|Booting `|iPXE"
+)
 _LETTER = re.compile(r"[A-Za-z]")
 
 

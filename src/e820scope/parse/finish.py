@@ -12,6 +12,8 @@ from ..model.records import (
     BootStart,
     E820Entry,
     E820Table,
+    LogEvent,
+    MapStatus,
     StartMethod,
     TableKind,
 )
@@ -19,6 +21,7 @@ from ..model.types import E820Type
 from .builder import BootBuilder
 from .completeness import Memo, bounds, judge
 from .coverage import UNSEEN, Seen
+from .start_evidence import firmware_evidence, first_crash, hypervisor_evidence, kdump_evidence
 
 #: kexec_file_load's SETUP_EFI node: 16-byte setup_data header + 96-byte efi_setup_data
 #: (arch/x86/kernel/kexec-bzimage64.c setup_efi_state(), 4.0+); the reservation of that
@@ -102,6 +105,7 @@ def start_method(
     prev_file_memmap: bool,
     prev_ended_by: str | None = None,
     memo: Memo | None = None,
+    prev_crash: LogEvent | None = None,
 ) -> BootStart:
     """How the boot was started, from what the log shows (kernel-facts §1.9, §2.4, §2.5).
 
@@ -114,34 +118,42 @@ def start_method(
 
     * firmware or boot loader output on the console before the banner
       (grammars/boot.lark ``firmware_marker``: ``EFI stub:``, ``Probing EDD``, SeaBIOS,
-      EDK II BdsDxe, GRUB), which kexec skips;
-    * a Xen PV map (the hypervisor built the domain);
-    * the previous boot of the same capture ended in a kernel panic and this one is not
-      a crash kernel (no ``elfcorehdr=``): the panic reboot resets through the firmware.
+      EDK II BdsDxe, GRUB, iPXE, Syslinux, Xen's ``Bootloader:``), which kexec skips;
+      the evidence names each line (:func:`.start_evidence.firmware_evidence`);
+    * the Xen hypervisor's own map before the kernel, or a Xen PV map (the hypervisor
+      built the domain);
+    * the previous boot of the same capture ended in a kernel panic and this one shows
+      a command line without the marks of a crash kernel: the panic reboot resets
+      through the firmware.
 
-    Without any of these (and without kexec evidence) the method is ``unknown``, and
-    the evidence text says so.
+    A crash capture kernel (``kdump``) is told first, by its re-joined command line
+    (``elfcorehdr=``, ``memmap=exactmap``) or by a kexec'd map right after the crash
+    ``prev_crash`` of the boot before (:func:`.start_evidence.kdump_evidence`). Without
+    any of these (and without kexec evidence) the method is ``unknown``, and the
+    evidence text says so.
     """
-    cmd = b.arch_cmdline or b.kernel_cmdline or ""
-    if "elfcorehdr=" in cmd:
-        return BootStart(
-            StartMethod.KDUMP, "elfcorehdr= on the command line (crash capture kernel)"
-        )
+    cmd = " ".join(c for c in (b.arch_cmdline, b.kernel_cmdline) if c)
     fw = next((t for t in tables if t.kind is _FIRMWARE), None)
     first = _first_ram(fw, memo) if fw is not None else None
+    kexec_map = None
+    if first in KEXEC_TOOLS_FIRST_RAM:
+        kexec_map = f"its first RAM entry starts at {first:#x} (kexec-tools moved it)"
+    elif b.after_kexec:
+        kexec_map = "the boot before ended with 'Starting new kernel'"
+    kdump = kdump_evidence(cmd, prev_crash, kexec_map)
+    if kdump is not None:
+        return BootStart(StartMethod.KDUMP, kdump)
     if first in KEXEC_TOOLS_FIRST_RAM:
         return BootStart(
             StartMethod.KEXEC_LOAD,
             f"first RAM entry starts at {first:#x}: kexec-tools (kexec_load) moved it off the "
             "real-mode interrupt vector table",
         )
-    if b.firmware is not None:
-        who, text, ref = b.firmware
-        return BootStart(
-            StartMethod.COLD,
-            f"started by {who}: {text!r} at {ref}, before the kernel banner (kexec skips "
-            "the firmware, the boot loader and the kernel's EFI stub / real-mode setup)",
-        )
+    if b.firmware:
+        return BootStart(StartMethod.COLD, firmware_evidence(b.firmware))
+    hv = hypervisor_evidence(tables)
+    if hv is not None:
+        return BootStart(StartMethod.COLD, hv)
     if b.after_kexec:
         flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
         if flag is not None:
@@ -180,12 +192,19 @@ def start_method(
         return BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
         )
-    if prev_ended_by == "panic":
+    if prev_ended_by == "panic" and cmd:
         return BootStart(
             StartMethod.COLD,
             "the previous boot in this capture ended in a kernel panic and this is no crash "
             "kernel (no elfcorehdr=): the panic reboot goes through the firmware; map starts "
             f"at {first:#x}",
+        )
+    if prev_crash is not None:
+        return BootStart(
+            StartMethod.UNKNOWN,
+            f"the boot before crashed ({prev_crash.text[:80]!r}); a crash capture kernel and "
+            "a reboot through the firmware both follow a crash, and this boot's command line "
+            f"is not in the log to tell them apart; map starts at {first:#x}",
         )
     return BootStart(
         StartMethod.UNKNOWN,
@@ -225,7 +244,9 @@ def finish(
         b.kernel,
         b.linux_version,
         b.arch_cmdline if b.arch_cmdline is not None else b.kernel_cmdline,
-        start_method(b, tables, prev_file_memmap, prev.ended_by if prev else None, memo),
+        start_method(
+            b, tables, prev_file_memmap, prev.ended_by if prev else None, memo, first_crash(prev)
+        ),
         complete,
         tuple(tables),
         tuple(b.ops),

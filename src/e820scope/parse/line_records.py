@@ -56,6 +56,7 @@ RECORD_KINDS = frozenset(
         "crashkernel",
         "dmi",
         "cpu_model",
+        "crash",
     }
 )
 
@@ -88,7 +89,7 @@ def record_of(fact: LineFact, ref: SourceRef | None, text: str) -> tuple[int, ob
     if kind == "efi_remove":
         ek = "efi_remove" if not fact.note else "efi_not_removed"
         return _EVENTS, LogEvent(ek, fact.raw, (fact.addr, fact.size), ref)
-    if kind in ("crashkernel", "dmi", "cpu_model"):
+    if kind in ("crashkernel", "dmi", "cpu_model", "crash"):
         return _EVENTS, LogEvent(kind, fact.raw, fact.nums, ref)
     return None
 

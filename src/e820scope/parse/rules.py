@@ -13,10 +13,11 @@ run as doctests (``tests/test_doctests.py``):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lark import Token, Tree
 
-from ..formats import MAP_HEADERS, WHO
+from ..formats import HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.types import Era
 from .facts import LineFact
 from .tree_values import Bits, crash_nums, entry_fact, op_fact, rule_name
@@ -27,6 +28,9 @@ UNPARSED = LineFact("unparsed")
 #: grammar alias -> the who-prefix / map header word it stands for (formats.py)
 _WHO = {w.rule: w.text for w in WHO}
 _MAP = {m.rule: m.word for m in MAP_HEADERS}
+#: grammar alias of a hypervisor map header word -> the word
+_HV_MAP = {rule: word for h in HYPERVISOR_MAPS for word, rule in h.words.items()}
+_XEN_WHO = next(h.who for h in HYPERVISOR_MAPS if h.prefix == "(XEN)")
 #: boot.lark firmware_marker alternatives -> what started the kernel
 _FIRMWARE_MARKS = {
     "fw_efi_stub": "UEFI firmware (EFI stub)",
@@ -34,7 +38,16 @@ _FIRMWARE_MARKS = {
     "fw_seabios": "SeaBIOS",
     "fw_bdsdxe": "UEFI firmware (EDK II boot manager)",
     "fw_grub": "GRUB",
+    "fw_bios_boot": "the BIOS boot menu",
+    "fw_grub_loading": "GRUB",
+    "fw_grub_initrd": "GRUB",
+    "fw_grub_booting": "GRUB",
+    "fw_ipxe": "iPXE",
+    "fw_syslinux": "Syslinux",
+    "fw_xen_bootloader": "the boot loader the Xen hypervisor names",
 }
+#: boot.lark crash_trigger alternatives
+_CRASHES = frozenset({"crash_oops", "crash_bug", "crash_sysrq"})
 
 #: the end of a boot CPU line that is no part of the model name
 _CPU_TAIL = re.compile(r"\s*(?:\(family:.*|stepping\s+\S+\s*)$")
@@ -60,6 +73,8 @@ class RuleReader:
         name = rule_name(rule)
         if name in _FIRMWARE_MARKS:
             return LineFact("firmware", who=_FIRMWARE_MARKS[name], raw=self.line.strip())
+        if name in _CRASHES:
+            return LineFact("crash", who=name, raw=self.line.strip())
         method = getattr(self, f"rule_{name}", None)
         if method is None:
             return UNPARSED
@@ -178,6 +193,30 @@ class RuleReader:
     def rule_live_header(self) -> LineFact:
         """``# e820_table_kexec ...`` (the companion module's table files)."""
         return LineFact("live_header", who=self.b.mark(_WHO), raw=self.b.text or "")
+
+    def rule_xen_hv_header(self) -> LineFact:
+        """``(XEN) Xen-e820 RAM map:``: the Xen hypervisor's own map follows.
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("(XEN) Xen-e820 RAM map:")
+        >>> f.kind, f.who
+        ('header', 'Xen-e820')
+        """
+        return LineFact("header", who=self.b.mark(_HV_MAP))
+
+    def rule_xen_hv_entry(self) -> LineFact:
+        """``(XEN)  [0000000000000000, 000000000009fbff] (usable)`` (inclusive end, Xen
+        4.14+); Xen 4.1 - 4.12 ``(XEN)  0000000000000000 - 000000000009e800 (usable)``.
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("(XEN)  [0000000000000000, 000000000009fbff] (usable)")
+        >>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.era
+        ('entry', 'Xen hypervisor', '0x0', '0x9fc00', 1, None)
+        >>> f = classify("(XEN)  000000000009e800 - 00000000000a0000 (reserved)")
+        >>> hex(f.addr), hex(f.end), f.type, f.era
+        ('0x9e800', '0xa0000', 2, None)
+        """
+        return replace(entry_fact(self.b, self.line, "entry", _XEN_WHO), era=None)
 
     # -- mm.lark ---------------------------------------------------------------------
     def rule_total_ram(self) -> LineFact:

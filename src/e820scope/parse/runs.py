@@ -215,6 +215,7 @@ def _entries(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     fields = map(_tadd, map(protos.__getitem__, mids), zip(repeat(path), nums))
     who = s.mid_fact[mids[0]]
     assert who is not None
+    cur = sp.block_boot(who.who, None, path, nums[0])  # a second firmware map: a new boot
     cur.add_entries(
         who.who,
         map(_tnew, repeat(E820Entry), fields),

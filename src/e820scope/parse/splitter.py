@@ -15,15 +15,33 @@ from collections.abc import Iterable, Iterator
 
 from ..ingest.lines import LogLine
 from ..ingest.machine import Batch
-from ..model.records import Boot, LogEvent, SourceRef
+from ..model.records import Boot, LogEvent, SourceRef, TableKind
 from . import runs
-from .builder import BootBuilder, new_builder
+from .builder import HEADER_KINDS, WHO_KIND, BootBuilder, new_builder
 from .coverage import LineCounts
 from .facts import LineFact
 from .finish import finish
 from .replay import fold_replay, is_replay
 from .runs import BOOT_START_TS
 from .session import ParseSession
+
+_FIRMWARE, _HYPERVISOR = TableKind.FIRMWARE, TableKind.HYPERVISOR
+_tnew = tuple.__new__
+#: firmware / boot loader lines kept for one boot (a boot menu may print many)
+MAX_FIRMWARE_LINES = 64
+
+
+def hypervisor_only(b: BootBuilder) -> bool:
+    """``b`` holds table blocks, all of them a hypervisor's own map, and nothing else a
+    boot is made of (the part of a Xen console before the dom0 kernel's banner)."""
+    kinds = [t.kind for t in b.tables]
+    if b.block is not None:
+        kinds.append(b.block.kind)
+    return (
+        bool(kinds)
+        and all(k is _HYPERVISOR for k in kinds)
+        and not (b.last_pfn or b.memory or b.ops or b.events)
+    )
 
 
 class Splitter:
@@ -45,7 +63,7 @@ class Splitter:
         self.not_x86: str | None = None
         #: firmware output seen after the current boot had content: it belongs to the
         #: next boot (the one whose banner follows it)
-        self.pending_firmware: tuple[str, str, SourceRef] | None = None
+        self.pending_firmware: tuple[tuple[str, str, SourceRef], ...] | None = None
         #: the last printk time of a line that reached the parser (NaN: none yet)
         self.last_stamp = math.nan
         #: bare kernel lines (no anchor) by line, and their count before the open boot
@@ -95,6 +113,13 @@ class Splitter:
             cur = None
         if cur is None:
             cur = self._new(line)
+        if kind == "entry" or kind == "header":  # a block opening may start a boot
+            cur = self.block_boot(
+                fact.who if kind == "entry" else None,
+                fact.who if kind == "header" else None,
+                line.path,
+                line.line,
+            )
         cur.last_line = ref.line
         if ts is not None:
             if cur.first_ts is None:
@@ -118,12 +143,13 @@ class Splitter:
         """Firmware output (``SeaBIOS``, ``EFI stub:``...): it tells how the *next* kernel
         banner's boot was started, so it goes to the open boot only while that boot has
         shown nothing yet."""
-        mark = (fact.who, fact.raw, ref)
+        mark = ((fact.who, fact.raw, ref),)
         cur = self.cur
-        if cur is not None and not cur.has_content:
-            cur.firmware = cur.firmware or mark  # the first one seen is kept
-        else:
-            self.pending_firmware = self.pending_firmware or mark
+        if cur is not None and self._before_banner(cur):
+            if len(cur.firmware or ()) < MAX_FIRMWARE_LINES:
+                cur.firmware = (*(cur.firmware or ()), *mark)
+        elif len(self.pending_firmware or ()) < MAX_FIRMWARE_LINES:
+            self.pending_firmware = (*(self.pending_firmware or ()), *mark)
 
     def _other(self, cur: BootBuilder, fact: LineFact, line: LogLine, ref: SourceRef) -> None:
         """Every recognised line but a block-continuing entry (``ref`` is ``line.ref``)."""
@@ -152,11 +178,50 @@ class Splitter:
             self.after_kexec = True
             self.explicit_next = True
 
+    def block_boot(self, who: str | None, header: str | None, path: str, num: int) -> BootBuilder:
+        """The boot a table block of ``who`` (or the block headed ``header``) printed at
+        line ``num`` goes to: the open one, or a new one when the block is a second
+        firmware map of the open boot (a kdump capture kernel's console appended to the
+        crashed kernel's without its banner) or a hypervisor's map after a kernel's
+        lines (the machine restarted under the hypervisor). Every entry line and header
+        line comes here, one by one or a run at once (:mod:`.runs`)."""
+        cur = self.cur
+        assert cur is not None
+        if header is not None:
+            kinds = HEADER_KINDS.get(header, ())
+        else:
+            blk = cur.block
+            if blk is not None and blk.who == who:
+                return cur  # the open block goes on
+            kinds = (WHO_KIND[who],) if who in WHO_KIND else ()
+        if _FIRMWARE in kinds:
+            shown = [t.kind for t in cur.tables]
+            if cur.block is not None:
+                shown.append(cur.block.kind)
+            restart = _FIRMWARE in shown
+        elif _HYPERVISOR in kinds:
+            restart = cur.linux_version is not None or not hypervisor_only(cur)
+            restart = restart and cur.has_content
+        else:
+            return cur
+        if not restart:
+            return cur
+        cur.last_line = max(cur.first_line, num - 1)
+        self._finish("next_boot")
+        return self._new(_tnew(LogLine, (path, num, "", None, False, False)))
+
+    @staticmethod
+    def _before_banner(cur: BootBuilder) -> bool:
+        """``cur`` holds nothing of a kernel yet: firmware output goes to it."""
+        return not cur.has_content or (cur.linux_version is None and hypervisor_only(cur))
+
     @staticmethod
     def _banner_starts_boot(cur: BootBuilder, banner: str) -> bool:
         """A ``Linux version`` line starts a new boot unless it repeats the banner of a
-        boot that has shown nothing else yet (early console + console replay)."""
-        if not cur.has_content:
+        boot that has shown nothing else yet (early console + console replay), or the
+        boot so far holds only a hypervisor's own map (Xen prints it before it starts
+        the dom0 kernel whose banner this is)."""
+        if Splitter._before_banner(cur):
             return False
         only_banner = not (
             cur.tables or cur.block or cur.last_pfn or cur.memory or cur.events or cur.ops

@@ -21,6 +21,7 @@ _TITLE = {
     TableKind.KEXEC_FILE_MEMMAP: "kexec_file_load hand-off memmap (kexec-bzImage64)",
     TableKind.KEXEC_TOOLS_MEMMAP: "kexec_load hand-off memmap (kexec-tools -d)",
     TableKind.LIVE: "live table",
+    TableKind.HYPERVISOR: "hypervisor's map, printed before it started this kernel",
 }
 
 
@@ -75,6 +76,8 @@ def _entry_row(addr: int, size: int, type: int, raw_type: str) -> str:
 
 def render_table(t: E820Table, kver: KernelVersion | None) -> list[str]:
     title = _TITLE.get(t.kind, t.kind.value)
+    if t.kind is TableKind.HYPERVISOR and t.header:  # which of the hypervisor's maps
+        title = f"{title}: {t.header!r}"
     era = f", era {t.era.value}" if t.era else ""
     where = f"  [lines {t.first_ref.line}-{t.last_ref.line}]" if t.first_ref and t.last_ref else ""
     out = [f"  {title} ({t.who}, {len(t.entries)} entries{era}){where}"]
