@@ -101,6 +101,7 @@ def test_a_boot_printed_twice_diffs_as_identical(log: Path, tmp_path: Path) -> N
 #: never called one machine, but "cannot tell"
 CANNOT_TELL = {
     ("forum-24-e801.log", "lkml-07-wdiff.log"),
+    ("forum-24-e801.log", "xen-28-pvh.log"),
     ("lkml-02.log", "readme-21-firecracker.log"),
 }
 

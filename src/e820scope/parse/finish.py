@@ -13,7 +13,6 @@ from ..model.records import (
     E820Entry,
     E820Table,
     LogEvent,
-    MapStatus,
     StartMethod,
     TableKind,
 )
