@@ -83,9 +83,9 @@ def test_memmap_source_and_sysfs_names() -> None:
     assert policy.kexec_tools_type("Persistent Memory (legacy)") == 12
 
 
-def test_usable_types() -> None:
-    assert policy.usable_types(kv("6.14")) == {1, 128}
-    assert policy.usable_types(kv("6.15")) == {1}
+def test_ram_types() -> None:
+    assert kv("6.14").ram_types == {1, 128}
+    assert kv("6.15").ram_types == {1}
 
 
 def test_low_ram_floor_by_kexec_tools_version() -> None:

@@ -44,7 +44,7 @@ def test_summary_accounts_for_every_byte(spec: list[tuple[int, int, int]]) -> No
         pos += gap
         entries.append(E820Entry(pos, size, typ))
         pos += size
-    s = table_summary(E820Table(TableKind.FIRMWARE, "BIOS-e820", tuple(entries)))
+    s = table_summary(E820Table(TableKind.FIRMWARE, "BIOS-e820", tuple(entries)), None)
     span = entries[-1].end - entries[0].addr
     assert s.usable_bytes + s.reserved_bytes + s.hole_bytes == span
     assert s.holes == sum(1 for gap, _, _ in spec[1:] if gap > 0)

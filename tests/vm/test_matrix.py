@@ -108,7 +108,7 @@ def test_7_2_prints_type_128_from_6_1(matrix: MatrixRuns, kernel: str, sc: Scena
         printed = [ln for ln in g.console if "BIOS-e820: [mem" in ln]
         assert sum(ln.rstrip().endswith("  type 128") for ln in printed) == 1, printed
         assert any(ln.rstrip().endswith("  System RAM") for ln in printed)
-    # ... and 7.2 does not use it as RAM (policy.usable_types: only type 1 from 6.15):
+    # ... and 7.2 does not use it as RAM (KernelVersion.ram_types: only type 1 from 6.15):
     # the pages it touches are missing from 7.2's "Memory: .../<present>K" total
     (piece,) = [
         e for e in oracle.module_table(gens[1], "e820_table_firmware").entries if e.type == 128

@@ -17,9 +17,9 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from ..errors import NoMapError
-from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, usable_types
-from ..model.records import Boot, E820Entry, E820Table, StartMethod
-from ..model.types import USABLE_TYPES_UP_TO_6_14, E820Type
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
+from ..model.records import Boot, E820Entry, E820Table, StartMethod, usable_bytes
+from ..model.types import E820Type
 from .align import Change, ChangeKind, align
 from .handoff_model import HandoffCheck, check_kexec_file_handoff
 from .hidden import HiddenReport, boot_hidden, received_table, resolve
@@ -124,8 +124,7 @@ def is_consecutive(a: Boot, b: Boot) -> bool:
 
 
 def _usable(entries: tuple[E820Entry, ...], boot: Boot) -> int:
-    types = usable_types(boot.kernel) if boot.kernel is not None else USABLE_TYPES_UP_TO_6_14
-    return sum(e.size for e in entries if e.type in types)
+    return usable_bytes(entries, boot.kernel)
 
 
 def _bytes_by_type(a: tuple[E820Entry, ...], b: tuple[E820Entry, ...]) -> tuple[TypeBytes, ...]:

@@ -34,7 +34,8 @@ from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
 from ..model.records import Boot, E820Entry, StartMethod, TableKind
-from ..model.types import E820Type
+from ..model.records import usable_bytes as records_usable_bytes
+from ..model.types import USABLE_TYPES_UP_TO_6_14, E820Type
 from .hidden import SETUP_EFI_NODE_BYTES, SETUP_RNG_SEED_HEADER_BYTES
 
 #: Sizes of setup_data nodes as reserved (header + payload), by kind.
@@ -43,8 +44,9 @@ _KIND_BY_SIZE = {v: k for k, v in BLOB_SIZE.items()}
 
 RAM = int(E820Type.RAM)
 RESERVED_KERN = int(E820Type.RESERVED_KERN)
-#: Types the kernel (<= 6.14) hands to memblock as RAM (``e820__memblock_setup``).
-USABLE = frozenset({RAM, RESERVED_KERN})
+#: Types the kernel hands to memblock as RAM (``e820__memblock_setup``): growth is
+#: modelled for kernels that reserve setup_data, all of them <= 6.14.
+USABLE = USABLE_TYPES_UP_TO_6_14
 
 
 class HandoffPath(str, enum.Enum):
@@ -91,7 +93,7 @@ class Generation:
 
 def usable_bytes(entries: Sequence[E820Entry]) -> int:
     """Bytes of RAM the kernel will use (types 1 and 128, kernels <= 6.14)."""
-    return sum(e.size for e in entries if e.type in USABLE)
+    return records_usable_bytes(entries, None)
 
 
 def usable_above(entries: Sequence[E820Entry], floor: int) -> int:

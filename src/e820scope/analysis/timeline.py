@@ -9,8 +9,8 @@ are ints; renderers format them). Columns:
 ``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
 ``FILE#N``), ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
 ``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
-None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (types 1 and 128),
-``usable_delta_bytes`` (vs the previous row; None for the first row and a cold boot),
+None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (the boot's kernel's
+RAM types), ``usable_delta_bytes`` (vs the previous row; None for the first row and a cold boot),
 ``type128`` (hidden type-128 pieces received), ``splits`` (list of addresses),
 ``dropped_at_cap`` (list of ``(addr, size)``), ``usable_lost_bytes`` (dropped usable
 bytes, vs the previous row), ``setup_data`` (this boot's own setup_data pieces as
@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, E820Entry, Severity, StartMethod
+from ..model.records import Boot, Severity, StartMethod, usable_bytes
 from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
@@ -112,7 +112,7 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
         "ended_by": boot.ended_by,
         "fate": fate(boot),
         "entries": len(entries) if table is not None else None,
-        "usable_bytes": usable_bytes(entries) if table is not None else None,
+        "usable_bytes": usable_bytes(entries, boot.kernel) if table is not None else None,
         "usable_delta_bytes": None,
         "type128": len(hidden.carried),
         "splits": [],
@@ -154,11 +154,6 @@ def follows(prev: Boot, boot: Boot) -> bool:
     if method is StartMethod.COLD:
         return False
     return method is not StartMethod.UNKNOWN or prev.source == boot.source
-
-
-def usable_bytes(entries: Sequence[E820Entry]) -> int:
-    """Bytes of types 1 and 128: what the kernel can use."""
-    return sum(e.size for e in entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN))
 
 
 def timeline_frame(boots: Sequence[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:

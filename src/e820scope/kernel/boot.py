@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..model.kversion import KernelVersion
-from ..model.records import E820Entry, E820Table, RangeOp, TableKind
+from ..model.records import E820Entry, E820Table, RangeOp, TableKind, usable_bytes
 from ..model.types import E820Type
 from . import policy
 from .cmdline import MemParam, e820__finish_early_params, parse_cmdline, parse_early_params
@@ -82,9 +82,8 @@ class KernelTables:
 
     @property
     def bytes_usable(self) -> int:
-        """Bytes of e820_table the kernel hands to memblock as RAM (policy.usable_types)."""
-        usable = policy.usable_types(self.kver)
-        return sum(e.size for e in self.e820_table if e.type in usable)
+        """Bytes of e820_table the kernel hands to memblock as RAM."""
+        return usable_bytes(self.e820_table, self.kver)
 
     @property
     def sysfs_source(self) -> tuple[E820Entry, ...]:

@@ -30,7 +30,6 @@ from .policy import (
     kexec_tools_low_ram_floor,
     kexec_tools_type,
     sysfs_type_name,
-    usable_types,
 )
 
 #: kexec-tools MAX_MEMORY_RANGES (kexec/arch/i386/kexec-x86.h, 2048 in current trees).
@@ -242,7 +241,7 @@ def kdump_file_load_handoff(
     """
     entries: list[E820Entry] = []
     low_end = 0x100000 if kver.at_least(5, 8) else 640 * 1024
-    ram = usable_types(kver)
+    ram = kver.ram_types
     low = [
         E820Entry(e.addr, min(e.end, low_end) - e.addr, int(E820Type.RAM))
         for e in running_table

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 
 from ..model.kversion import KernelVersion
-from ..model.types import USABLE_TYPES_FROM_6_15, USABLE_TYPES_UP_TO_6_14, E820Type
+from ..model.types import E820Type
 from .setup_data import SetupDataType
 
 #: E820_MAX_ENTRIES_ZEROPAGE: slots in boot_params.e820_table (E820MAX before 4.12).
@@ -147,17 +147,6 @@ def setup_data_reserved(
 def prints_reserve_setup_data(kver: KernelVersion) -> bool:
     """The ``reserve setup_data`` block exists up to 6.14 (removed by efe659ac0146)."""
     return not kver.at_least(6, 15)
-
-
-def usable_types(kver: KernelVersion) -> frozenset[int]:
-    """Types e820__memblock_setup() adds to memblock as RAM.
-
-    RESERVED_KERN (128) counts as RAM up to 6.14; from 6.15 (efe659ac0146) only type 1 is
-    added, so a ``type 128`` entry inherited from an older kernel is not used. Seen on a
-    real 7.2.12 after a 6.1.192 kexec_file_load: the 10 pages of the inherited piece are
-    missing from its ``Memory:`` present total (tests/vm test_7_2_prints_type_128_from_6_1).
-    """
-    return USABLE_TYPES_UP_TO_6_14 if kver.has_reserved_kern else USABLE_TYPES_FROM_6_15
 
 
 class MemmapSource(str, enum.Enum):

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .types import Era
+from .types import USABLE_TYPES_FROM_6_15, USABLE_TYPES_UP_TO_6_14, Era
 
 _RELEASE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
 
@@ -65,6 +65,15 @@ class KernelVersion:
         """E820_TYPE_RESERVED_KERN exists up to v6.14 (removed by efe659ac0146, v6.15)."""
         return not self.at_least(6, 15)
 
+    @property
+    def ram_types(self) -> frozenset[int]:
+        """Types e820__memblock_setup() adds to memblock as RAM: 1 and RESERVED_KERN (128)
+        up to 6.14, type 1 alone from 6.15 (efe659ac0146), where a ``type 128`` entry
+        inherited from an older kernel's kexec table is left out. Seen on a real 7.2.12
+        after a 6.1.192 kexec_file_load: the inherited piece is missing from its
+        ``Memory:`` present total (tests/vm test_7_2_prints_type_128_from_6_1)."""
+        return USABLE_TYPES_UP_TO_6_14 if self.has_reserved_kern else USABLE_TYPES_FROM_6_15
+
     def __str__(self) -> str:
         return self.raw or f"{self.major}.{self.minor}.{self.patch}"
 
@@ -88,3 +97,9 @@ def _try_parse_cached(release: str) -> KernelVersion | None:
         return KernelVersion.parse(release)
     except ValueError:
         return None
+
+
+def ram_types(kver: KernelVersion | None) -> frozenset[int]:
+    """:attr:`KernelVersion.ram_types` of ``kver``; for an unknown kernel, types 1 and 128
+    (every kernel that can print a type-128 entry as ``usable`` used it as RAM)."""
+    return USABLE_TYPES_UP_TO_6_14 if kver is None else kver.ram_types

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from .kversion import KernelVersion
-from .types import E820Type, Era
+from .kversion import KernelVersion, ram_types
+from .types import Era
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +193,9 @@ class E820Table:
         """Total size of entries of the given types."""
         return sum(e.size for e in self.entries if e.type in types)
 
-    @property
-    def usable_bytes(self) -> int:
-        """Bytes printed as RAM (type 1; type 128 counts too, the kernel uses it as RAM <= 6.14)."""
-        return self.bytes_of(E820Type.RAM, E820Type.RESERVED_KERN)
+    def usable_bytes(self, kver: KernelVersion | None) -> int:
+        """Bytes the kernel ``kver`` uses as RAM (:func:`usable_bytes`)."""
+        return usable_bytes(self.entries, kver)
 
 
 class OpKind(str, enum.Enum):
@@ -431,3 +430,11 @@ class ParsedLog:
 
     def boots_with_map(self) -> Iterable[Boot]:
         return (b for b in self.boots if b.firmware_map is not None)
+
+
+def usable_bytes(entries: Iterable[E820Entry], kver: KernelVersion | None) -> int:
+    """Bytes of ``entries`` that the kernel ``kver`` uses as RAM
+    (:attr:`KernelVersion.ram_types`: type 128 counts up to 6.14 only; for an unknown
+    kernel it counts)."""
+    types = ram_types(kver)
+    return sum(e.size for e in entries if e.type in types)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..model.kversion import KernelVersion
 from ..model.records import (
     Boot,
     E820Entry,
@@ -41,8 +42,8 @@ def _entry_fields(addr: int, size: int, type: int, raw_type: str) -> dict[str, A
     return {**typed_range(addr, size, type), "raw_type": raw_type}
 
 
-def table_json(t: E820Table) -> dict[str, Any]:
-    s = table_summary(t)
+def table_json(t: E820Table, kver: KernelVersion | None) -> dict[str, Any]:
+    s = table_summary(t, kver)
     return {
         "kind": t.kind.value,
         "who": t.who,
@@ -104,7 +105,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
             "starts_mid_boot": b.completeness.starts_mid_boot,
         },
         "ended_by": b.ended_by,
-        "tables": [table_json(t) for t in b.tables],
+        "tables": [table_json(t, b.kernel) for t in b.tables],
         "ops": [
             {
                 "kind": o.kind.value,

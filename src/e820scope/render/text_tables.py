@@ -6,8 +6,9 @@ import functools
 from dataclasses import dataclass
 
 from ..analysis.units import human_size as _human_size
+from ..model.kversion import KernelVersion
 from ..model.records import Boot, E820Table, ParsedLog, TableKind
-from ..model.types import E820Type, short_name
+from ..model.types import short_name
 from .names import boot_label
 
 _TITLE = {
@@ -22,7 +23,6 @@ _TITLE = {
     TableKind.LIVE: "live table",
     TableKind.HYPERVISOR: "hypervisor's map, printed before it started this kernel",
 }
-_USABLE = (E820Type.RAM, E820Type.RESERVED_KERN)
 
 
 def human_size(n: int) -> str:
@@ -46,9 +46,10 @@ class TableSummary:
     hole_bytes: int
 
 
-def table_summary(t: E820Table) -> TableSummary:
-    usable = sum(e.size for e in t.entries if e.type in _USABLE)
-    other = sum(e.size for e in t.entries if e.type not in _USABLE)
+def table_summary(t: E820Table, kver: KernelVersion | None) -> TableSummary:
+    """The counts of ``t`` as the kernel ``kver`` reads it (usable: its RAM types)."""
+    usable = t.usable_bytes(kver)
+    other = sum(e.size for e in t.entries) - usable
     holes = 0
     hole_bytes = 0
     reach: int | None = None
@@ -73,7 +74,7 @@ def _entry_row(addr: int, size: int, type: int, raw_type: str) -> str:
     return f"    {addr:#018x}  {last:#018x}  {human_size(size):>10}  {short_name(type)}{raw}"
 
 
-def render_table(t: E820Table) -> list[str]:
+def render_table(t: E820Table, kver: KernelVersion | None) -> list[str]:
     title = _TITLE.get(t.kind, t.kind.value)
     if t.kind is TableKind.HYPERVISOR and t.header:  # which of the hypervisor's maps
         title = f"{title}: {t.header!r}"
@@ -84,7 +85,7 @@ def render_table(t: E820Table) -> list[str]:
     out.extend([_entry_row(e.addr, e.size, e.type, e.raw_type) for e in t.entries])
     for a, b in t.gaps:
         out.append(f"    gap {a:#x}-{b:#x} ({human_size(b - a + 1)}) printed by the kernel")
-    s = table_summary(t)
+    s = table_summary(t, kver)
     out.append(
         f"    summary: {s.entries} entries, usable {human_size(s.usable_bytes)}, "
         f"reserved {human_size(s.reserved_bytes)}, {s.holes} hole{'s' if s.holes != 1 else ''}"
@@ -108,7 +109,7 @@ def render_boot(b: Boot, spec: str) -> list[str]:
     comp = b.completeness
     out.append(f"  map: {comp.status.value}" + (f" ({comp.reason})" if comp.reason else ""))
     for t in b.tables:
-        out.extend(render_table(t))
+        out.extend(render_table(t, b.kernel))
     for p in b.last_pfn:
         out.append(f"  last_pfn = {p.last_pfn:#x} ({human_size(p.last_pfn << 12)})")
     if b.memory is not None:
