@@ -163,12 +163,43 @@ def cut_at_end(t: E820Table) -> bool:
     return not t.complete and all(any(m in n for m in _END_CUT_MARKS) for n in t.notes)
 
 
+#: A map the kernel prints starts at the bottom of memory: the BIOS map at 0, a kexec
+#: hand-off at 0x100 or 0x1000, setup_data and user maps reprint the whole table. A first
+#: entry this high, with no header in front of it, is an excerpt that starts inside it.
+START_CUT_FLOOR = 0x100000
+
+
+def _start_cut(b: BootBuilder, tables: list[E820Table], e820: list[int]) -> list[E820Table]:
+    """Mark the first map of a boot whose part of the log has no banner and no map header
+    when its lowest entry lies at or above :data:`START_CUT_FLOOR`: the lines before it
+    are not in the log."""
+    if b.linux_version is not None or not e820:
+        return tables
+    t = tables[e820[0]]
+    if t.header is not None or not t.entries or t.kind is TableKind.HYPERVISOR:
+        return tables
+    low = min(e.addr for e in t.entries)
+    if low < START_CUT_FLOOR:
+        return tables
+    out = list(tables)
+    out[e820[0]] = mark_cut(
+        t,
+        f"{t.first_ref}: the '{t.who}' map starts at {low:#x} with no header before it: "
+        "the log starts inside the map (an excerpt), so the entries below are not shown",
+    )
+    return out
+
+
 def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> bool:
     """The kernel printed a line after table ``i``: another block, a recognised line of
-    another kind after the last block, or a line with a printk time."""
+    another kind after the last block, or a line with a printk time. Xen's own console
+    has no printk times: after a hypervisor map any later line of its part of the log
+    (``(XEN) ACPI: ...``) counts."""
     if i < len(tables) - 1 or b.lines_after_last_block > 0:
         return True
     last = tables[i].last_ref
+    if tables[i].kind is TableKind.HYPERVISOR and last is not None:
+        return b.last_line > last.line
     return last is not None and seen.stamped_after(last.line) > 0
 
 
@@ -286,7 +317,7 @@ def judge(
     e820 = [i for i, t in enumerate(tables) if t.kind not in _HANDOFF_KINDS]
     if not e820:
         return tables, Completeness(_ABSENT, _absent_reason(b, mid), mid)
-    tables = _visible_cuts(tables, memo)
+    tables = _start_cut(b, _visible_cuts(tables, memo), e820)
     last = e820[-1]
     if tables[last].complete and not _went_on(b, tables, last, seen):
         tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by))

@@ -208,8 +208,9 @@ def start_method(
     return BootStart(
         StartMethod.UNKNOWN,
         "no kexec before this boot in the capture, but no sign of a firmware start either "
-        "(no EFI stub, boot loader or BIOS output before the banner, e.g. a dmesg or an "
-        f"excerpt): {_alike(b.kernel)}; map starts at {first:#x}",
+        "(no EFI stub, boot loader or BIOS line that e820scope knows before the banner; "
+        "lines it does not know, e.g. another boot loader's, are not read): "
+        f"{_alike(b.kernel)}; map starts at {first:#x}",
     )
 
 
