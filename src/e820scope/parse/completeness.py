@@ -81,21 +81,47 @@ def mark_cut(t: E820Table, note: str) -> E820Table:
     return replace(t, complete=False, notes=(*t.notes, note))
 
 
+def _spans(t: E820Table) -> list[tuple[int, int]]:
+    """The addresses ``t``'s entries cover, as sorted, merged ``[lo, hi)`` spans."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(
+        zip(
+            map(_ADDR, t.entries),
+            map(add, map(_ADDR, t.entries), map(_SIZE, t.entries)),
+            strict=True,
+        )
+    ):
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        elif hi > lo:
+            out.append((lo, hi))
+    return out
+
+
 def _uncovered(t: E820Table, by: E820Table) -> int:
-    """Bytes that ``t``'s entries cover and ``by``'s do not."""
-    spans = sorted((e.addr, e.addr + e.size) for e in by.entries if e.size > 0)
-    missing = 0
-    for e in t.entries:
-        lo, hi = e.addr, e.addr + e.size
-        for a, b in spans:
-            if b <= lo or a >= hi:
-                continue
+    """Bytes that ``t``'s entries cover and ``by``'s do not (a sweep over both maps'
+    merged spans; equal spans, the usual case, cost one comparison)."""
+    ours, other = t.entries, by.entries
+    if ours[0][0] == other[0][0] and sum(map(_SIZE, ours)) == sum(map(_SIZE, other)):
+        return 0  # the usual case: the same bytes from the same start, split finer
+    mine, theirs = _spans(t), _spans(by)
+    if mine == theirs:
+        return 0
+    missing, k = 0, 0
+    for lo, hi in mine:
+        while k < len(theirs) and theirs[k][1] <= lo:
+            k += 1
+        j = k
+        while lo < hi:
+            if j >= len(theirs) or theirs[j][0] >= hi:
+                missing += hi - lo
+                break
+            a, b = theirs[j]
             if a > lo:
                 missing += a - lo
             lo = max(lo, b)
-            if lo >= hi:
-                break
-        missing += max(0, hi - lo)
+            j += 1
     return missing
 
 
