@@ -233,6 +233,13 @@ def _texts(b: BootBuilder, tables: list[E820Table]) -> list[str]:
     return [_SPACES.sub(" ", s.lower()) for s in out]
 
 
+def _line_start(t: E820Table) -> str:
+    """What every entry line of ``t`` starts with (lower-case): its who-prefix, and the
+    ``[mem`` of the bracket eras."""
+    mem = " [mem" if t.era is not None and t.era.value != "A" else ""
+    return f"{t.who}:{mem}".lower()
+
+
 def filter_word(texts: list[str]) -> str | None:
     """The first of :data:`FILTER_WORDS` that every text holds (None: none does).
 
@@ -280,7 +287,7 @@ def _filtered(
     out: list[E820Table] = []
     derived: list[str] = []
     for t in tables:
-        if word in t.who.lower() and t.complete:
+        if word in _line_start(t) and t.complete:
             derived.append(f"the '{t.who}' map is whole (each of its lines carries {word!r})")
         elif t.complete:
             why = f"only lines with {word!r} are left" if word else "the filter word is not known"
@@ -313,12 +320,14 @@ def judge(
     if not e820:
         return tables, Completeness(_ABSENT, _absent_reason(b, mid), mid)
     tables = _visible_cuts(tables, memo)
+    got = _filtered(b, tables, seen.bare, memo)
+    if got is not None:
+        # (no "went on" test: the filter took the kernel's later lines away; a block
+        # every line of which carries the filter word is whole as far as grep kept it)
+        return got[0], Completeness(_FILTERED, got[1], mid)
     last = e820[-1]
     if tables[last].complete and not _went_on(b, tables, last, seen):
         tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by))
-    got = _filtered(b, tables, seen.bare, memo)
-    if got is not None:
-        return got[0], Completeness(_FILTERED, got[1], mid)
     cut = [tables[i] for i in e820 if not tables[i].complete]
     if cut:
         t = cut[0]
