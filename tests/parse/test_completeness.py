@@ -108,3 +108,25 @@ def test_the_next_boot_cuts_a_map_it_interrupts(tmp_path: Path) -> None:
     assert boots[0].completeness.status is MapStatus.CUT_OFF
     assert "the next boot starts after line" in boots[0].completeness.reason
     assert boots[1].completeness.status is MapStatus.PRESENT
+
+
+def test_grep_for_one_line_and_the_setup_data_map(tmp_path: Path) -> None:
+    """`dmesg | grep -E 'BIOS-e820: \\[mem 0x0000000000000000|reserve setup_data'` of a
+    real 6.1 boot: one firmware line beside the whole 'reserve setup_data' map. The
+    firmware map is cut (that block covers what it lacks), the setup_data map whole."""
+    text = (LAB / "stock-6.1-ovmf-2g-boot.log").read_text()
+    kept = [
+        ln
+        for ln in text.splitlines(keepends=True)
+        if "BIOS-e820: [mem 0x0000000000000000" in ln or "reserve setup_data" in ln
+    ]
+    path = tmp_path / "grep.log"
+    path.write_text("".join(kept))
+    b = _boot(path)
+    assert b.completeness.status is MapStatus.FILTERED
+    assert "every line read carries '[mem'" in b.completeness.reason
+    fw, (sd,) = b.firmware_map, b.tables_of(TableKind.SETUP_DATA)
+    assert fw is not None and len(fw) == 1 and not fw.complete
+    assert sd.complete and len(sd) == 17
+    assert "the 'reserve setup_data' map is whole" in b.completeness.reason
+    assert "read that block instead" in b.completeness.reason

@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  success (diff: the boots are identical)
+  0  success (diff: the maps agree wherever both show them)
   1  diff: the boots differ; predict: loss predicted within --fail-within
   2  input error: unreadable, binary or truncated input, bad FILE#N, bad usage
   3  the input holds no e820 map (e.g. the ring buffer wrapped)

@@ -48,10 +48,11 @@ UNSEEN = Seen(None)
 
 class LineCounts:
     """Counts of bare kernel lines and of printk-stamped lines by physical line number,
-    for one source: the current batch's per-line marks (no copy: the batch's own
-    arrays) and the running totals before it, counted on demand (twice per boot)."""
+    for one source: the current batch's per-line marks (the batch's own arrays), the
+    running totals before it, and the batch's running counts, made only when a boot
+    starts or ends in it (a batch without boots costs no per-line counts)."""
 
-    __slots__ = ("bare", "base", "before", "stamps")
+    __slots__ = ("bare", "base", "before", "cum", "stamps")
 
     def __init__(self) -> None:
         #: the current batch's first line number, bare marks and printk times
@@ -60,6 +61,8 @@ class LineCounts:
         self.stamps: npt.NDArray[np.float64] | None = None
         #: the counts (bare, stamped) before the current batch's first line
         self.before = (0, 0)
+        #: the current batch's running counts per line, made at the first question
+        self.cum: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     def see(self, batch: Batch) -> None:
         """Take the marks of the next batch of the source."""
@@ -72,6 +75,7 @@ class LineCounts:
         self.base = batch.base
         self.bare = batch.bare
         self.stamps = batch.stamps
+        self.cum = None
 
     def upto(self, line: int, col: int = 0) -> int | None:
         """Lines (``col`` 0: bare, 1: stamped) at or before physical line ``line``
@@ -82,10 +86,15 @@ class LineCounts:
         i = line - self.base
         if i < 0:
             return self.before[col]
-        k = min(i + 1, len(self.bare))
-        if col == 0:
-            return self.before[0] + int(np.count_nonzero(self.bare[:k]))
-        return self.before[1] + int(np.count_nonzero(~np.isnan(self.stamps[:k])))
+        n = len(self.bare)
+        if not n:
+            return self.before[col]
+        if self.cum is None:
+            self.cum = (
+                np.cumsum(self.bare, dtype=np.int64),
+                np.cumsum(~np.isnan(self.stamps[:n]), dtype=np.int64),
+            )
+        return self.before[col] + int(self.cum[col][min(i, n - 1)])
 
     def seen(self, bare0: int | None, last_line: int, to_end: bool) -> Seen:
         """The :class:`Seen` of a boot whose count of bare lines before its first line
