@@ -110,6 +110,9 @@ class LineMachine:
         )
         #: per message id: a kernel line holding none of the caller's anchors
         self.bare: npt.NDArray[np.bool_] = np.zeros(1024, np.bool_)
+        #: per message id: a join start whose continuation has no prefix (a command
+        #: line): read in full only where the next line has no printk time (:meth:`run`)
+        self.cont: npt.NDArray[np.bool_] = np.zeros(1024, np.bool_)
         self.bare_total = 0
         self.interner, self._scan = scanner(MESSAGE_MAX)
         self.epoch = 0
@@ -143,8 +146,10 @@ class LineMachine:
             self.kind = np.concatenate([self.kind, np.zeros(len(self.kind), np.uint8)])
             self.own_ts = np.concatenate([self.own_ts, np.zeros(len(self.own_ts))])
             self.bare = np.concatenate([self.bare, np.zeros(len(self.bare), np.bool_)])
+            self.cont = np.concatenate([self.cont, np.zeros(len(self.cont), np.bool_)])
         kind, reading = self._kind_of(raw, stamp)
         self.kind[mid] = kind
+        self.cont[mid] = reading is not None and rejoin.joins_unprefixed_only(reading[0])
         self.bare[mid] = kind == NOANCHOR or (
             kind in (PLAIN, EFFECT) and self.anchored is not None and not self.anchored(raw)
         )
@@ -198,8 +203,8 @@ class LineMachine:
         if st.seq is not None:
             return _SLOW
         body = rejoin.tidy_screen(st.text)
-        if rejoin.may_continue(body):
-            return _SLOW
+        if rejoin.may_continue(body) and not rejoin.joins_unprefixed_only(body):
+            return _SLOW  # (a command line is read alone unless the next line may join it)
         return body, st.timestamp, truncated(body, st)
 
     def _forget(self) -> None:
@@ -236,9 +241,10 @@ class LineMachine:
         kinds = self.kind[ids]
         if n and int(ids.min()) < 0:
             kinds[ids < 0] = SLOW
+        lines = ChunkLines(data, starts, ends)
+        self._may_join(lines, ids, stamps, kinds)
         stamps = np.where(np.isnan(stamps), self.own_ts[ids], stamps)
         stop = n if final else max(n - KEEP, 0)
-        lines = ChunkLines(data, starts, ends)
         segments = self._segments(lines, ids, kinds, stamps, base, stop)
         end = int(starts[self._next]) if self._next < n else nxt
         if self._next:
@@ -259,6 +265,25 @@ class LineMachine:
             before,
         )
         return batch, end, base + self._next
+
+    def _may_join(
+        self,
+        lines: ChunkLines,
+        ids: npt.NDArray[np.int32],
+        stamps: npt.NDArray[np.float64],
+        kinds: npt.NDArray[np.uint8],
+    ) -> None:
+        """Lines of a ``cont`` message (a command line) may start a join only when the
+        next line has no printk time (the seam's ``stamps``) and holds a ``=`` (every
+        continuation holds a ``key=value``): those are read in full."""
+        at = np.flatnonzero(self.cont[np.maximum(ids, 0)] & (ids >= 0))
+        if len(at):
+            nxt = at + 1
+            inside = nxt < len(ids)
+            at, nxt = at[inside], nxt[inside]
+            for i in at[np.isnan(stamps[nxt])].tolist():
+                if b"=" in lines[i + 1]:
+                    kinds[i] = SLOW
 
     def _bare_lines(self, lines: ChunkLines, read: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
         """Per line read: a kernel line holding none of the caller's anchors (a line too
@@ -287,7 +312,7 @@ class LineMachine:
         while i < stop:
             if self.stateful:
                 mid = int(ids[i])
-                if self.handover_only and mid >= 0 and self.alone[mid]:
+                if self.handover_only and mid >= 0 and self.alone[mid] and kinds[i] != SLOW:
                     # inside the console window a message read before needs only the
                     # window's bookkeeping (what general() would do with it)
                     body = self.read_body[mid]

@@ -89,15 +89,32 @@ def _wdiff_open(text: str) -> bool:
 def may_continue(text: str) -> bool:
     """True when ``text`` (stripped) could be the first line of a join."""
     if text.endswith((" ", "]", ")", "-", "(")) or text[-1:].isalnum():
-        return bool(
-            _ENTRY_NO_TYPE.match(text)
-            or _wdiff_open(text)
-            or ("Memory:" in text and _MEMORY.search(text) and text.count("(") > text.count(")"))
-            or ("[mem" in text and (_ENTRY_PART_TYPE.match(text) or _ENTRY_OPEN_RANGE.match(text)))
-            or (" - " in text and _ENTRY_PART_TYPE.match(text))
-            or ("ommand line: " in text and _CMDLINE.search(text))
-        )
+        return _may_join_prefixed(text) or _is_cmdline(text)
     return False
+
+
+def joins_unprefixed_only(text: str) -> bool:
+    """True when every join ``text`` (stripped) may start takes only lines that carry no
+    container prefix: a command line, whose continuation holds kernel parameters alone.
+    A line right after it with a printk time then never continues it, so the container
+    layer reads it alone when the next line has one."""
+    return _is_cmdline(text) and not _may_join_prefixed(text)
+
+
+def _is_cmdline(text: str) -> bool:
+    return "ommand line: " in text and _CMDLINE.search(text) is not None
+
+
+def _may_join_prefixed(text: str) -> bool:
+    """The joins whose continuation may carry a prefix of its own (entries) or that
+    are not command lines."""
+    return bool(
+        _ENTRY_NO_TYPE.match(text)
+        or _wdiff_open(text)
+        or ("Memory:" in text and _MEMORY.search(text) and text.count("(") > text.count(")"))
+        or ("[mem" in text and (_ENTRY_PART_TYPE.match(text) or _ENTRY_OPEN_RANGE.match(text)))
+        or (" - " in text and _ENTRY_PART_TYPE.match(text))
+    )
 
 
 def _type_only(line: str) -> str | None:

@@ -220,8 +220,8 @@ def crash_kernel_mark(cmdline: str) -> str | None:
     >>> crash_kernel_mark("ro memmap=12M$20M") is None
     True
     """
-    if any(w.startswith("elfcorehdr=") for w in cmdline.split()):
+    if "elfcorehdr=" in cmdline and any(w.startswith("elfcorehdr=") for w in cmdline.split()):
         return "elfcorehdr="
-    if any(p.kind == "exactmap" for p in parse_cmdline(cmdline)):
+    if "exactmap" in cmdline and any(p.kind == "exactmap" for p in parse_cmdline(cmdline)):
         return "memmap=exactmap"
     return None
