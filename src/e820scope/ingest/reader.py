@@ -42,6 +42,8 @@ class TextSource:
     opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
     warnings: list[ParseWarning] = field(default_factory=list)
     partial: bool = False
+    #: told the bytes of the file read so far, after each chunk (a plain file only)
+    on_read: Callable[[int], None] | None = field(default=None, repr=False)
 
     def open_binary(self) -> BinaryIO:
         """A binary stream positioned at the start (stdin when there is no path)."""
@@ -174,7 +176,8 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
     if head:
         check_text(src.name, head)
         machine = LineMachine(src.name, sniff(head), anchors)
-        base, cut = yield from _walk(machine, chain((head,), chunks), reader)
+        report = _reporter(src, fh)
+        base, cut = yield from _walk(machine, chain((head,), chunks), reader, report)
     if reader.truncated:
         # the stream ended inside line ``base`` (dropped when cut mid-line) or after
         # line ``base - 1``
@@ -189,6 +192,19 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
         )
 
 
+def _reporter(src: TextSource, fh: BinaryIO) -> Callable[[], None] | None:
+    """What tells ``src.on_read`` the position in the file (None: nothing to tell)."""
+    hook = src.on_read
+    if hook is None or src.path is None or src.opener is not None:
+        return None
+
+    def report() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            hook(fh.tell())
+
+    return report
+
+
 def _head(chunks: Iterator[bytes]) -> bytes:
     """The first chunk, extended to at least :data:`SNIFF_SIZE` bytes when there are more."""
     head = next(chunks, b"")
@@ -201,7 +217,10 @@ def _head(chunks: Iterator[bytes]) -> bytes:
 
 
 def _walk(
-    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader
+    machine: LineMachine,
+    chunks: Iterator[bytes],
+    reader: ChunkReader,
+    report: Callable[[], None] | None = None,
 ) -> Generator[Batch, None, tuple[int, bool]]:
     """Give every chunk, after the lines the previous one left, to the machine.
 
@@ -215,6 +234,8 @@ def _walk(
         data = rest + chunk if rest else chunk
         batch, pos, base = machine.run(data, base, final=False)
         yield batch
+        if report is not None:
+            report()
         rest = data[pos:]
         whole = rest.rfind(nl) + 1
         if len(rest) - whole > MAX_LINE:

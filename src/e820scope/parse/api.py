@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -105,6 +105,8 @@ class BootStream:
         #: the first non-empty completeness reason (for :func:`no_map_error`)
         self.first_reason: str | None = None
         self._not_x86: str | None = None
+        #: told the bytes of a plain file read so far, after each chunk (progress bars)
+        self.on_read: Callable[[int], None] | None = None
 
     @property
     def not_x86_reason(self) -> str | None:
@@ -113,6 +115,7 @@ class BootStream:
     def __iter__(self) -> Iterator[Boot]:
         index = 1
         for src in open_inputs(self.source):
+            src.on_read = self.on_read
             sp = Splitter(self.session, first_index=index)
             src_table = False
             for boot in chain(_boots(sp, log_batches(src, anchors=ANCHORS)), sp.close()):
