@@ -97,7 +97,7 @@ def stream_boots(
     prev: Boot | None = None
     for spec, path, size in zip(specs, paths, sizes, strict=True):
         n = split_boot_spec(spec)[1]
-        boots, count = _boots_of(path, paths.count(path) > 1, done, total, progress)
+        boots, count = _boots_of(path, path == "-" or paths.count(path) > 1, done, total, progress)
         first = True
         for boot in boots:
             if n is not None and boot.index != n:
@@ -124,8 +124,9 @@ def stream_boots(
 def _boots_of(
     path: str, repeated: bool, done: int, total: int | None, progress: ProgressHook | None
 ) -> tuple[Iterable[Boot], Callable[[], int]]:
-    """The boots of ``path`` and how to count them once read: streamed, or (a path named
-    more than once, e.g. ``FILE#1 FILE#2`` or ``-#1 -#2``) parsed once and kept."""
+    """The boots of ``path`` and how to count them once read: streamed, or parsed once
+    and kept (a path named more than once, e.g. ``FILE#1 FILE#2``, and stdin, which can
+    be read only once: ``report -`` reads its boots for the prediction and the page)."""
     if repeated:
         from .chain_input import parse_cached
 

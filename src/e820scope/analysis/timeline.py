@@ -7,7 +7,9 @@ at the zeropage cap, and the usable bytes it lost. Values are typed (addresses a
 are ints; renderers format them). Columns:
 
 ``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
-``FILE#N``), ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
+``FILE#N``), ``chain`` (1-based: a cold boot starts a new chain,
+:func:`.stream.continues_chain`) and ``generation`` (1-based within the chain),
+``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
 ``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
 None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (types 1 and 128),
 ``usable_delta_bytes`` (vs the previous row; None for the first row and a cold boot),
@@ -21,24 +23,27 @@ bytes, vs the previous row), ``setup_data`` (this boot's own setup_data pieces a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, E820Entry, Severity, StartMethod
+from ..model.records import Boot, E820Entry, Severity
 from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
 from .hidden import boot_hidden, resolve
+from .stream import continues_chain
 
 COLUMNS = (
     "index",
     "source",
     "boot",
     "label",
+    "chain",
+    "generation",
     "kernel",
     "start",
     "ended_by",
@@ -61,6 +66,8 @@ COLUMNS = (
 INT_COLUMNS = (
     "index",
     "boot",
+    "chain",
+    "generation",
     "entries",
     "usable_bytes",
     "usable_delta_bytes",
@@ -147,13 +154,9 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
 
 
 def follows(prev: Boot, boot: Boot) -> bool:
-    """Whether ``boot`` continues the chain of the row before it. A cold boot starts a new
-    chain; a boot of unknown start continues it only within the same file (rows from
-    several files are generations only when the log shows a kexec, kdump or similar)."""
-    method = boot.start.method
-    if method is StartMethod.COLD:
-        return False
-    return method is not StartMethod.UNKNOWN or prev.source == boot.source
+    """Whether ``boot`` continues the chain of the row before it
+    (:func:`.stream.continues_chain`)."""
+    return continues_chain(prev.source, boot.source, boot.start.method)
 
 
 def usable_bytes(entries: Sequence[E820Entry]) -> int:
@@ -161,14 +164,42 @@ def usable_bytes(entries: Sequence[E820Entry]) -> int:
     return sum(e.size for e in entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN))
 
 
-def timeline_frame(boots: Sequence[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:
+class TimelineRows:
+    """The timeline built one boot at a time: a row per boot, and of the boots only the
+    one before (which the next row is compared with), so memory does not grow with the
+    boots' maps."""
+
+    def __init__(self, map_kind: MapKind = MapKind.FIRMWARE) -> None:
+        self.map_kind = map_kind
+        self.rows: list[tuple[Any, ...]] = []
+        self.prev: Boot | None = None
+        self.chain = 0
+        self.generation = 0
+        self._strings: dict[str, str] = {}
+
+    def add(self, boot: Boot) -> None:
+        prev = self.prev
+        if prev is None or not follows(prev, boot):
+            self.chain += 1
+            self.generation = 0
+        self.generation += 1
+        row = _row(len(self.rows) + 1, boot, prev, self.map_kind)
+        row["chain"], row["generation"] = self.chain, self.generation
+        if row["kernel"] is not None:  # one string per kernel, not one per row
+            row["kernel"] = self._strings.setdefault(row["kernel"], row["kernel"])
+        self.rows.append(tuple(row[c] for c in COLUMNS))
+        self.prev = boot
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame.from_records(self.rows, columns=list(COLUMNS))
+        # Nullable integers: a boot without a map or a Memory: line stays an integer column.
+        typed: pd.DataFrame = df.astype({c: "Int64" for c in INT_COLUMNS})
+        return typed
+
+
+def timeline_frame(boots: Iterable[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:
     """The timeline table: one row per boot, in the order given."""
-    rows = []
-    prev: Boot | None = None
-    for i, boot in enumerate(boots, 1):
-        rows.append(_row(i, boot, prev, map_kind))
-        prev = boot
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
-    # Nullable integers: a boot without a map or a Memory: line stays an integer column.
-    typed: pd.DataFrame = df.astype({c: "Int64" for c in INT_COLUMNS})
-    return typed
+    rows = TimelineRows(map_kind)
+    for boot in boots:
+        rows.add(boot)
+    return rows.frame()

@@ -60,6 +60,16 @@ def json_option(schema: str, help: str | None = None) -> Callable[[F], F]:
     )
 
 
+def quiet_option() -> Callable[[F], F]:
+    """``-q/--quiet`` (parameter ``quiet``): no progress bar, no warnings on stderr."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar and no warnings on stderr (errors still shown).",
+    )
+
+
 def csv_option() -> Callable[[F], F]:
     """``--csv`` (parameter ``as_csv``)."""
     return click.option(

@@ -1,4 +1,4 @@
-"""``e820scope timeline --json`` (schema ``e820scope.timeline/2``) and ``--csv``.
+"""``e820scope timeline --json`` (schema ``e820scope.timeline/3``) and ``--csv``.
 
 JSON follows :mod:`.json_common`: addresses and sizes are integers with hex beside them
 (``splits`` items are ``{"addr", "addr_hex"}``, ``dropped_at_cap`` and ``setup_data``
@@ -11,14 +11,16 @@ CSV keeps one cell per column: addresses in hex, lists joined with ``;``, ranges
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
 from .json_common import hex_of, range_json
 
-SCHEMA = "e820scope.timeline/2"
+SCHEMA = "e820scope.timeline/3"
 
 
 def _clean(v: Any) -> Any:
@@ -41,14 +43,41 @@ def _json_cell(col: str, v: Any) -> dict[str, Any]:
     return {col: v}
 
 
+def records(df: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """The rows of ``df`` as dicts, one at a time (``to_dict(orient="records")`` would
+    hold them all: a capture of tens of thousands of boots)."""
+    cols = [str(c) for c in df.columns]
+    for values in df.itertuples(index=False, name=None):
+        yield dict(zip(cols, values, strict=True))
+
+
+def _json_row(rec: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for k, v in rec.items():
+        row.update(_json_cell(k, v))
+    return row
+
+
 def timeline_json(df: pd.DataFrame) -> dict[str, Any]:
-    rows = []
-    for rec in df.to_dict(orient="records"):
-        row: dict[str, Any] = {}
-        for k, v in rec.items():
-            row.update(_json_cell(str(k), v))
-        rows.append(row)
-    return {"schema": SCHEMA, "columns": list(df.columns), "rows": rows}
+    return {
+        "schema": SCHEMA,
+        "columns": list(df.columns),
+        "rows": list(map(_json_row, records(df))),
+    }
+
+
+def timeline_json_text(df: pd.DataFrame) -> Iterator[str]:
+    """``json.dumps(timeline_json(df), indent=2)`` in pieces, a row at a time."""
+    head = json.dumps({"schema": SCHEMA, "columns": list(df.columns), "rows": []}, indent=2)
+    cut = head.rindex("[]")
+    sep = head[:cut] + "[\n    "
+    empty = True
+    for rec in records(df):
+        # a JSON string holds no raw newline: every newline is the indentation's
+        yield sep + json.dumps(_json_row(rec), indent=2).replace("\n", "\n    ")
+        sep = ",\n    "
+        empty = False
+    yield head[cut:] if empty else "\n  ]" + head[cut + 2 :]
 
 
 def _csv_cell(col: str, v: Any) -> Any:

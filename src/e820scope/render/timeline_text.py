@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.units import exact_and_human, exact_size
+from .timeline_json import records
 
 #: The default table's width (columns of text).
 WIDTH = 120
@@ -127,17 +128,24 @@ def _fit(rows: list[list[str]], headers: list[str], width: int | None) -> list[i
 
 
 def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
-    """The table; sources are listed once above the rows they start; notes under it."""
+    """The table; sources are listed once above the rows they start, and so is each chain
+    when there are several (``-- chain N: FILE#K (cold start)``); notes under it."""
     shown = WIDE if wide else NARROW
     headers = [h for _, h in shown]
     rows: list[list[str]] = []
-    sources: dict[int, str] = {}
+    marks: dict[int, list[str]] = {}
     notes: list[str] = []
     last_src = None
-    for rec in df.to_dict(orient="records"):
+    width = None if wide else WIDTH
+    chains = len(df) and int(df["chain"].max()) > 1
+    for rec in records(df):
         if rec["source"] != last_src:
-            sources[len(rows)] = str(rec["source"])
+            marks.setdefault(len(rows), []).append(_source_line(str(rec["source"]), width))
             last_src = rec["source"]
+        if chains and rec["generation"] == 1:
+            marks.setdefault(len(rows), []).append(
+                f"-- chain {rec['chain']}: {rec['label']} ({rec['start']} start)"
+            )
         flags, texts = row_notes(rec)
         cells = []
         for col, _ in shown:
@@ -149,7 +157,7 @@ def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
                 cells.append(cell(col, rec[col], wide))
         rows.append(cells)
         notes.extend(f"#{rec['index']}: {t}" for t in texts)
-    widths = _fit(rows, headers, None if wide else WIDTH)
+    widths = _fit(rows, headers, width)
 
     def fmt(cells: list[str]) -> str:
         parts = []
@@ -162,8 +170,7 @@ def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
 
     out = [fmt(headers)]
     for k, r in enumerate(rows):
-        if k in sources:
-            out.append(_source_line(sources[k], None if wide else WIDTH))
+        out.extend(marks.get(k, ()))
         out.append(fmt(r))
     if notes:
         out.append("")
