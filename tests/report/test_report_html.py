@@ -123,7 +123,7 @@ def test_page_names_the_command_and_is_reproducible(tmp_path: Path) -> None:
 def test_no_loss_chain_says_so(stock_report: Path) -> None:
     html = stock_report.read_text(encoding="utf-8")
     assert '<ul class="verdict ok">' in html
-    assert "Prediction: no memory loss (the kernel has the fix" in html
+    assert "Prediction: no memory loss (each kexec&#x27;d kernel&#x27;s own setup_data" in html
     assert "First loss of usable RAM" not in html
 
 

@@ -33,6 +33,7 @@ from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry, StartMethod
+from . import growth_reasons
 from .generation import (
     BLOB_SIZE,
     RAM,
@@ -291,8 +292,12 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         for x in dropped:
             evidence.append(
                 f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
-                f"{b.number}'s map: reserved in e820_table only (kernel has the fix)"
+                f"{b.number}'s map: reserved in e820_table only (the kernel has "
+                f"{growth_reasons.fix_for(x.kind, a.kernel)})"
             )
+        first, kept, later, capped = growth_reasons.constant_blobs(gens)
+        if kept:
+            evidence.append(growth_reasons.constant_text(first, kept, later, capped))
         rate = sum(measured) / len(measured)
         if len(set(measured)) > 1:
             evidence.append(
@@ -304,12 +309,13 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         never = None
         if not sizes:
             never = (
-                "the kernel has the fix (8efbc518b884, v5.8; fc7f27cda843, v6.9): setup_data "
-                "is not reserved in e820_table_kexec, the hand-off does not grow"
+                growth_reasons.not_carried(dropped, a.kernel)
                 if dropped
                 else "no setup_data is reserved in the kexec'd generations: "
                 "the hand-off does not grow"
             )
+            if kept:
+                never += growth_reasons.constant_clause(kept)
         return Mechanism(
             path,
             kver,

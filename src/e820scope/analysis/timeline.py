@@ -23,7 +23,10 @@ bytes, vs the previous row), ``setup_data`` (this boot's own setup_data pieces a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import io
+import marshal
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -62,6 +65,9 @@ COLUMNS = (
     "memory_available_kb",
     "warnings",
 )
+
+#: Bytes of marshalled rows :class:`TimelineRows` keeps in memory before a temporary file.
+SPOOL_IN_MEMORY = 8 << 20
 
 INT_COLUMNS = (
     "index",
@@ -165,17 +171,33 @@ def usable_bytes(entries: Sequence[E820Entry]) -> int:
 
 
 class TimelineRows:
-    """The timeline built one boot at a time: a row per boot, and of the boots only the
-    one before (which the next row is compared with), so memory does not grow with the
-    boots' maps."""
+    """The timeline built one boot at a time, in flat memory.
+
+    Of the boots only the one before is kept (the next row is compared with it); each
+    row is written, marshalled, to a spool (in memory up to :data:`SPOOL_IN_MEMORY`
+    bytes, then a temporary file), so a capture of tens of thousands of boots costs a
+    few hundred bytes a row, in one block. :meth:`records` reads the rows back, as
+    often as needed (the text table reads them twice); :meth:`frame` makes the
+    DataFrame. Close it (or use it in a ``with``) to drop the spool.
+    """
 
     def __init__(self, map_kind: MapKind = MapKind.FIRMWARE) -> None:
         self.map_kind = map_kind
-        self.rows: list[tuple[Any, ...]] = []
+        self.count = 0
         self.prev: Boot | None = None
         self.chain = 0
         self.generation = 0
-        self._strings: dict[str, str] = {}
+        self.columns = list(COLUMNS)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed by close())
+
+    def __enter__(self) -> TimelineRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spool.close()
 
     def add(self, boot: Boot) -> None:
         prev = self.prev
@@ -183,15 +205,23 @@ class TimelineRows:
             self.chain += 1
             self.generation = 0
         self.generation += 1
-        row = _row(len(self.rows) + 1, boot, prev, self.map_kind)
+        self.count += 1
+        row = _row(self.count, boot, prev, self.map_kind)
         row["chain"], row["generation"] = self.chain, self.generation
-        if row["kernel"] is not None:  # one string per kernel, not one per row
-            row["kernel"] = self._strings.setdefault(row["kernel"], row["kernel"])
-        self.rows.append(tuple(row[c] for c in COLUMNS))
+        marshal.dump(tuple(row[c] for c in COLUMNS), self._spool)
         self.prev = boot
 
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows in order, as ``{column: value}`` (None for a missing value)."""
+        spool = self._spool
+        spool.seek(0)
+        for _ in range(self.count):
+            yield dict(zip(COLUMNS, marshal.load(spool), strict=True))
+        spool.seek(0, io.SEEK_END)
+
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame.from_records(self.rows, columns=list(COLUMNS))
+        rows = [tuple(r.values()) for r in self.records()]
+        df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
         # Nullable integers: a boot without a map or a Memory: line stays an integer column.
         typed: pd.DataFrame = df.astype({c: "Int64" for c in INT_COLUMNS})
         return typed
@@ -199,7 +229,7 @@ class TimelineRows:
 
 def timeline_frame(boots: Iterable[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:
     """The timeline table: one row per boot, in the order given."""
-    rows = TimelineRows(map_kind)
-    for boot in boots:
-        rows.add(boot)
-    return rows.frame()
+    with TimelineRows(map_kind) as rows:
+        for boot in boots:
+            rows.add(boot)
+        return rows.frame()

@@ -37,27 +37,28 @@ def timeline(
     """
     # pandas is imported here, not when the CLI starts (it costs every command ~0.3 s)
     from ..analysis.timeline import TimelineRows
-    from ..render.timeline_json import timeline_csv, timeline_json_text
-    from ..render.timeline_text import render_timeline
+    from ..render.timeline_json import timeline_csv_lines, timeline_json_text
+    from ..render.timeline_text import timeline_lines
 
     if as_csv and as_json:
         raise click.UsageError("use just one of --csv or --json")
-    rows = TimelineRows(MapKind(map_kind))
-    bar = Progress("timeline", enabled=False if quiet else None)
-    try:
-        for boot in stream_boots(files, with_map=False, progress=bar.update):
-            rows.add(boot)
-    finally:
-        bar.close()
-    if not rows.rows:
-        raise no_boots_error(files, with_map=False)
-    df = rows.frame()
-    del rows
-    if as_json:
-        for piece in timeline_json_text(df):
+    with TimelineRows(MapKind(map_kind)) as rows:
+        bar = Progress("timeline", enabled=False if quiet else None)
+        try:
+            for boot in stream_boots(files, with_map=False, progress=bar.update):
+                rows.add(boot)
+        finally:
+            bar.close()
+        if not rows.count:
+            raise no_boots_error(files, with_map=False)
+        rows.prev = None  # the last boot is not needed any more
+        if as_json:
+            pieces = timeline_json_text(rows)
+        elif as_csv:
+            pieces = timeline_csv_lines(rows)
+        else:
+            pieces = (line + "\n" for line in timeline_lines(rows, wide=wide))
+        for piece in pieces:
             echo(piece, nl=False)
-        echo("")
-    elif as_csv:
-        echo(timeline_csv(df), nl=False)
-    else:
-        echo(render_timeline(df, wide=wide), nl=False)
+        if as_json:
+            echo("")
