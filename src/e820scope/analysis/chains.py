@@ -11,15 +11,15 @@ still ahead). Memory is bounded by the longest chain, not by the capture.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..model.records import Boot
-from .generation import Generation, GenerationMaker
+from ..model.records import Boot, E820Entry
+from .generation import Generation, GenerationMaker, parts_of
 from .growth import Assumptions, infer_mechanism
 from .predict import DEFAULT_MIN_RAM, Prediction, predict
-from .stream import continues_chain
+from .stream import BootInfo, continues_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +99,26 @@ class ChainPredictor:
         self._error: InputError | None = None
         self._gens: list[Generation] = []
         self._maker = GenerationMaker()
-        self._prev: tuple[str, str] | None = None  # (source, label) of the last boot
+        self._prev: str | None = None  # the source of the last boot
 
     def add(self, boot: Boot) -> None:
+        self.add_parts(BootInfo.of(boot), *parts_of(boot))
+
+    def add_parts(
+        self,
+        info: BootInfo,
+        firmware: Sequence[E820Entry] | None,
+        setup_data: Sequence[E820Entry] | None,
+    ) -> None:
+        """:meth:`add` from what a generation reads of a boot
+        (:func:`.generation.parts_of`)."""
         prev = self._prev
-        if prev is not None and not continues_chain(prev[0], boot.source, boot.start.method):
+        if prev is not None and not continues_chain(prev, info.source, info.start):
             self._close()
-        gen = self._maker.add(boot)
+        gen = self._maker.add_parts(info, firmware, setup_data)
         if gen is not None:
             self._gens.append(gen)
-        self._prev = (boot.source, boot.label)
+        self._prev = info.source
 
     def _close(self) -> None:
         gens, self._gens = self._gens, []

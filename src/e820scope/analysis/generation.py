@@ -109,21 +109,38 @@ class GenerationMaker:
 
     def add(self, b: Boot) -> Generation | None:
         """The next generation (None: ``b`` has no firmware map and is not one)."""
+        return self.add_parts(BootInfo.of(b), *parts_of(b))
+
+    def add_parts(
+        self,
+        info: BootInfo,
+        firmware: Sequence[E820Entry] | None,
+        setup_data: Sequence[E820Entry] | None,
+    ) -> Generation | None:
+        """:meth:`add` from what it reads of a boot (:func:`parts_of`)."""
         self.count += 1
-        fw = b.firmware_map
-        if fw is None:
+        if firmware is None:
             return None
-        hidden = self.known | _hidden_reserved_kern(fw.entries)
+        hidden = self.known | _hidden_reserved_kern(firmware)
         received = self._shared(
             e.with_type(RESERVED_KERN) if (e.addr, e.size) in hidden and e.type == RAM else e
-            for e in fw.entries
+            for e in firmware
         )
-        sd_tables = b.tables_of(TableKind.SETUP_DATA)
-        setup = self._shared(sd_tables[-1].entries) if sd_tables else None
+        setup = self._shared(setup_data) if setup_data else None
         reserved = find_reserved(received, setup) if setup else ()
         self.known.update((x.addr, x.size) for x in reserved)
-        info = BootInfo.of(b)
-        return Generation(self.count, info, received, reserved, setup, b.kernel, info.start)
+        return Generation(self.count, info, received, reserved, setup, info.kernel, info.start)
+
+
+def parts_of(b: Boot) -> tuple[tuple[E820Entry, ...] | None, tuple[E820Entry, ...] | None]:
+    """What a generation reads of a boot: its firmware map and its last ``reserve
+    setup_data`` map (None when it has none)."""
+    fw = b.firmware_map
+    sd_tables = b.tables_of(TableKind.SETUP_DATA)
+    return (
+        fw.entries if fw is not None else None,
+        sd_tables[-1].entries if sd_tables else None,
+    )
 
 
 def generations(boots: Iterable[Boot]) -> list[Generation]:

@@ -66,6 +66,8 @@ COLUMNS = (
     "warnings",
 )
 
+_CHAIN, _GENERATION = COLUMNS.index("chain"), COLUMNS.index("generation")
+
 #: Bytes of marshalled rows :class:`TimelineRows` keeps in memory before a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
 
@@ -210,6 +212,12 @@ class TimelineRows:
         row["chain"], row["generation"] = self.chain, self.generation
         marshal.dump(tuple(row[c] for c in COLUMNS), self._spool)
         self.prev = boot
+
+    def add_row(self, values: tuple[Any, ...]) -> None:
+        """A row made elsewhere (:mod:`.parallel_run`), its numbers already counted."""
+        self.count += 1
+        self.chain, self.generation = values[_CHAIN], values[_GENERATION]
+        marshal.dump(values, self._spool)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The rows in order, as ``{column: value}`` (None for a missing value)."""

@@ -18,6 +18,8 @@ from .options import (
     assumptions,
     growth_options,
     inputs_argument,
+    jobs_for,
+    jobs_option,
     json_option,
     parse_size,
     quiet_option,
@@ -33,17 +35,21 @@ def build_chains(
     min_ram: str,
     *,
     quiet: bool = True,
+    jobs: int = 1,
 ) -> ChainReport:
     """Every chain of the inputs predicted, boots streamed (a progress bar unless
-    ``quiet`` or stderr is not a terminal)."""
+    ``quiet`` or stderr is not a terminal), or read by ``jobs`` workers."""
+    from ..analysis.parallel_run import predict_parts
+
     assume = assumptions(kernel, path, assume_setup_data)
     chains = ChainPredictor(assume, parse_size(min_ram))
-    bar = Progress("predict", enabled=False if quiet else None)
-    try:
-        for boot in stream_boots(files, with_map=True, progress=bar.update):
-            chains.add(boot)
-    finally:
-        bar.close()
+    if jobs < 2 or not predict_parts(files[0], jobs, chains):
+        bar = Progress("predict", enabled=False if quiet else None)
+        try:
+            for boot in stream_boots(files, with_map=True, progress=bar.update):
+                chains.add(boot)
+        finally:
+            bar.close()
     if not chains.outcomes and not chains.pending:
         raise no_boots_error(files, with_map=True)
     return chains.finish()
@@ -78,6 +84,7 @@ def build_prediction(
     "lost in the log) in the last chain.",
 )
 @quiet_option()
+@jobs_option()
 @handle_errors
 def predict_cmd(
     files: tuple[str, ...],
@@ -88,6 +95,7 @@ def predict_cmd(
     as_json: bool,
     fail_within: int | None,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Predict the kexec reboot at which the e820 hand-off overflows 128 entries.
 
@@ -98,7 +106,9 @@ def predict_cmd(
     each chain is predicted (one line each), the last one in detail; a loss the log
     already shows is reported as seen.
     """
-    report = build_chains(files, kernel, path, assume_setup_data, min_ram, quiet=quiet)
+    report = build_chains(
+        files, kernel, path, assume_setup_data, min_ram, quiet=quiet, jobs=jobs_for(jobs, files)
+    )
     if as_json:
         echo(json.dumps(chains_json(report, list(files)), indent=2))
     else:

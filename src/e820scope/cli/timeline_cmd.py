@@ -7,7 +7,15 @@ import click
 from ..analysis.diff import MapKind
 from ..analysis.stream import no_boots_error, stream_boots
 from .common import echo, handle_errors
-from .options import csv_option, inputs_argument, json_option, map_option, quiet_option
+from .options import (
+    csv_option,
+    inputs_argument,
+    jobs_for,
+    jobs_option,
+    json_option,
+    map_option,
+    quiet_option,
+)
 from .progress import Progress
 
 
@@ -18,9 +26,16 @@ from .progress import Progress
 @json_option("e820scope.timeline/3")
 @click.option("--wide", is_flag=True, help="Every column (the default table fits 120 columns).")
 @quiet_option()
+@jobs_option()
 @handle_errors
 def timeline(
-    files: tuple[str, ...], map_kind: str, as_csv: bool, as_json: bool, wide: bool, quiet: bool
+    files: tuple[str, ...],
+    map_kind: str,
+    as_csv: bool,
+    as_json: bool,
+    wide: bool,
+    quiet: bool,
+    jobs: int | None,
 ) -> None:
     """One row per boot of each FILE (in argument order; a capture splits into its boots).
 
@@ -36,6 +51,7 @@ def timeline(
       e820scope timeline samples/lab/patched-6.1-ovmf-4g-chain.log --csv
     """
     # pandas is imported here, not when the CLI starts (it costs every command ~0.3 s)
+    from ..analysis.parallel_run import timeline_rows
     from ..analysis.timeline import TimelineRows
     from ..render.timeline_json import timeline_csv_lines, timeline_json_text
     from ..render.timeline_text import timeline_lines
@@ -43,12 +59,14 @@ def timeline(
     if as_csv and as_json:
         raise click.UsageError("use just one of --csv or --json")
     with TimelineRows(MapKind(map_kind)) as rows:
-        bar = Progress("timeline", enabled=False if quiet else None)
-        try:
-            for boot in stream_boots(files, with_map=False, progress=bar.update):
-                rows.add(boot)
-        finally:
-            bar.close()
+        workers = jobs_for(jobs, files)
+        if workers < 2 or not timeline_rows(files[0], workers, MapKind(map_kind), rows):
+            bar = Progress("timeline", enabled=False if quiet else None)
+            try:
+                for boot in stream_boots(files, with_map=False, progress=bar.update):
+                    rows.add(boot)
+            finally:
+                bar.close()
         if not rows.count:
             raise no_boots_error(files, with_map=False)
         rows.prev = None  # the last boot is not needed any more
