@@ -32,7 +32,7 @@ _CHAIN, _GEN = COLUMNS.index("chain"), COLUMNS.index("generation")
 
 class RowsTask:
     """Timeline rows of the owned boots (chain 0: the chain of the part before),
-    marshalled to a :class:`~e820scope.parse.parallel.Spool`."""
+    marshalled to a :class:`~e820scope.parse.parallel_spool.Spool`."""
 
     def __init__(self, map_kind: MapKind) -> None:
         self.rows = TimelineRows(map_kind)
@@ -75,15 +75,11 @@ def timeline_rows(path: str, jobs: int, map_kind: MapKind, rows: TimelineRows, *
     return True
 
 
-#: What a generation reads of a boot, as plain data: BootInfo fields (start as its
-#: value) and the two maps' entries as tuples (None: no such map).
-GenParts = tuple[tuple[Any, ...], list[tuple[Any, ...]] | None, list[tuple[Any, ...]] | None]
-
-
 class GenTask:
-    """What each owned boot with a firmware map gives a generation (in a
-    :class:`~e820scope.parse.parallel.Spool`), and the worker's number of the first
-    owned boot."""
+    """What each owned boot with a firmware map gives a generation, as plain data (in a
+    :class:`~e820scope.parse.parallel_spool.Spool`): BootInfo's fields (the start as its
+    value) and the two maps' entries as tuples (None: no such map); and the worker's
+    number of its first owned boot."""
 
     def __init__(self) -> None:
         self.first = 0
