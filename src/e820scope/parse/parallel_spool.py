@@ -3,16 +3,16 @@ big capture read on many cores (:func:`parallel_boots`, what ``parse --jobs`` us
 
 from __future__ import annotations
 
+import copyreg
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..model.records import Boot
+from ..model.records import Boot, E820Entry
 from .parallel import PartOut, run_parts
 
 
@@ -61,11 +61,28 @@ def discard(outs: list[PartOut[tuple[str, int]]]) -> None:
             Path(o.result[0]).unlink(missing_ok=True)
 
 
+def _entry(values: tuple[Any, ...]) -> E820Entry:
+    return tuple.__new__(E820Entry, values)
+
+
+def _reduce_entry(e: E820Entry) -> tuple[Any, ...]:
+    """An entry as its plain tuple (its own ``__getnewargs__`` builds a SourceRef per
+    entry: pickling a boot's entries this way is about 3x faster)."""
+    return _entry, (tuple(e),)
+
+
+def dump_boot(boot: Boot, fh: BinaryIO) -> None:
+    """``pickle.dump`` of a boot, entries as plain tuples."""
+    p = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+    p.dispatch_table = {**copyreg.dispatch_table, E820Entry: _reduce_entry}
+    p.dump(boot)
+
+
 class BootSpool:
     """A task that keeps the owned boots, pickled, in a :class:`Spool`."""
 
     def __init__(self) -> None:
-        self.spool = Spool(partial(pickle.dump, protocol=pickle.HIGHEST_PROTOCOL))
+        self.spool = Spool(dump_boot)
 
     def add(self, boot: Boot, prev: Boot | None) -> None:
         self.spool.put(boot)
