@@ -143,3 +143,20 @@ def test_cli_jobs_output_is_the_serial_output(capture: Path, args: list[str]) ->
     three = CliRunner().invoke(cli, [*args, "-j", "3", str(capture)])
     assert one.exit_code == three.exit_code == 0, one.output + three.output
     assert one.stdout == three.stdout
+
+
+def test_workers_report_the_bytes_they_read(capture: Path) -> None:
+    """The progress bar of a parallel run: the workers' bytes read, summed over the
+    parts (each part's warm-up included), up to the parts' total."""
+    from e820scope.parse.parallel import run_parts
+    from e820scope.parse.parallel_spool import BootSpool, discard
+
+    seen: list[tuple[int, int | None]] = []
+    done = run_parts(str(capture), 2, BootSpool, progress=lambda d, t: seen.append((d, t)))
+    assert done is not None
+    parts, outs = done
+    discard(outs)
+    size = capture.stat().st_size
+    total = sum((p.end or size) - p.start for p in parts)
+    assert seen and {t for _, t in seen} == {total}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == total

@@ -43,13 +43,13 @@ def build_chains(
 
     assume = assumptions(kernel, path, assume_setup_data)
     chains = ChainPredictor(assume, parse_size(min_ram))
-    if jobs < 2 or not predict_parts(files[0], jobs, chains):
-        bar = Progress("predict", enabled=False if quiet else None)
-        try:
+    bar = Progress("predict", enabled=False if quiet else None)
+    try:
+        if jobs < 2 or not predict_parts(files[0], jobs, chains, progress=bar.update):
             for boot in stream_boots(files, with_map=True, progress=bar.update):
                 chains.add(boot)
-        finally:
-            bar.close()
+    finally:
+        bar.close()
     if not chains.outcomes and not chains.pending:
         raise no_boots_error(files, with_map=True)
     return chains.finish()

@@ -60,13 +60,15 @@ def timeline(
         raise click.UsageError("use just one of --csv or --json")
     with TimelineRows(MapKind(map_kind)) as rows:
         workers = jobs_for(jobs, files)
-        if workers < 2 or not timeline_rows(files[0], workers, MapKind(map_kind), rows):
-            bar = Progress("timeline", enabled=False if quiet else None)
-            try:
+        bar = Progress("timeline", enabled=False if quiet else None)
+        try:
+            if workers < 2 or not timeline_rows(
+                files[0], workers, MapKind(map_kind), rows, progress=bar.update
+            ):
                 for boot in stream_boots(files, with_map=False, progress=bar.update):
                     rows.add(boot)
-            finally:
-                bar.close()
+        finally:
+            bar.close()
         if not rows.count:
             raise no_boots_error(files, with_map=False)
         rows.prev = None  # the last boot is not needed any more

@@ -134,7 +134,10 @@ class BootStream:
         """The boots from :mod:`.parallel` workers (None: the input is not cut)."""
         from .parallel_spool import parallel_boots
 
-        got = parallel_boots(self.source, self.jobs)
+        hook = self.on_read
+        got = parallel_boots(
+            self.source, self.jobs, progress=(lambda done, _total: hook(done)) if hook else None
+        )
         if got is None:
             return None
         boots, outs = got

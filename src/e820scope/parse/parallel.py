@@ -21,9 +21,10 @@ serially.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
@@ -87,13 +88,26 @@ class PartOut(Generic[R]):
     not_x86: str | None = None
 
 
-class _Window(io.RawIOBase):
-    """Bytes ``[start, end)`` of a file, read with ``pread``."""
+#: In a worker of :func:`run_parts` with a progress bar: bytes read of each part (one
+#: slot per part, shared with the caller).
+_READ_SO_FAR: Any = None
 
-    def __init__(self, path: str, start: int, end: int | None) -> None:
+
+def _share(counts: Any) -> None:
+    """Pool initializer: the shared counts of bytes read."""
+    global _READ_SO_FAR
+    _READ_SO_FAR = counts
+
+
+class _Window(io.RawIOBase):
+    """Bytes ``[start, end)`` of a file, read with ``pread``; how far it got is told to
+    slot ``slot`` of the shared counts (progress bars)."""
+
+    def __init__(self, path: str, start: int, end: int | None, slot: int = -1) -> None:
         self.fd = os.open(path, os.O_RDONLY)
-        self.pos = start
+        self.start = self.pos = start
         self.end = end if end is not None else os.fstat(self.fd).st_size
+        self.slot = slot
 
     def readable(self) -> bool:
         return True
@@ -105,6 +119,8 @@ class _Window(io.RawIOBase):
         data = os.pread(self.fd, n, self.pos)
         buf[: len(data)] = data
         self.pos += len(data)
+        if _READ_SO_FAR is not None and self.slot >= 0:
+            _READ_SO_FAR[self.slot] = self.pos - self.start
         return len(data)
 
     def close(self) -> None:
@@ -113,8 +129,8 @@ class _Window(io.RawIOBase):
         super().close()
 
 
-def _open_window(path: str, start: int, end: int | None) -> BinaryIO:
-    return io.BufferedReader(_Window(path, start, end), CHUNK_SIZE)
+def _open_window(path: str, start: int, end: int | None, slot: int) -> BinaryIO:
+    return io.BufferedReader(_Window(path, start, end, slot), CHUNK_SIZE)
 
 
 def container_of(path: str) -> Container | None:
@@ -243,12 +259,12 @@ def _line_end(path: str, pos: int) -> int:
     return pos + len(line)
 
 
-def run_part(part: Part, container: Container, task: Task[R]) -> PartOut[R]:
+def run_part(part: Part, container: Container, task: Task[R], slot: int = -1) -> PartOut[R]:
     """Read one part (in a worker): its task sees the owned boots, in order."""
     src = TextSource(
         part.path,
         Path(part.path),
-        opener=partial(_open_window, part.path, part.start, part.end),
+        opener=partial(_open_window, part.path, part.start, part.end, slot),
         first_line=part.first_line,
         container=container,
     )
@@ -311,10 +327,13 @@ def run_parts(
     *,
     targets: list[int] | None = None,
     inline: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> tuple[list[Part], list[PartOut[R]]] | None:
     """Every part of ``path`` read by a pool of ``jobs`` processes (``inline``: one
     after the other in this process, for tests); ``targets``: see :func:`plan`. None:
-    nothing to cut, or a part's reading did not match its neighbour's (read serially)."""
+    nothing to cut, or a part's reading did not match its neighbour's (read serially).
+    ``progress`` is told the bytes the workers have read (of all parts), a few times a
+    second."""
     parts = plan(path, jobs, targets)
     container = container_of(path) if parts else None
     if parts is None or container is None:
@@ -322,14 +341,34 @@ def run_parts(
     if inline:
         outs = [run_part(p, container, make_task()) for p in parts]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(parts))) as pool:
-            futures = [pool.submit(run_part, p, container, make_task()) for p in parts]
-            outs = [f.result() for f in futures]
+        outs = _pool(parts, jobs, container, make_task, progress)
     if not verified(parts, outs):
         for o in outs:
             _drop(o.result)
         return None
     return parts, outs
+
+
+def _pool(
+    parts: list[Part],
+    jobs: int,
+    container: Container,
+    make_task: Callable[[], Task[R]],
+    progress: Callable[[int, int | None], None] | None,
+) -> list[PartOut[R]]:
+    """The parts read by a process pool, in order (the bar told what was read)."""
+    counts = multiprocessing.Array("q", len(parts), lock=False) if progress else None
+    size = Path(parts[0].path).stat().st_size
+    total = sum((p.end if p.end is not None else size) - p.start for p in parts)
+    workers = min(jobs, len(parts))
+    with ProcessPoolExecutor(workers, initializer=_share, initargs=(counts,)) as pool:
+        futures = [pool.submit(run_part, p, container, make_task(), k) for k, p in enumerate(parts)]
+        while progress is not None and counts is not None:
+            _, pending = wait(futures, timeout=0.25)
+            progress(sum(counts), total)
+            if not pending:
+                break
+        return [f.result() for f in futures]
 
 
 def _drop(result: Any) -> None:
