@@ -78,6 +78,13 @@ from e820scope.parse import iter_boots
 print(sum(1 for _ in iter_boots({path!r})))
 """
 
+#: the same on ``jobs`` worker processes (e820scope.parse.parallel): every Boot built in
+#: a worker and handed to this process, in order (format fields: path, jobs)
+_PARSE_JOBS = r"""
+from e820scope.parse.api import BootStream
+print(sum(1 for _ in BootStream({path!r}, jobs={jobs})))
+"""
+
 #: the anchors the parser uses, as a grep -E pattern
 _PATTERN = r"""
 from e820scope.ingest.anchors import grep_pattern
@@ -193,6 +200,21 @@ def _reap(cmd: list[str], env: dict[str, str], stdout: Any = subprocess.PIPE) ->
     }
 
 
+def _analyses(path: Path, env: dict[str, str], jobs: int) -> dict[str, dict[str, Any]]:
+    """``timeline`` and ``predict`` of the capture, once each, serially and on ``jobs``
+    workers. Peak RSS is the largest process's (``/usr/bin/time``: the command or one of
+    its workers, each its own), not their sum."""
+    out: dict[str, dict[str, Any]] = {}
+    for command in ("timeline", "predict"):
+        for j in sorted({1, jobs} - {0}):
+            cmd = [sys.executable, "-m", "e820scope", command, "-q", "-j", str(j), str(path)]
+            with Path(os.devnull).open("wb") as null:
+                r = _reap(cmd, env, stdout=null)
+            r.pop("stdout")
+            out[f"{command}_j{j}"] = r
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--size-mib", type=int, default=1024, help="capture size (default 1024)")
@@ -218,6 +240,18 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="runs of grep, ingest and parse, taken in turn (default 3); each stage's "
         "figure is its fastest run, the ratios compare fastest runs (the cli runs once)",
+    )
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="also time the parse on N worker processes (stage parse_jN)",
+    )
+    ap.add_argument(
+        "--analyses",
+        action="store_true",
+        help="also run timeline and predict (-q, output to /dev/null) once each, serially "
+        "and, with --jobs, on N workers: time and peak RSS",
     )
     ap.add_argument("--out", default=str(OUT / "results.json"), help="results file")
     ap.add_argument(
@@ -261,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.skip_cli:
         stages["parse"] = [sys.executable, "-c", _PARSE.format(path=str(path))]
+        if args.jobs > 1:
+            stages[f"parse_j{args.jobs}"] = [
+                sys.executable,
+                "-c",
+                _PARSE_JOBS.format(path=str(path), jobs=args.jobs),
+            ]
     # the stages in turn, so that a slow spell of a shared machine hits all of them
     tries: dict[str, list[dict[str, Any]]] = {name: [] for name in stages}
     for _ in range(max(1, args.repeat)):
@@ -285,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
                 stdout=null,
             )
         runs["cli"].pop("stdout")
+    if args.analyses:
+        runs.update(_analyses(path, env, args.jobs))
     g = runs["grep"]
     for r in runs.values():
         if not r.get("stderr_tail"):

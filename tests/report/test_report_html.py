@@ -105,8 +105,8 @@ def test_json_blocks_are_the_documents(patched_report: Path) -> None:
     blocks = dict(re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html))
     predict = json.loads(blocks["e820scope-predict"].replace("<\\/", "</"))
     timeline = json.loads(blocks["e820scope-timeline"].replace("<\\/", "</"))
-    assert predict["schema"] == "e820scope.predict/2" and predict["first_loss"]["generation"] == 58
-    assert timeline["schema"] == "e820scope.timeline/2" and len(timeline["rows"]) == 64
+    assert predict["schema"] == "e820scope.predict/3" and predict["first_loss"]["generation"] == 58
+    assert timeline["schema"] == "e820scope.timeline/3" and len(timeline["rows"]) == 64
 
 
 def test_page_names_the_command_and_is_reproducible(tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_page_names_the_command_and_is_reproducible(tmp_path: Path) -> None:
 def test_no_loss_chain_says_so(stock_report: Path) -> None:
     html = stock_report.read_text(encoding="utf-8")
     assert '<ul class="verdict ok">' in html
-    assert "Prediction: no memory loss (the kernel has the fix" in html
+    assert "Prediction: no memory loss (each kexec&#x27;d kernel&#x27;s own setup_data" in html
     assert "First loss of usable RAM" not in html
 
 

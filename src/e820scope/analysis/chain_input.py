@@ -10,46 +10,28 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from ..errors import InputError, NoMapError
-from ..model.records import Boot, BootStart, ParsedLog, StartMethod
+from ..errors import InputError
+from ..model.records import Boot, ParsedLog
 from ..parse import no_map_error, parse_input
 from ..parse.api import split_boot_spec
 
 
 def load_boots(specs: Sequence[str]) -> list[Boot]:
-    """Every boot with a firmware map from ``specs``, in input order.
+    """Every boot with a firmware map from ``specs``, in input order (kept: for the
+    commands that read few boots; ``timeline``/``predict`` stream with
+    :func:`.stream.stream_boots`).
 
     A spec may be ``FILE`` (all boots of the file) or ``FILE#N`` (boot N only).
     Raises :class:`InputError` for unreadable files and :class:`NoMapError` when no boot
     has a map.
     """
-    boots: list[Boot] = []
-    for spec in specs:
-        more = _load_one(spec)
-        if (
-            boots
-            and more
-            and boots[-1].ended_by == "kexec"
-            and more[0].start.method
-            in (
-                StartMethod.COLD,
-                StartMethod.UNKNOWN,
-            )
-        ):
-            # one file per generation: the previous file ends with "Starting new kernel"
-            fw = more[0].firmware_map
-            low = fw is not None and fw.entries[0].addr in (0x100, 0x400)
-            method = StartMethod.KEXEC_LOAD if low else StartMethod.KEXEC_FILE_LOAD
-            more[0] = replace(more[0], start=BootStart(method, "previous input ends in kexec"))
-        boots.extend(more)
+    from .stream import no_boots_error, stream_boots
+
+    boots = list(stream_boots(specs, with_map=True))
     if not boots:
-        raise NoMapError(
-            f"{', '.join(specs)}: no BIOS-provided e820 map found",
-            hint="give boot logs that include the early boot messages (dmesg from boot)",
-        )
+        raise no_boots_error(specs, with_map=True)
     return boots
 
 
@@ -69,7 +51,7 @@ def boots_of_spec(spec: str, *, with_map: bool = True) -> list[Boot]:
     """``FILE``: its boots (only those with a firmware map when ``with_map``);
     ``FILE#N``: boot N (all boots numbered 1..n). ``-`` is stdin."""
     path, n = split_boot_spec(spec)
-    every = _parse_cached(path).boots
+    every = parse_cached(path).boots
     if n is None:
         return [b for b in every if b.firmware_map is not None or not with_map]
     if not 1 <= n <= len(every):
@@ -77,24 +59,12 @@ def boots_of_spec(spec: str, *, with_map: bool = True) -> list[Boot]:
     return [every[n - 1]]
 
 
-def _load_one(spec: str) -> list[Boot]:
-    """``FILE``: its boots with a map; ``FILE#N``: boot N, which must have one."""
-    boot_list = boots_of_spec(spec)
-    n = split_boot_spec(spec)[1]
-    if n is not None and boot_list[0].firmware_map is None:
-        raise NoMapError(
-            f"{spec}: boot #{n} has no BIOS-provided e820 map",
-            hint="pick a boot whose early messages are in the log",
-        )
-    return boot_list
-
-
 def select_one(spec: str) -> Boot:
     """``FILE#N``: boot N; ``FILE``: its last boot with a firmware map."""
     path, n = split_boot_spec(spec)
     if n is not None:
         return boots_of_spec(spec)[0]
-    parsed = _parse_cached(path)
+    parsed = parse_cached(path)
     with_map = [b for b in parsed.boots if b.firmware_map is not None]
     if not with_map:
         raise no_map_error(parsed)
@@ -104,7 +74,7 @@ def select_one(spec: str) -> Boot:
 _STDIN: dict[str, ParsedLog] = {}
 
 
-def _parse_cached(path: str) -> ParsedLog:
+def parse_cached(path: str) -> ParsedLog:
     """Parse ``path`` once per (path, size, mtime): ``FILE#1 FILE#2 ...`` read it once."""
     if path == "-":  # stdin can be read once: '-#1 -#2' share one parse
         if "-" not in _STDIN:

@@ -26,27 +26,36 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..kernel.policy import setup_data_reserved
 from ..kernel.range_ops import e820__range_update
 from ..kernel.sanitize import merge_abutting
 from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
-from ..model.records import Boot, E820Entry, StartMethod, TableKind
+from ..model.records import E820Entry, StartMethod
 from ..model.records import usable_bytes as records_usable_bytes
-from ..model.types import USABLE_TYPES_UP_TO_6_14, E820Type
-from .hidden import SETUP_EFI_NODE_BYTES, SETUP_RNG_SEED_HEADER_BYTES
+from . import growth_reasons
+from .generation import (
+    BLOB_SIZE,
+    RAM,
+    RESERVED_KERN,
+    USABLE,
+    Blob,
+    Generation,
+    blob_kind,
+    find_reserved,
+    generations,
+)
 
-#: Sizes of setup_data nodes as reserved (header + payload), by kind.
-BLOB_SIZE = {"SETUP_EFI": SETUP_EFI_NODE_BYTES, "SETUP_RNG_SEED": SETUP_RNG_SEED_HEADER_BYTES}
-_KIND_BY_SIZE = {v: k for k, v in BLOB_SIZE.items()}
-
-RAM = int(E820Type.RAM)
-RESERVED_KERN = int(E820Type.RESERVED_KERN)
-#: Types the kernel hands to memblock as RAM (``e820__memblock_setup``): growth is
-#: modelled for kernels that reserve setup_data, all of them <= 6.14.
-USABLE = USABLE_TYPES_UP_TO_6_14
+__all__ = [
+    "BLOB_SIZE",
+    "RESERVED_KERN",
+    "Blob",
+    "Generation",
+    "blob_kind",
+    "find_reserved",
+    "generations",
+]
 
 
 class HandoffPath(str, enum.Enum):
@@ -54,41 +63,6 @@ class HandoffPath(str, enum.Enum):
 
     KEXEC_FILE_LOAD = "kexec_file_load"
     KEXEC_LOAD = "kexec_load"
-
-
-@dataclass(frozen=True, slots=True)
-class Blob:
-    """A setup_data node reserved as type 128: ``[addr, addr + size)``."""
-
-    addr: int
-    size: int
-    kind: str
-
-    @property
-    def end(self) -> int:
-        return self.addr + self.size
-
-
-def blob_kind(size: int) -> str:
-    """Guess the setup_data type of a reservation from its size (see module docstring)."""
-    return _KIND_BY_SIZE.get(size, "setup_data")
-
-
-@dataclass(frozen=True)
-class Generation:
-    """One observed boot of the chain with what the growth model reads from it."""
-
-    number: int
-    boot: Boot
-    received: tuple[E820Entry, ...]
-    reserved: tuple[Blob, ...]
-    setup_table: tuple[E820Entry, ...] | None
-    kernel: KernelVersion | None
-    start: StartMethod
-
-    @property
-    def label(self) -> str:
-        return f"gen {self.number} ({self.boot.source}:{self.boot.first_line})"
 
 
 def usable_bytes(entries: Sequence[E820Entry]) -> int:
@@ -99,69 +73,6 @@ def usable_bytes(entries: Sequence[E820Entry]) -> int:
 def usable_above(entries: Sequence[E820Entry], floor: int) -> int:
     """Usable bytes at or above ``floor`` (an address)."""
     return sum(max(0, e.end - max(e.addr, floor)) for e in entries if e.type in USABLE)
-
-
-def find_reserved(received: Sequence[E820Entry], setup: Sequence[E820Entry]) -> tuple[Blob, ...]:
-    """The blobs the ``reserve setup_data`` block split out of ``received``.
-
-    Each received usable entry that appears cut into pieces in ``setup`` gives its
-    type-128 pieces: the odd-numbered pieces of an odd split (usable, 128, usable...), and
-    for an even split the alternating set with the smaller total (a blob at an edge).
-    """
-    have = {(e.addr, e.size) for e in received}
-    blobs: list[Blob] = []
-    for r in received:
-        if r.type not in USABLE:
-            continue
-        pieces = sorted(
-            (e for e in setup if e.addr >= r.addr and e.end <= r.end and e.type in USABLE),
-            key=lambda e: e.addr,
-        )
-        if len(pieces) < 2 or all((p.addr, p.size) in have for p in pieces):
-            continue
-        odd = pieces[1::2]
-        even = pieces[0::2]
-        if len(pieces) % 2 == 1:
-            chosen = odd
-        else:
-            chosen = odd if sum(p.size for p in odd) <= sum(p.size for p in even) else even
-        blobs.extend(Blob(p.addr, p.size, blob_kind(p.size)) for p in chosen)
-    return tuple(blobs)
-
-
-def generations(boots: Sequence[Boot]) -> list[Generation]:
-    """Turn boots into generations, restoring type 128 on carried pieces of earlier blobs."""
-    gens: list[Generation] = []
-    known: set[tuple[int, int]] = set()
-    for i, b in enumerate(boots, 1):
-        fw = b.firmware_map
-        if fw is None:
-            continue
-        hidden = known | _hidden_reserved_kern(fw.entries)
-        received = tuple(
-            e.with_type(RESERVED_KERN) if (e.addr, e.size) in hidden and e.type == RAM else e
-            for e in fw.entries
-        )
-        sd_tables = b.tables_of(TableKind.SETUP_DATA)
-        setup = sd_tables[-1].entries if sd_tables else None
-        reserved = find_reserved(received, setup) if setup else ()
-        known.update((x.addr, x.size) for x in reserved)
-        gens.append(Generation(i, b, received, reserved, setup, b.kernel, b.start.method))
-    return gens
-
-
-def _hidden_reserved_kern(entries: Sequence[E820Entry]) -> set[tuple[int, int]]:
-    """Type-128 pieces a <= 6.14 printout shows as ``usable`` (``(addr, size)`` keys).
-
-    :mod:`e820scope.kernel.hidden` finds the runs of abutting type-1 entries; in an odd
-    run the 2nd, 4th... are 128 (a node split out of RAM), in an even run the
-    alternating set with the smaller total.
-    """
-    return {
-        (entries[i].addr, entries[i].size)
-        for run in reserved_kern_runs(entries, None)
-        for i in reserved_kern_of_run(entries, run, odd_run_interior=True)
-    }
 
 
 def split_for(entries: Sequence[E820Entry], blobs: Sequence[Blob]) -> tuple[E820Entry, ...]:
@@ -382,8 +293,12 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         for x in dropped:
             evidence.append(
                 f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
-                f"{b.number}'s map: reserved in e820_table only (kernel has the fix)"
+                f"{b.number}'s map: reserved in e820_table only (the kernel has "
+                f"{growth_reasons.fix_for(x.kind, a.kernel)})"
             )
+        first, kept, later, capped = growth_reasons.constant_blobs(gens)
+        if kept:
+            evidence.append(growth_reasons.constant_text(first, kept, later, capped))
         rate = sum(measured) / len(measured)
         if len(set(measured)) > 1:
             evidence.append(
@@ -395,12 +310,13 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         never = None
         if not sizes:
             never = (
-                "the kernel has the fix (8efbc518b884, v5.8; fc7f27cda843, v6.9): setup_data "
-                "is not reserved in e820_table_kexec, the hand-off does not grow"
+                growth_reasons.not_carried(dropped, a.kernel)
                 if dropped
                 else "no setup_data is reserved in the kexec'd generations: "
                 "the hand-off does not grow"
             )
+            if kept:
+                never += growth_reasons.constant_clause(kept)
         return Mechanism(
             path,
             kver,

@@ -203,7 +203,7 @@ def _observed_states(gens: Sequence[Generation], mech: Mechanism) -> list[GenSta
         dropped: tuple[E820Entry, ...] = ()
         if out and out[-1].generation == g.number - 1:
             dropped = zeropage_split(out[-1].kexec_table)[1]
-        mem = g.boot.memory.total_kb if g.boot.memory else None
+        mem = g.info.memory_total_kb
         out.append(GenState(g.number, True, g.received, k, dropped, g.reserved, mem))
     return out
 

@@ -7,7 +7,9 @@ at the zeropage cap, and the usable bytes it lost. Values are typed (addresses a
 are ints; renderers format them). Columns:
 
 ``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
-``FILE#N``), ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
+``FILE#N``), ``chain`` (1-based: a cold boot starts a new chain,
+:func:`.stream.continues_chain`) and ``generation`` (1-based within the chain),
+``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
 ``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
 None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (the boot's kernel's
 RAM types), ``usable_delta_bytes`` (vs the previous row; None for the first row and a cold boot),
@@ -21,24 +23,30 @@ bytes, vs the previous row), ``setup_data`` (this boot's own setup_data pieces a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import marshal
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
 
 from ..errors import NoMapError
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import Boot, Severity, StartMethod, usable_bytes
+from ..model.records import Boot, Severity, usable_bytes
 from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
 from .hidden import boot_hidden, resolve
+from .stream import continues_chain
 
 COLUMNS = (
     "index",
     "source",
     "boot",
     "label",
+    "chain",
+    "generation",
     "kernel",
     "start",
     "ended_by",
@@ -58,9 +66,16 @@ COLUMNS = (
     "warnings",
 )
 
+_CHAIN, _GENERATION = COLUMNS.index("chain"), COLUMNS.index("generation")
+
+#: Bytes of marshalled rows :class:`TimelineRows` keeps in memory before a temporary file.
+SPOOL_IN_MEMORY = 8 << 20
+
 INT_COLUMNS = (
     "index",
     "boot",
+    "chain",
+    "generation",
     "entries",
     "usable_bytes",
     "usable_delta_bytes",
@@ -147,23 +162,77 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
 
 
 def follows(prev: Boot, boot: Boot) -> bool:
-    """Whether ``boot`` continues the chain of the row before it. A cold boot starts a new
-    chain; a boot of unknown start continues it only within the same file (rows from
-    several files are generations only when the log shows a kexec, kdump or similar)."""
-    method = boot.start.method
-    if method is StartMethod.COLD:
-        return False
-    return method is not StartMethod.UNKNOWN or prev.source == boot.source
+    """Whether ``boot`` continues the chain of the row before it
+    (:func:`.stream.continues_chain`)."""
+    return continues_chain(prev.source, boot.source, boot.start.method)
 
 
-def timeline_frame(boots: Sequence[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:
+class TimelineRows:
+    """The timeline built one boot at a time, in flat memory.
+
+    Of the boots only the one before is kept (the next row is compared with it); each
+    row is written, marshalled, to a spool (in memory up to :data:`SPOOL_IN_MEMORY`
+    bytes, then a temporary file), so a capture of tens of thousands of boots costs a
+    few hundred bytes a row, in one block. :meth:`records` reads the rows back, as
+    often as needed (the text table reads them twice); :meth:`frame` makes the
+    DataFrame. Close it (or use it in a ``with``) to drop the spool.
+    """
+
+    def __init__(self, map_kind: MapKind = MapKind.FIRMWARE) -> None:
+        self.map_kind = map_kind
+        self.count = 0
+        self.prev: Boot | None = None
+        self.chain = 0
+        self.generation = 0
+        self.columns = list(COLUMNS)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed by close())
+
+    def __enter__(self) -> TimelineRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def add(self, boot: Boot) -> None:
+        prev = self.prev
+        if prev is None or not follows(prev, boot):
+            self.chain += 1
+            self.generation = 0
+        self.generation += 1
+        self.count += 1
+        row = _row(self.count, boot, prev, self.map_kind)
+        row["chain"], row["generation"] = self.chain, self.generation
+        marshal.dump(tuple(row[c] for c in COLUMNS), self._spool)
+        self.prev = boot
+
+    def add_row(self, values: tuple[Any, ...]) -> None:
+        """A row made elsewhere (:mod:`.parallel_run`), its numbers already counted."""
+        self.count += 1
+        self.chain, self.generation = values[_CHAIN], values[_GENERATION]
+        marshal.dump(values, self._spool)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows in order, as ``{column: value}`` (None for a missing value)."""
+        spool = self._spool
+        spool.seek(0)
+        for _ in range(self.count):
+            yield dict(zip(COLUMNS, marshal.load(spool), strict=True))
+        spool.seek(0, io.SEEK_END)
+
+    def frame(self) -> pd.DataFrame:
+        rows = [tuple(r.values()) for r in self.records()]
+        df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+        # Nullable integers: a boot without a map or a Memory: line stays an integer column.
+        typed: pd.DataFrame = df.astype({c: "Int64" for c in INT_COLUMNS})
+        return typed
+
+
+def timeline_frame(boots: Iterable[Boot], *, map_kind: MapKind = MapKind.FIRMWARE) -> pd.DataFrame:
     """The timeline table: one row per boot, in the order given."""
-    rows = []
-    prev: Boot | None = None
-    for i, boot in enumerate(boots, 1):
-        rows.append(_row(i, boot, prev, map_kind))
-        prev = boot
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
-    # Nullable integers: a boot without a map or a Memory: line stays an integer column.
-    typed: pd.DataFrame = df.astype({c: "Int64" for c in INT_COLUMNS})
-    return typed
+    with TimelineRows(map_kind) as rows:
+        for boot in boots:
+            rows.add(boot)
+        return rows.frame()

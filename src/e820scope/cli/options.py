@@ -8,7 +8,7 @@ Sizes are bytes (binary units).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -58,6 +58,44 @@ def json_option(schema: str, help: str | None = None) -> Callable[[F], F]:
     return click.option(
         "--json", "as_json", is_flag=True, help=help or f"JSON output (schema {schema})."
     )
+
+
+def quiet_option() -> Callable[[F], F]:
+    """``-q/--quiet`` (parameter ``quiet``): no progress bar, no warnings on stderr."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar and no warnings on stderr (errors still shown).",
+    )
+
+
+def jobs_option(
+    default_help: str = "every core for a single file of 64 MiB or more, else 1",
+) -> Callable[[F], F]:
+    """``-j/--jobs N`` (parameter ``jobs``): worker processes for one big capture."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Worker processes for one big capture: a plain log file is cut at boot "
+        f"banners and read in parts (the output is the serial run's). Default: {default_help}.",
+    )
+
+
+def jobs_for(jobs: int | None, files: Sequence[str], *, auto: bool = True) -> int:
+    """The workers to use: more than one only for a single plain ``FILE`` (not ``-``,
+    not ``FILE#N``); without ``--jobs``, every core for a big file when ``auto``."""
+    from ..parse.api import split_boot_spec
+    from ..parse.parallel import default_jobs
+
+    if len(files) != 1 or files[0] == "-" or split_boot_spec(files[0])[1] is not None:
+        return 1
+    if jobs is None:
+        return default_jobs(files[0]) if auto else 1
+    return jobs
 
 
 def csv_option() -> Callable[[F], F]:

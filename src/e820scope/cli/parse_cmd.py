@@ -12,10 +12,12 @@ to be unreadable.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -26,7 +28,8 @@ from ..model.records import Boot, ParsedLog, Severity
 from ..parse.api import split_boot_spec
 from ..render.names import input_name
 from .common import echo, handle_errors
-from .options import inputs_argument
+from .options import inputs_argument, jobs_for, jobs_option, quiet_option
+from .progress import Progress
 
 if TYPE_CHECKING:
     from ..parse.api import BootStream
@@ -39,9 +42,12 @@ _SPOOL_IN_MEMORY = 8 << 20
 @inputs_argument()
 @click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/1).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output: one row per map entry.")
-@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr (errors still shown).")
+@quiet_option()
+@jobs_option(default_help="1 (the boots' trip from the workers costs what parsing them does)")
 @handle_errors
-def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> None:
+def parse(
+    files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool, jobs: int | None
+) -> None:
     """Read boot logs and show every e820 map they print, boot by boot.
 
     FILE is a log (serial capture, dmesg, journal, syslog, a mail), '-' for stdin, a
@@ -64,7 +70,15 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
     picks = [split_boot_spec(f) for f in files]
-    streams = [BootStream(path) for path, _ in picks]
+    # the boots travel from the workers pickled, which costs the main process about
+    # what parsing them does (bench/README.md): parse uses workers only when asked
+    workers = jobs_for(jobs, files, auto=False)
+    streams = [BootStream(path, jobs=workers) for path, _ in picks]
+    bar = Progress("parse", enabled=False if quiet else None)
+    sizes = [_size(path) for path, _ in picks]
+    total = None if None in sizes else sum(x or 0 for x in sizes)
+    for k, s in enumerate(streams):
+        s.on_read = functools.partial(_moved, bar, sum(x or 0 for x in sizes[:k]), total)
     wanted = [n for _, n in picks]
     boot_warnings: list[list[str]] = [[] for _ in streams]
     with tempfile.SpooledTemporaryFile(
@@ -72,12 +86,15 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
     ) as spool:
         out: IO[str] = spool
         each = _each(streams, wanted, boot_warnings)
-        if as_json:
-            _json_boots(each, out)
-        elif as_csv:
-            _csv_boots(each, out)
-        else:
-            _text_boots(each, out)
+        try:
+            if as_json:
+                _json_boots(each, out)
+            elif as_csv:
+                _csv_boots(each, out)
+            else:
+                _text_boots(each, out)
+        finally:
+            bar.close()
         for spec, s, n in zip(files, streams, wanted, strict=True):
             if n is not None and n > s.count:
                 raise no_such_boot(spec, s.count)
@@ -98,6 +115,18 @@ def parse(files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool) -> N
             raise s.no_map_error()
     if any(s.truncated for s in streams):
         sys.exit(EXIT_INPUT_ERROR)
+
+
+def _size(path: str) -> int | None:
+    try:
+        p = Path(path)
+        return p.stat().st_size if p.is_file() else None
+    except OSError:
+        return None
+
+
+def _moved(bar: Progress, base: int, total: int | None, pos: int) -> None:
+    bar.update(base + pos, total)
 
 
 def _warn(streams: list[BootStream], boot_warnings: list[list[str]]) -> None:

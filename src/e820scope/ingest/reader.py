@@ -22,7 +22,7 @@ from . import decompress
 from .decompress import ChunkReader, sniff_compression
 from .lines import LogLine
 from .machine import Batch, LineMachine
-from .sniff import SNIFF_SIZE, check_text, sniff
+from .sniff import SNIFF_SIZE, Container, check_text, sniff
 
 #: longest physical line kept whole (bytes); the rest of a longer line is dropped.
 MAX_LINE = 1 << 20
@@ -42,6 +42,12 @@ class TextSource:
     opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
     warnings: list[ParseWarning] = field(default_factory=list)
     partial: bool = False
+    #: told the bytes of the file read so far, after each chunk (a plain file only)
+    on_read: Callable[[int], None] | None = field(default=None, repr=False)
+    #: number of the stream's first line, and its container when already known (a part
+    #: of a file read on its own: :mod:`e820scope.parse.parallel`)
+    first_line: int = 1
+    container: Container | None = None
 
     def open_binary(self) -> BinaryIO:
         """A binary stream positioned at the start (stdin when there is no path)."""
@@ -173,8 +179,11 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
     base, cut = 1, False
     if head:
         check_text(src.name, head)
-        machine = LineMachine(src.name, sniff(head), anchors)
-        base, cut = yield from _walk(machine, chain((head,), chunks), reader)
+        machine = LineMachine(src.name, src.container or sniff(head), anchors)
+        report = _reporter(src, fh)
+        base, cut = yield from _walk(
+            machine, chain((head,), chunks), reader, report, src.first_line
+        )
     if reader.truncated:
         # the stream ended inside line ``base`` (dropped when cut mid-line) or after
         # line ``base - 1``
@@ -189,6 +198,19 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
         )
 
 
+def _reporter(src: TextSource, fh: BinaryIO) -> Callable[[], None] | None:
+    """What tells ``src.on_read`` the position in the file (None: nothing to tell)."""
+    hook = src.on_read
+    if hook is None or src.path is None or src.opener is not None:
+        return None
+
+    def report() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            hook(fh.tell())
+
+    return report
+
+
 def _head(chunks: Iterator[bytes]) -> bytes:
     """The first chunk, extended to at least :data:`SNIFF_SIZE` bytes when there are more."""
     head = next(chunks, b"")
@@ -201,7 +223,11 @@ def _head(chunks: Iterator[bytes]) -> bytes:
 
 
 def _walk(
-    machine: LineMachine, chunks: Iterator[bytes], reader: ChunkReader
+    machine: LineMachine,
+    chunks: Iterator[bytes],
+    reader: ChunkReader,
+    report: Callable[[], None] | None = None,
+    base: int = 1,
 ) -> Generator[Batch, None, tuple[int, bool]]:
     """Give every chunk, after the lines the previous one left, to the machine.
 
@@ -210,11 +236,12 @@ def _walk(
     """
     nl = machine.c.newline
     rest = b""
-    base = 1
     for chunk in chunks:
         data = rest + chunk if rest else chunk
         batch, pos, base = machine.run(data, base, final=False)
         yield batch
+        if report is not None:
+            report()
         rest = data[pos:]
         whole = rest.rfind(nl) + 1
         if len(rest) - whole > MAX_LINE:

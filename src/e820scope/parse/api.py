@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -91,8 +91,12 @@ class BootStream:
     the :class:`ParsedLog` that :func:`parse_input` would return, without its boots.
     """
 
-    def __init__(self, spec: str | os.PathLike[str], session: ParseSession | None = None) -> None:
+    def __init__(
+        self, spec: str | os.PathLike[str], session: ParseSession | None = None, jobs: int = 1
+    ) -> None:
         self.source = os.fspath(spec)
+        #: worker processes for a big plain file (:mod:`.parallel`); 1: this process
+        self.jobs = jobs
         self.session = session or ParseSession()
         self.inputs_used: list[str] = []
         self.warnings: list[ParseWarning] = []
@@ -108,27 +112,62 @@ class BootStream:
         #: the first non-empty completeness reason (for :func:`no_map_error`)
         self.first_reason: str | None = None
         self._not_x86: str | None = None
+        #: told the bytes of a plain file read so far, after each chunk (progress bars)
+        self.on_read: Callable[[int], None] | None = None
 
     @property
     def not_x86_reason(self) -> str | None:
         return None if self.has_table else self._not_x86
 
+    def _counted(self, boots: Iterable[Boot]) -> Iterator[Boot]:
+        """``boots``, noting what the summary says about them."""
+        for boot in boots:
+            self.count += 1
+            if boot.tables:
+                self.has_table = True
+                if not self.has_entries:
+                    self.has_entries = any(t.entries for t in boot.tables)
+            if boot.completeness.status in _NOT_WHOLE:
+                self.partial = True
+            if self.first_reason is None and boot.completeness.reason:
+                self.first_reason = boot.completeness.reason
+            yield boot
+
+    def _parallel(self) -> Iterator[Boot] | None:
+        """The boots from :mod:`.parallel` workers (None: the input is not cut)."""
+        from .parallel_spool import parallel_boots
+
+        hook = self.on_read
+        got = parallel_boots(
+            self.source, self.jobs, progress=(lambda done, _total: hook(done)) if hook else None
+        )
+        if got is None:
+            return None
+        boots, outs = got
+
+        def run() -> Iterator[Boot]:
+            yield from self._counted(boots)
+            self.inputs_used.append(self.source)
+            if not self.has_table:
+                self._not_x86 = next((o.not_x86 for o in outs if o.not_x86), None)
+
+        return run()
+
     def __iter__(self) -> Iterator[Boot]:
+        if self.jobs > 1 and (par := self._parallel()) is not None:
+            yield from par
+            return
         index = 1
         for src in open_inputs(self.source):
+            src.on_read = self.on_read
             sp = Splitter(self.session, first_index=index)
-            src_table = False
-            for boot in chain(_boots(sp, log_batches(src, anchors=ANCHORS)), sp.close()):
-                self.count += 1
-                if boot.tables:
-                    src_table = self.has_table = True
-                    if not self.has_entries:
-                        self.has_entries = any(t.entries for t in boot.tables)
-                if boot.completeness.status in _NOT_WHOLE:
-                    self.partial = True
-                if self.first_reason is None and boot.completeness.reason:
-                    self.first_reason = boot.completeness.reason
-                yield boot
+            had = self.has_table
+            self.has_table = False
+            yield from self._counted(
+                chain(_boots(sp, log_batches(src, anchors=ANCHORS)), sp.close())
+            )
+            src_table = self.has_table
+            self.has_table = had or src_table
             self.warnings.extend(getattr(src, "warnings", []) or [])
             if getattr(src, "partial", False):
                 self.partial = self.truncated = True

@@ -1,8 +1,10 @@
 """Text and JSON renderings of a :class:`~e820scope.analysis.predict.Prediction`.
 
-JSON schema ``e820scope.predict/2`` is documented in docs/predict.md. Ranges follow
-:mod:`.json_common` (integers, ``end`` exclusive, hex beside them). Version 2: version 1
-gave ranges as ``start``, an inclusive ``end`` and ``bytes``.
+JSON schema ``e820scope.predict/3`` is documented in docs/predict.md. Ranges follow
+:mod:`.json_common` (integers, ``end`` exclusive, hex beside them). Version 3: the input's
+chains (``chain``, ``chains``: :mod:`.predict_chains`), and a generation the log shows has
+``reboots_from_last_seen`` null (``observed`` true), never a negative count. Version 2:
+version 1 gave ranges as ``start``, an inclusive ``end`` and ``bytes``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..model.types import short_name
 from .json_common import entry_range
 from .names import inputs_text
 
-SCHEMA = "e820scope.predict/2"
+SCHEMA = "e820scope.predict/3"
 
 
 def range_text(e: E820Entry) -> str:
@@ -27,10 +29,15 @@ def _entry_dict(e: E820Entry) -> dict[str, Any]:
     return entry_range(e)
 
 
+def _ahead(p: Prediction, gen: int) -> int | None:
+    """Reboots after the last boot seen; None for a generation the log shows."""
+    return gen - p.last_seen if gen > p.last_seen else None
+
+
 def _loss_dict(p: Prediction, loss: Loss) -> dict[str, Any]:
     return {
         "generation": loss.generation,
-        "reboots_from_last_seen": loss.generation - p.last_seen,
+        "reboots_from_last_seen": _ahead(p, loss.generation),
         "observed": loss.generation <= p.last_seen,
         "dropped": [_entry_dict(e) for e in loss.dropped],
         "usable_before": loss.usable_before,
@@ -51,7 +58,7 @@ def _state_dict(s: GenState) -> dict[str, Any]:
 
 
 def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
-    """The ``e820scope.predict/2`` document."""
+    """The ``e820scope.predict/3`` document (of one chain)."""
     m = p.mechanism
     first = p.first_loss
     death_state = p.state(p.death) if p.death is not None else None
@@ -86,7 +93,8 @@ def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
         "death": (
             {
                 "generation": p.death,
-                "reboots_from_last_seen": p.death - p.last_seen,
+                "reboots_from_last_seen": _ahead(p, p.death),
+                "observed": p.death <= p.last_seen,
                 "usable_above_16mib": death_state.usable_above_floor if death_state else None,
                 "min_ram": p.min_ram,
             }

@@ -1,4 +1,4 @@
-"""``e820scope timeline --json`` (schema ``e820scope.timeline/2``) and ``--csv``.
+"""``e820scope timeline --json`` (schema ``e820scope.timeline/3``) and ``--csv``.
 
 JSON follows :mod:`.json_common`: addresses and sizes are integers with hex beside them
 (``splits`` items are ``{"addr", "addr_hex"}``, ``dropped_at_cap`` and ``setup_data``
@@ -11,14 +11,19 @@ CSV keeps one cell per column: addresses in hex, lists joined with ``;``, ranges
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
+from ..analysis.timeline import TimelineRows
 from .json_common import hex_of, range_json
 
-SCHEMA = "e820scope.timeline/2"
+SCHEMA = "e820scope.timeline/3"
 
 
 def _clean(v: Any) -> Any:
@@ -41,14 +46,55 @@ def _json_cell(col: str, v: Any) -> dict[str, Any]:
     return {col: v}
 
 
-def timeline_json(df: pd.DataFrame) -> dict[str, Any]:
-    rows = []
-    for rec in df.to_dict(orient="records"):
-        row: dict[str, Any] = {}
-        for k, v in rec.items():
-            row.update(_json_cell(str(k), v))
-        rows.append(row)
-    return {"schema": SCHEMA, "columns": list(df.columns), "rows": rows}
+#: A timeline: the DataFrame, or the rows as the CLI streams them (flat memory).
+Table = pd.DataFrame | TimelineRows
+
+
+def records(df: Table) -> Iterator[dict[str, Any]]:
+    """The rows of ``df`` as dicts, one at a time (``to_dict(orient="records")`` would
+    hold them all: a capture of tens of thousands of boots)."""
+    if isinstance(df, TimelineRows):
+        yield from df.records()
+        return
+    cols = [str(c) for c in df.columns]
+    for values in df.itertuples(index=False, name=None):
+        yield dict(zip(cols, values, strict=True))
+
+
+def chains(df: Table) -> int:
+    """How many chains the timeline holds."""
+    if isinstance(df, TimelineRows):
+        return df.chain
+    return int(df["chain"].max()) if len(df) else 0
+
+
+def _json_row(rec: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for k, v in rec.items():
+        row.update(_json_cell(k, v))
+    return row
+
+
+def timeline_json(df: Table) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "columns": list(df.columns),
+        "rows": list(map(_json_row, records(df))),
+    }
+
+
+def timeline_json_text(df: Table) -> Iterator[str]:
+    """``json.dumps(timeline_json(df), indent=2)`` in pieces, a row at a time."""
+    head = json.dumps({"schema": SCHEMA, "columns": list(df.columns), "rows": []}, indent=2)
+    cut = head.rindex("[]")
+    sep = head[:cut] + "[\n    "
+    empty = True
+    for rec in records(df):
+        # a JSON string holds no raw newline: every newline is the indentation's
+        yield sep + json.dumps(_json_row(rec), indent=2).replace("\n", "\n    ")
+        sep = ",\n    "
+        empty = False
+    yield head[cut:] if empty else "\n  ]" + head[cut + 2 :]
 
 
 def _csv_cell(col: str, v: Any) -> Any:
@@ -64,11 +110,18 @@ def _csv_cell(col: str, v: Any) -> Any:
     return v
 
 
-def timeline_csv(df: pd.DataFrame) -> str:
-    flat = pd.DataFrame(
-        {col: [_csv_cell(str(col), v) for v in df[col]] for col in df.columns},
-        columns=df.columns,
-        dtype=object,
-    )
-    text: str = flat.to_csv(index=False, lineterminator="\n")
-    return text
+def timeline_csv_lines(df: Table) -> Iterator[str]:
+    """The CSV, a line at a time (as ``DataFrame.to_csv``: minimal quoting)."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(list(df.columns))
+    yield buf.getvalue()
+    for rec in records(df):
+        buf.seek(0)
+        buf.truncate()
+        out.writerow([_csv_cell(k, v) for k, v in rec.items()])
+        yield buf.getvalue()
+
+
+def timeline_csv(df: Table) -> str:
+    return "".join(timeline_csv_lines(df))

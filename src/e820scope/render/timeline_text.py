@@ -9,11 +9,13 @@ texts (dropped ranges, panic messages, warnings) as numbered notes under the tab
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
 from ..analysis.units import exact_and_human, exact_size
+from .timeline_json import Table, chains, records
 
 #: The default table's width (columns of text).
 WIDTH = 120
@@ -115,41 +117,40 @@ def row_notes(rec: dict[Any, Any]) -> tuple[list[str], list[str]]:
     return flags, texts
 
 
-def _fit(rows: list[list[str]], headers: list[str], width: int | None) -> list[int]:
-    """Column widths; with ``width``, the last column (notes) is cut to fit."""
-    widths = [
-        max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)
-    ]
-    if width is not None:
-        room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+def _cells(rec: dict[str, Any], shown: tuple[tuple[str, str], ...], wide: bool) -> list[str]:
+    flags, _ = row_notes(rec)
+    cells = []
+    for col, _h in shown:
+        if col == "notes":
+            cells.append(", ".join(flags) or "-")
+        elif col == "kernel" and not wide and len(str(rec[col])) > KERNEL_MAX:
+            cells.append(str(rec[col])[: KERNEL_MAX - 1] + "…")
+        else:
+            cells.append(cell(col, rec[col], wide))
+    return cells
+
+
+def _widths(df: Table, shown: tuple[tuple[str, str], ...], wide: bool) -> list[int]:
+    """Column widths (first pass over the rows); without ``wide``, the last column
+    (notes) is cut to fit :data:`WIDTH`."""
+    widths = [len(h) for _, h in shown]
+    for rec in records(df):
+        for k, c in enumerate(_cells(rec, shown, wide)):
+            if len(c) > widths[k]:
+                widths[k] = len(c)
+    if not wide:
+        room = WIDTH - sum(widths[:-1]) - 2 * (len(widths) - 1)
         widths[-1] = max(room, 5)
     return widths
 
 
-def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
-    """The table; sources are listed once above the rows they start; notes under it."""
+def timeline_lines(df: Table, *, wide: bool = False) -> Iterator[str]:
+    """The table a line at a time (two passes over the rows, none kept); sources are
+    listed once above the rows they start, and so is each chain when there are several
+    (``-- chain N: FILE#K (cold start)``); notes under it."""
     shown = WIDE if wide else NARROW
-    headers = [h for _, h in shown]
-    rows: list[list[str]] = []
-    sources: dict[int, str] = {}
-    notes: list[str] = []
-    last_src = None
-    for rec in df.to_dict(orient="records"):
-        if rec["source"] != last_src:
-            sources[len(rows)] = str(rec["source"])
-            last_src = rec["source"]
-        flags, texts = row_notes(rec)
-        cells = []
-        for col, _ in shown:
-            if col == "notes":
-                cells.append(", ".join(flags) or "-")
-            elif col == "kernel" and not wide and len(str(rec[col])) > KERNEL_MAX:
-                cells.append(str(rec[col])[: KERNEL_MAX - 1] + "…")
-            else:
-                cells.append(cell(col, rec[col], wide))
-        rows.append(cells)
-        notes.extend(f"#{rec['index']}: {t}" for t in texts)
-    widths = _fit(rows, headers, None if wide else WIDTH)
+    width = None if wide else WIDTH
+    widths = _widths(df, shown, wide)
 
     def fmt(cells: list[str]) -> str:
         parts = []
@@ -160,20 +161,31 @@ def render_timeline(df: pd.DataFrame, *, wide: bool = False) -> str:
             parts.append(c.rjust(widths[k]) if col in _RIGHT else c.ljust(widths[k]))
         return "  ".join(parts).rstrip()
 
-    out = [fmt(headers)]
-    for k, r in enumerate(rows):
-        if k in sources:
-            out.append(_source_line(sources[k], None if wide else WIDTH))
-        out.append(fmt(r))
+    yield fmt([h for _, h in shown])
+    notes: list[str] = []
+    last_src = None
+    several = chains(df) > 1
+    for rec in records(df):
+        if rec["source"] != last_src:
+            yield _source_line(str(rec["source"]), width)
+            last_src = rec["source"]
+        if several and rec["generation"] == 1:
+            yield f"-- chain {rec['chain']}: {rec['label']} ({rec['start']} start)"
+        yield fmt(_cells(rec, shown, wide))
+        notes.extend(f"#{rec['index']}: {t}" for t in row_notes(rec)[1])
     if notes:
-        out.append("")
-        out.append("notes:")
+        yield ""
+        yield "notes:"
         for n in notes:
             if wide:
-                out.append("  " + n)
+                yield "  " + n
             else:
-                out.extend(textwrap.wrap(n, WIDTH, initial_indent="  ", subsequent_indent="      "))
-    return "\n".join(out) + "\n"
+                yield from textwrap.wrap(n, WIDTH, initial_indent="  ", subsequent_indent="      ")
+
+
+def render_timeline(df: Table, *, wide: bool = False) -> str:
+    """:func:`timeline_lines` as one text."""
+    return "\n".join(timeline_lines(df, wide=wide)) + "\n"
 
 
 def _source_line(source: str, width: int | None) -> str:

@@ -1,0 +1,160 @@
+"""``predict`` over a capture of several chains, one chain at a time.
+
+A cold (firmware) boot clears the carried type-128 entries and starts a new chain
+(:func:`.stream.continues_chain`): each chain is predicted on its own, with generations
+numbered from 1 at its first boot. Boots stream by (:func:`.stream.stream_boots`); a
+chain's generations are kept while it lasts, then reduced to a :class:`ChainOutcome`
+(a few numbers), and only the last chain that could be predicted keeps its whole
+:class:`~.predict.Prediction` (what the detailed report shows, the one whose future is
+still ahead). Memory is bounded by the longest chain, not by the capture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..model.records import Boot, E820Entry
+from .generation import Generation, GenerationMaker, parts_of
+from .growth import Assumptions, infer_mechanism
+from .predict import DEFAULT_MIN_RAM, Prediction, predict
+from .stream import BootInfo, continues_chain
+
+
+@dataclass(frozen=True, slots=True)
+class ChainOutcome:
+    """One chain's prediction in a few numbers (generations are 1-based in the chain).
+
+    ``verdict``: ``loss`` (usable RAM is or will be lost), ``never`` or ``not
+    predicted`` (then ``reason`` says why: e.g. a chain of one cold boot).
+    """
+
+    number: int
+    first: str
+    last: str
+    generations: int
+    last_seen: int
+    verdict: str
+    reason: str | None = None
+    entries_per_generation: float | None = None
+    first_overflow: int | None = None
+    first_truncated: int | None = None
+    first_loss: int | None = None
+    first_loss_bytes: int | None = None
+    death: int | None = None
+
+    def seen(self, generation: int | None) -> bool:
+        """Whether ``generation`` is one the log shows (not a forecast)."""
+        return generation is not None and generation <= self.last_seen
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Every chain's outcome, and the detailed prediction of ``main``."""
+
+    chains: tuple[ChainOutcome, ...]
+    main: ChainOutcome
+    prediction: Prediction
+
+
+def outcome(
+    number: int,
+    gens: list[Generation],
+    pred: Prediction | None,
+    error: InputError | None = None,
+) -> ChainOutcome:
+    """What is kept of a chain once predicted (or not: ``error``)."""
+    first, last = gens[0].info.label, gens[-1].info.label
+    seen = gens[-1].number
+    if pred is None:
+        why = str(error) if error is not None else "no prediction"
+        return ChainOutcome(number, first, last, len(gens), seen, "not predicted", why)
+    loss = pred.first_loss
+    return ChainOutcome(
+        number,
+        first,
+        last,
+        len(gens),
+        pred.last_seen,
+        "loss" if loss is not None else "never",
+        pred.never_reason if loss is None else None,
+        pred.mechanism.entries_per_generation,
+        pred.first_overflow,
+        pred.first_truncated,
+        loss.generation if loss is not None else None,
+        loss.usable_lost if loss is not None else None,
+        pred.death,
+    )
+
+
+class ChainPredictor:
+    """Feed it the boots with a firmware map, in order; :meth:`finish` gives the report."""
+
+    def __init__(self, assume: Assumptions, min_ram: int = DEFAULT_MIN_RAM) -> None:
+        self.assume = assume
+        self.min_ram = min_ram
+        self.outcomes: list[ChainOutcome] = []
+        self._main: tuple[ChainOutcome, Prediction] | None = None
+        self._error: InputError | None = None
+        self._gens: list[Generation] = []
+        self._maker = GenerationMaker()
+        self._prev: str | None = None  # the source of the last boot
+
+    def add(self, boot: Boot) -> None:
+        self.add_parts(BootInfo.of(boot), *parts_of(boot))
+
+    def add_parts(
+        self,
+        info: BootInfo,
+        firmware: Sequence[E820Entry] | None,
+        setup_data: Sequence[E820Entry] | None,
+    ) -> None:
+        """:meth:`add` from what a generation reads of a boot
+        (:func:`.generation.parts_of`)."""
+        prev = self._prev
+        if prev is not None and not continues_chain(prev, info.source, info.start):
+            self._close()
+        gen = self._maker.add_parts(info, firmware, setup_data)
+        if gen is not None:
+            self._gens.append(gen)
+        self._prev = info.source
+
+    def _close(self) -> None:
+        gens, self._gens = self._gens, []
+        self._maker = GenerationMaker()
+        if not gens:
+            return
+        number = len(self.outcomes) + 1
+        try:
+            pred = predict(gens, infer_mechanism(gens, self.assume), min_ram=self.min_ram)
+        except InputError as exc:
+            self._error = exc
+            self.outcomes.append(outcome(number, gens, None, exc))
+            return
+        out = outcome(number, gens, pred)
+        self.outcomes.append(out)
+        self._main = (out, pred)
+
+    @property
+    def pending(self) -> int:
+        """Generations of the chain not closed yet."""
+        return len(self._gens)
+
+    def finish(self) -> ChainReport:
+        """The report; raises the last chain's error when no chain could be predicted."""
+        self._close()
+        if self._main is None:
+            raise self._error or InputError("no generation with a map", hint="")
+        main, pred = self._main
+        return ChainReport(tuple(self.outcomes), main, pred)
+
+
+def predict_chains(
+    boots: Iterable[Boot], assume: Assumptions, min_ram: int = DEFAULT_MIN_RAM
+) -> ChainReport:
+    """:class:`ChainPredictor` over ``boots``."""
+    pred = ChainPredictor(assume, min_ram)
+    for b in boots:
+        pred.add(b)
+    return pred.finish()
