@@ -26,30 +26,36 @@ def load_boots(specs: Sequence[str]) -> list[Boot]:
     Raises :class:`InputError` for unreadable files and :class:`NoMapError` when no boot
     has a map.
     """
-    boots: list[Boot] = []
-    for spec in specs:
-        more = _load_one(spec)
-        if (
-            boots
-            and more
-            and boots[-1].ended_by == "kexec"
-            and more[0].start.method
-            in (
-                StartMethod.COLD,
-                StartMethod.UNKNOWN,
-            )
-        ):
-            # one file per generation: the previous file ends with "Starting new kernel"
-            fw = more[0].firmware_map
-            low = fw is not None and fw.entries[0].addr in (0x100, 0x400)
-            method = StartMethod.KEXEC_LOAD if low else StartMethod.KEXEC_FILE_LOAD
-            more[0] = replace(more[0], start=BootStart(method, "previous input ends in kexec"))
-        boots.extend(more)
+    boots = join_inputs([_load_one(spec) for spec in specs])
     if not boots:
         raise NoMapError(
             f"{', '.join(specs)}: no BIOS-provided e820 map found",
             hint="give boot logs that include the early boot messages (dmesg from boot)",
         )
+    return boots
+
+
+def join_inputs(parts: Sequence[list[Boot]]) -> list[Boot]:
+    """The boots of consecutive inputs as one chain, in order.
+
+    One file per generation: when the previous input ends with "Starting new kernel"
+    and the next one's first boot looks cold, that boot was kexec'd (kexec_load when its
+    map starts at 0x100/0x400, else kexec_file_load).
+    """
+    boots: list[Boot] = []
+    for part in parts:
+        more = list(part)
+        if (
+            boots
+            and more
+            and boots[-1].ended_by == "kexec"
+            and more[0].start.method in (StartMethod.COLD, StartMethod.UNKNOWN)
+        ):
+            fw = more[0].firmware_map
+            low = fw is not None and fw.entries[0].addr in (0x100, 0x400)
+            method = StartMethod.KEXEC_LOAD if low else StartMethod.KEXEC_FILE_LOAD
+            more[0] = replace(more[0], start=BootStart(method, "previous input ends in kexec"))
+        boots.extend(more)
     return boots
 
 
