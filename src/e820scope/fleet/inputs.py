@@ -6,11 +6,13 @@ not read. What a directory means:
 
 * a sosreport directory (``sos_commands/`` inside, or one sub-directory that has it) is
   one input of one host;
-* a directory a glob matches (``logs/*``) is one host, named by the directory;
-* any other directory is a tree: each sub-directory is one host, named by the
-  directory (its regular files and the sosreports inside it, at most
-  :data:`HOST_DEPTH` levels down, are that host's inputs); files directly in the tree
-  are inputs whose host is read from their content (:mod:`.identity`).
+* a directory a glob matches (``logs/*``), or one that holds only files, is one host,
+  named by the directory (its regular files and the sosreports inside it, at most
+  :data:`HOST_DEPTH` levels down, are that host's inputs);
+* any other directory is a tree: each sub-directory is one host, as above; files
+  directly in the tree are inputs whose host is read from their content
+  (:mod:`.identity`). A flat directory of many hosts' logs is named by its files
+  (``captures/*.log``): each file is then identified by its content.
 
 Directories are read through :class:`~e820scope.boundary.Boundary`: no symbolic link
 below a named directory is followed, only regular files are taken.
@@ -121,7 +123,11 @@ def _directory(path: Path, out: Expanded) -> None:
         out.loose.append(str(path))
         return
     tree = Boundary(path)
-    for name, kind in tree.listdir(""):
+    entries = tree.listdir("")
+    if not any(kind == "dir" for _, kind in entries):
+        _host_dir(path, out)  # only files: the logs of one host
+        return
+    for name, kind in entries:
         if kind == "file":
             out.loose.append(str(path / name))
         elif kind == "dir":
