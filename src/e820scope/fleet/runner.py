@@ -99,7 +99,7 @@ def run_dask(
         threads = sum(client.nthreads().values()) or 1
         todo = iter(items)
         owner: dict[str, T] = {}
-        ac = as_completed()  # type: ignore[no-untyped-call]
+        ac = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
 
         def submit_one() -> bool:
             item = next(todo, _END)
