@@ -33,7 +33,9 @@ COLUMNS = (
     "first_loss_generation",
     "reboots_left",
     "bytes_lost",
+    "bytes_lost_hex",
     "will_not_boot_generation",
+    "will_not_boot_in",
     "partial",
     "inputs",
     "input_bytes",
@@ -75,7 +77,7 @@ def text_table(rows: Sequence[HostRow]) -> str:
         "growth",
         "left",
         "lost",
-        "no-boot",
+        "no-boot in",
         "mechanism / note",
     )
     body = []
@@ -94,7 +96,7 @@ def text_table(rows: Sequence[HostRow]) -> str:
                 _cell(r.growth_per_generation),
                 _cell(r.reboots_left),
                 _bytes(r.bytes_lost),
-                _cell(r.will_not_boot_generation),
+                _cell(r.no_boot_in),
                 note,
             )
         )
@@ -142,11 +144,7 @@ def to_csv(rows: Sequence[HostRow]) -> str:
 
 def to_json(rows: Sequence[HostRow], args: Sequence[str]) -> dict[str, Any]:
     """The ``e820scope.fleet/1`` document (schemas/fleet-1.json)."""
-    hosts = []
-    for r in by_risk(rows):
-        d = {c: r.to_dict()[c] for c in COLUMNS}
-        d["bytes_lost_hex"] = hex(r.bytes_lost) if r.bytes_lost is not None else None
-        hosts.append(d)
+    hosts = [{c: d[c] for c in COLUMNS} for d in (r.to_dict() for r in by_risk(rows))]
     return {"schema": SCHEMA, "arguments": list(args), "summary": summary(rows), "hosts": hosts}
 
 
@@ -181,6 +179,7 @@ _INTS = (
     "reboots_left",
     "bytes_lost",
     "will_not_boot_generation",
+    "will_not_boot_in",
     "input_bytes",
 )
 _ARROW: dict[str, Any] = {

@@ -48,6 +48,13 @@ class HostRow:
             return None
         return self.first_loss_generation - self.last_seen_generation
 
+    @property
+    def no_boot_in(self) -> int | None:
+        """Reboots after the last seen until the generation that will not boot."""
+        if self.will_not_boot_generation is None or self.last_seen_generation is None:
+            return None
+        return self.will_not_boot_generation - self.last_seen_generation
+
     def risk_key(self) -> tuple[int, int, int, str]:
         """Sort key, most urgent first: memory lost soonest (then most bytes), then hosts
         that will not boot, then hosts without a predicted loss, then unreadable ones."""
@@ -56,7 +63,7 @@ class HostRow:
         if self.reboots_left is not None:
             return (0, self.reboots_left, -(self.bytes_lost or 0), self.host)
         if self.will_not_boot_generation is not None:
-            return (1, self.will_not_boot_generation, 0, self.host)
+            return (1, self.no_boot_in or 0, 0, self.host)
         return (2, 0, 0, self.host)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,4 +71,6 @@ class HostRow:
         d = asdict(self)
         d["inputs"] = list(self.inputs)
         d["warnings"] = list(self.warnings)
+        d["bytes_lost_hex"] = hex(self.bytes_lost) if self.bytes_lost is not None else None
+        d["will_not_boot_in"] = self.no_boot_in
         return d
