@@ -22,12 +22,13 @@ The fleet is generated into a temporary directory (deleted at the end unless
 
 Each run is a child process that scans the whole tree with
 :func:`e820scope.fleet.scan.scan` (the rows are built, not rendered) and reports its
-wall time and its own peak RSS (``RUSAGE_SELF``: the client only, not the pool's
-workers). The Dask cluster (2 worker processes, 1 thread each) is started before its
-run and is not in the timed part; its workers import e820scope on their first task, as
-the local pool's do. Baseline: the 1-worker run (the scan in the client's own
-process); ratios are against it, from the same run of this script. Writes
-bench/out/fleet.json.
+wall time, its own peak RSS (``RUSAGE_SELF``: the client only, not the pool's
+workers), its CPU time and its pool's (``RUSAGE_CHILDREN``; a Dask cluster's workers are
+not the client's children, so that figure is 0 there). The Dask cluster (2 worker
+processes, 1 thread each) is started before its run and is not in the timed part; its
+workers import e820scope on their first task, as the local pool's do. Baseline: the
+1-worker run (the scan in the client's own process); ratios are against it, from the
+same run of this script. Writes bench/out/fleet.json.
 """
 
 from __future__ import annotations
@@ -61,9 +62,12 @@ for row in scan([root], (), ScanConfig(workers=workers, dask=dask, progress=Fals
     errors += row.error is not None
     losing += row.first_loss_generation is not None
 seconds = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"hosts": hosts, "errors": errors, "losing": losing,
-                  "seconds": seconds, "client_peak_rss_kib": rss}))
+                  "seconds": seconds, "client_peak_rss_kib": me.ru_maxrss,
+                  "client_cpu_seconds": me.ru_utime + me.ru_stime,
+                  "pool_cpu_seconds": kids.ru_utime + kids.ru_stime}))
 """
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from .chain import analyse
@@ -62,16 +63,25 @@ def group(ex: Expanded, identities: Iterable[tuple[str, Identity]]) -> list[Host
     for spec in ex.loose:
         ident = found[spec]
         u = by_host.get(ident.host)
+        size = _file_size(spec)
         if u is None:
-            by_host[ident.host] = HostUnit(ident.host, ident.how, (spec,))
+            by_host[ident.host] = HostUnit(ident.host, ident.how, (spec,), size)
         else:
             how = (
                 u.identified_by
                 if ident.how in u.identified_by
                 else f"{u.identified_by}; {ident.how}"
             )
-            by_host[ident.host] = HostUnit(u.host, how, (*u.specs, spec), u.size)
+            by_host[ident.host] = HostUnit(u.host, how, (*u.specs, spec), u.size + size)
     return list(by_host.values())
+
+
+def _file_size(spec: str) -> int:
+    try:
+        p = Path(spec)
+        return p.stat().st_size if p.is_file() else 0
+    except OSError:
+        return 0
 
 
 def _failed_row(unit: HostUnit, exc: BaseException) -> HostRow:
