@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_DIFFERENT, EXIT_INPUT_ERROR, EXIT_OK
-from ..fleet.output import SCHEMA, summary, text_table, to_csv, to_json, write_parquet
+from ..fleet.output import (
+    SCHEMA,
+    require_pyarrow,
+    summary,
+    text_table,
+    to_csv,
+    to_json,
+    write_parquet,
+)
 from ..fleet.row import HostRow
 from ..fleet.scan import ScanConfig, scan
 from .common import check_output, echo, handle_errors, writing
@@ -19,6 +27,7 @@ Exit codes:
   0  every host was scanned (rows with errors included)
   1  --fail-within N: some host loses usable RAM within N kexec reboots
   2  bad usage, or no host could be read at all
+  4  --dask: the scheduler cannot be reached; --dask/--parquet: package missing
 """
 
 
@@ -104,6 +113,8 @@ def fleet(
     if not paths and not list_files:
         raise click.UsageError("give at least one PATH (or --from FILE)")
     out = check_output(parquet) if parquet else None
+    if out is not None:
+        require_pyarrow()
     cfg = ScanConfig(workers or 0, dask_address, not quiet, assume_kexec)
     rows = list(scan(paths, list_files, cfg))
     if out is not None:

@@ -60,13 +60,16 @@ def merge_sources(sources: Sequence[Sequence[Boot]]) -> tuple[list[list[Boot]], 
     sequence of runs (consecutive boots of one source), each boot once; and how many
     copies were dropped."""
     chain: list[tuple[Fingerprint, Boot, int]] = []
+    sources_of: dict[Fingerprint, set[int]] = {}  # which sources hold each boot
     dropped = 0
     for si, boots in enumerate(sources):
         pending: list[tuple[Fingerprint, Boot, int]] = []
         cursor: int | None = None  # just after the last boot shared with the chain
-        for b in boots:
-            fp = fingerprint(b)
-            at = next((i for i, (f, _, s) in enumerate(chain) if f == fp and s != si), None)
+        fps = [fingerprint(b) for b in boots]
+        for b, fp in zip(boots, fps, strict=True):
+            at = None
+            if sources_of.get(fp, set()) - {si}:
+                at = next(i for i, (f, _, s) in enumerate(chain) if f == fp and s != si)
             if at is None or (cursor is not None and at < cursor):
                 pending.append((fp, b, si))  # new, or a copy out of time order: kept
                 continue
@@ -76,6 +79,8 @@ def merge_sources(sources: Sequence[Sequence[Boot]]) -> tuple[list[list[Boot]], 
             pending = []
         end = len(chain) if cursor is None else cursor
         chain[end:end] = pending
+        for fp in fps:
+            sources_of.setdefault(fp, set()).add(si)
     runs: list[list[Boot]] = []
     last = -1
     for _, b, si in chain:

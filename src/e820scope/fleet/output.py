@@ -148,17 +148,23 @@ def to_json(rows: Sequence[HostRow], args: Sequence[str]) -> dict[str, Any]:
     return {"schema": SCHEMA, "arguments": list(args), "summary": summary(rows), "hosts": hosts}
 
 
-def write_parquet(rows: Sequence[HostRow], path: Path) -> None:
-    """One Parquet row per host (pyarrow), the columns of :data:`COLUMNS` with their
-    types; written to a temporary file beside ``path`` and renamed into place."""
+def require_pyarrow() -> None:
+    """Fail before the scan when ``--parquet`` cannot be written."""
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.parquet  # noqa: F401
     except ImportError as exc:
         raise UnavailableError(
             "--parquet needs pyarrow, which is not installed",
             hint="pip install 'e820scope[fleet]' (or: pip install pyarrow)",
         ) from exc
+
+
+def write_parquet(rows: Sequence[HostRow], path: Path) -> None:
+    """One Parquet row per host (pyarrow), the columns of :data:`COLUMNS` with their
+    types; written to a temporary file beside ``path`` and renamed into place."""
+    require_pyarrow()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     schema = pa.schema([(c, _ARROW[c](pa) if c in _ARROW else pa.string()) for c in COLUMNS])
     data = [r.to_dict() for r in by_risk(rows)]

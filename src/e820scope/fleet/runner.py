@@ -21,6 +21,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+#: seconds to wait for the Dask scheduler to answer
+CONNECT_TIMEOUT = 30
+
+
 def window(workers: int) -> int:
     """Items in flight at once: enough to keep every worker busy while results travel."""
     return max(4, 4 * workers)
@@ -95,10 +99,17 @@ def run_dask(
             hint="pip install 'e820scope[fleet]' (or: pip install distributed)",
         ) from exc
 
-    with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
-        threads = sum(client.nthreads().values()) or 1
+    try:
+        client = Client(address, set_as_default=False, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise UnavailableError(
+            f"--dask {address}: cannot reach the scheduler ({exc})",
+            hint="check the address (tcp://HOST:8786) and that `dask scheduler` runs there",
+        ) from exc
+    with client:
+        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
         todo = iter(items)
-        owner: dict[str, T] = {}
+        owner: dict[object, T] = {}
         ac = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
 
         def submit_one() -> bool:
