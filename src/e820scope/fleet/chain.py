@@ -206,21 +206,31 @@ def _analyse(unit: HostUnit, row: HostRow, warnings: list[str], assume_kexec: bo
     gens = generations(boots)
     mech = _mechanism(gens, warnings, assume_kexec)
     if mech is None:
-        warnings.append(
-            "no kexec reboot in the log: nothing to predict (--assume-kexec predicts "
-            "kexec_file_load reboots into the same kernel)"
-        )
-        seen = gens[-1]
-        return replace(
-            row,
-            entries_received=len(seen.received),
-            last_seen_generation=seen.number,
-            mechanism="no kexec seen",
-            warnings=tuple(warnings),
-        )
+        return _unpredicted(row, gens, warnings)
     pred = predict(gens, mech)
     warnings.extend(f"assumed: {a}" for a in mech.assumptions)
     return _fill(row, mech, pred, warnings)
+
+
+def _unpredicted(row: HostRow, gens: Sequence[Generation], warnings: list[str]) -> HostRow:
+    """The row of a host whose growth cannot be told: what was received, and why."""
+    seen = gens[-1]
+    if seen.kernel is None:
+        why = "the kernel version is not in the log: the growth cannot be told"
+        mechanism = "unknown (no kernel version)"
+    else:
+        why = (
+            "no kexec reboot in the log: nothing to predict (--assume-kexec predicts "
+            "kexec_file_load reboots into the same kernel)"
+        )
+        mechanism = "no kexec seen"
+    return replace(
+        row,
+        entries_received=len(seen.received),
+        last_seen_generation=seen.number,
+        mechanism=mechanism,
+        warnings=(*warnings, why),
+    )
 
 
 def _fill(row: HostRow, mech: Mechanism, pred: Prediction, warnings: list[str]) -> HostRow:
