@@ -22,8 +22,9 @@ The fleet is generated into a temporary directory (deleted at the end unless
 
 Each run is a child process that scans the whole tree with
 :func:`e820scope.fleet.scan.scan` (the rows are built, not rendered) and reports its
-wall time, its own peak RSS (``RUSAGE_SELF``: the client only, not the pool's
-workers), its CPU time and its pool's (``RUSAGE_CHILDREN``; a Dask cluster's workers are
+wall time, its own peak RSS (``VmHWM`` of /proc/self/status: the client only, not the
+pool's workers; ``ru_maxrss`` would carry over the bench's own peak across ``exec``),
+its CPU time and its pool's (``RUSAGE_CHILDREN``; a Dask cluster's workers are
 not the client's children, so that figure is 0 there). The Dask cluster (2 worker
 processes, 1 thread each) is started before its run and is not in the timed part; its
 workers import e820scope on their first task, as the local pool's do. Baseline: the
@@ -64,8 +65,11 @@ for row in scan([root], (), ScanConfig(workers=workers, dask=dask, progress=Fals
 seconds = time.perf_counter() - t
 me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+# VmHWM: this process's own peak (ru_maxrss would carry the bench's across exec)
+with open("/proc/self/status") as fh:
+    hwm = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
 print(json.dumps({"hosts": hosts, "errors": errors, "losing": losing,
-                  "seconds": seconds, "client_peak_rss_kib": me.ru_maxrss,
+                  "seconds": seconds, "client_peak_rss_kib": hwm,
                   "client_cpu_seconds": me.ru_utime + me.ru_stime,
                   "pool_cpu_seconds": kids.ru_utime + kids.ru_stime}))
 """
