@@ -97,3 +97,29 @@ def test_an_unreadable_input_beside_good_ones_is_a_warning(tmp_path: Path) -> No
     row = analyse(HostUnit("x", "t", (*CHAIN, str(bad))))
     assert row.error is None and row.generations == 4
     assert any(w.startswith("input not used:") for w in row.warnings)
+
+
+def test_crash_directory_joins_the_chain_and_kdump_is_left_out(tmp_path: Path) -> None:
+    """var/crash/<dir>/vmcore-dmesg.txt (the crashed kernel) comes first, its kdump
+    capture kernel (kexec-dmesg.log, a real Debian 6.1 kdump boot) is not a generation."""
+    import lzma
+
+    kdump_log = LAB / "matrix" / "6.1-seabios-kdump-file.log.xz"
+    boots = parse_input(kdump_log).boots
+    capture = next(b for b in boots if b.start.method.value == "kdump")
+    lines = lzma.decompress(kdump_log.read_bytes()).splitlines(keepends=True)
+    sos = tmp_path / "sosreport-db01"
+    crash = sos / "var/crash/127.0.0.1-2026-12-06-10:00:00"
+    crash.mkdir(parents=True)
+    (sos / "sos_commands/kernel").mkdir(parents=True)
+    (crash / "vmcore-dmesg.txt").write_bytes((GENS / "gen02.log").read_bytes())
+    (crash / "kexec-dmesg.log").write_bytes(
+        b"".join(lines[capture.first_line - 1 : capture.last_line])
+    )
+    (sos / "sos_commands/kernel/dmesg").write_bytes((GENS / "gen03.log").read_bytes())
+    row = analyse(HostUnit("db01", "t", (str(sos),)))
+    assert row.error is None, row.error
+    assert (row.boots, row.generations) == (3, 2)
+    assert "1 kdump capture boot(s) left out of the chain" in row.warnings
+    # gen02 -> gen03 is the patched chain's recurring +2 (SETUP_EFI carried)
+    assert row.growth_per_generation == 2.0 and row.mechanism_source == "observed"
