@@ -25,7 +25,10 @@ Each run is a child process that scans the whole tree with
 wall time, its own peak RSS (``VmHWM`` of /proc/self/status: the client only, not the
 pool's workers; ``ru_maxrss`` would carry over the bench's own peak across ``exec``),
 its CPU time and its pool's (``RUSAGE_CHILDREN``; a Dask cluster's workers are
-not the client's children, so that figure is 0 there). The Dask cluster (2 worker
+not the client's children: their CPU time is read from them before and after).
+``cores_obtained`` (CPU seconds over wall seconds) says how much of the machine a run
+got: on a shared machine, hosts per CPU-second compares the runs' overheads when the
+wall-clock ratio is set by the other load. The Dask cluster (2 worker
 processes, 1 thread each) is started before its run and is not in the timed part; its
 workers import e820scope on their first task, as the local pool's do. Baseline: the
 1-worker run (the scan in the client's own process); ratios are against it, from the
@@ -188,13 +191,35 @@ def run_child(root: Path, workers: int, dask: str = "") -> dict[str, Any]:
     return result
 
 
-def run_dask(root: Path) -> dict[str, Any]:
-    from distributed import LocalCluster
+def _cpu_seconds() -> float:
+    """This process's CPU time (run on each Dask worker)."""
+    import resource
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        return run_child(root, 0, cluster.scheduler_address)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
+def run_dask(root: Path) -> dict[str, Any]:
+    """The scan through a 2-worker LocalCluster; the workers' CPU time is read from them
+    before and after (they are not the client's children)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        before = sum(client.run(_cpu_seconds).values())
+        result = run_child(root, 0, cluster.scheduler_address)
+        result["pool_cpu_seconds"] = sum(client.run(_cpu_seconds).values()) - before
+    return result
 
 
 def main() -> None:
@@ -225,9 +250,13 @@ def main() -> None:
         base = runs["local_1"]["hosts_per_second"]
         for name, r in runs.items():
             r["ratio_to_local_1"] = r["hosts_per_second"] / base
+            cpu = r["client_cpu_seconds"] + r["pool_cpu_seconds"]
+            r["hosts_per_cpu_second"] = r["hosts"] / cpu
+            r["cores_obtained"] = cpu / r["seconds"]
             print(
                 f"{name:8} {r['hosts_per_second']:7.1f} hosts/s  x{r['ratio_to_local_1']:.2f}  "
                 f"{r['seconds']:6.1f} s  client RSS {r['client_peak_rss_kib'] / 1024:.0f} MiB  "
+                f"{r['hosts_per_cpu_second']:.1f} hosts/CPU-s  {r['cores_obtained']:.2f} cores  "
                 f"rows {r['hosts']} (errors {r['errors']}, losing {r['losing']})"
             )
         results["runs"] = runs
