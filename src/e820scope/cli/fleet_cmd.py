@@ -11,6 +11,7 @@ import click
 from ..errors import EXIT_DIFFERENT, EXIT_INPUT_ERROR, EXIT_OK
 from ..fleet.output import (
     SCHEMA,
+    by_risk,
     require_pyarrow,
     summary,
     text_table,
@@ -59,6 +60,7 @@ Exit codes:
     "-j",
     "--workers",
     type=click.IntRange(min=1),
+    metavar="N",
     default=None,
     help="Local worker processes (default: every core; 1: no pool).",
 )
@@ -106,7 +108,8 @@ def fleet(
 
     \b
     Example:
-      e820scope fleet samples/lab --fail-within 30
+      e820scope fleet --fail-within 30 samples/lab/patched-6.1-ovmf-4g-chain \
+          samples/lab/stock-6.1-ovmf-6g-chain.log
     """
     if as_csv and as_json:
         raise click.UsageError("use just one of --csv or --json")
@@ -136,7 +139,7 @@ def exit_code(rows: list[HostRow], fail_within: int | None) -> int:
         echo(f"e820scope: no host could be read (first: {rows[0].host}: {first})", err=True)
         return EXIT_INPUT_ERROR
     if fail_within is not None:
-        soon = [r for r in rows if r.loss_in is not None and r.loss_in <= fail_within]
+        soon = [r for r in by_risk(rows) if r.loss_in is not None and r.loss_in <= fail_within]
         if soon:
             echo(
                 f"e820scope: {len(soon)} host(s) lose usable RAM within {fail_within} kexec "
