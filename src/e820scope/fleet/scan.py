@@ -107,10 +107,13 @@ def scan(
     yield from _missing_rows(ex)
     identities: list[tuple[str, Identity]] = []
     if ex.loose:
-        bar = Progress("identifying", len(ex.loose), len(ex.loose), 0, enabled=cfg.progress)
+        sizes = {spec: _file_size(spec) for spec in ex.loose}
+        bar = Progress(
+            "identifying", len(ex.loose), len(ex.loose), sum(sizes.values()), enabled=cfg.progress
+        )
         for item in cfg.run(_identify_task, ex.loose, _unidentified):
             identities.append(item)
-            bar.advance(1, 0)
+            bar.advance(1, sizes[item[0]])
         bar.close()
     units = group(ex, identities)
     bar = Progress(
