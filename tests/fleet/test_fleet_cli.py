@@ -80,6 +80,8 @@ def test_loose_files_grouped_by_content_and_globs_and_lists(
 ) -> None:
     lst = tmp_path / "list"
     lst.write_text(f"# hosts\n{fleet_tree / 'cold-c' / 'dmesg'}\n\n")
+    via_from = json.loads(run("--from", str(lst), "--json").stdout)["hosts"]
+    assert [h["inputs"] for h in via_from] == [[str(fleet_tree / "cold-c" / "dmesg")]]
     doc = json.loads(
         run(f"{fleet_tree}/chain-a/gen0*.log", f"@{lst}", str(tmp_path / "nope"), "--json").stdout
     )
