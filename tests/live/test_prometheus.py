@@ -69,3 +69,17 @@ def test_every_metric_is_documented() -> None:
     doc = (REPO / "docs" / "metrics.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(e820scope_\w+)", doc, re.M))
     assert documented == {name for name, _, _ in METRICS}
+
+
+def test_systemd_example_runs_the_real_command(gen2_root: Path, tmp_path: Path) -> None:
+    """contrib/systemd's ExecStart, pointed at the guest dump and a temporary file."""
+    unit = (REPO / "contrib" / "systemd" / "e820scope-metrics.service").read_text()
+    exec_start = next(ln for ln in unit.splitlines() if ln.startswith("ExecStart="))
+    argv = exec_start.removeprefix("ExecStart=").split()
+    assert Path(argv[0]).name == "e820scope" and argv[1:3] == ["live", "--prometheus"]
+    out = tmp_path / "e820scope.prom"
+    r = CliRunner().invoke(cli, [*argv[1:3], str(out), *argv[4:], "--root", str(gen2_root)])
+    assert r.exit_code == 0, r.output
+    assert "e820scope_kexec_table_entries 18" in out.read_text()
+    timer = (REPO / "contrib" / "systemd" / "e820scope-metrics.timer").read_text()
+    assert "OnUnitActiveSec=15min" in timer and "WantedBy=timers.target" in timer
