@@ -11,7 +11,7 @@ from .safe_text import escape_name
 
 #: Exit codes shared by every command (listed in ``e820scope --help``).
 EXIT_OK = 0
-#: diff: the boots differ; predict: loss predicted within ``--fail-within``.
+#: diff: the boots differ; predict, fleet: loss predicted within ``--fail-within``.
 EXIT_DIFFERENT = 1
 #: The input could not be used: unreadable, binary, truncated archive, bad ``FILE#N``.
 EXIT_INPUT_ERROR = 2

@@ -35,6 +35,21 @@ def load_boots(specs: Sequence[str]) -> list[Boot]:
     return boots
 
 
+def join_inputs(parts: Sequence[list[Boot]]) -> list[Boot]:
+    """The boots of consecutive inputs as one chain, in order: a part's first boot after
+    a part that ended in "Starting new kernel" is the kexec'd generation it is
+    (:func:`.stream.after_kexec`, the rule :func:`.stream.stream_boots` applies)."""
+    from .stream import after_kexec
+
+    boots: list[Boot] = []
+    for part in parts:
+        more = list(part)
+        if boots and more:
+            more[0] = after_kexec(boots[-1], more[0])
+        boots.extend(more)
+    return boots
+
+
 def no_such_boot(spec: str, count: int) -> InputError:
     """The error for ``FILE#N`` when FILE holds only ``count`` boots (every command)."""
     path, n = split_boot_spec(spec)

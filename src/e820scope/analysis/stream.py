@@ -110,7 +110,7 @@ def stream_boots(
                     )
                 continue
             if first and prev is not None:
-                boot = _after_kexec(prev, boot)
+                boot = after_kexec(prev, boot)
             first = False
             prev = boot
             yield boot
@@ -142,7 +142,7 @@ def _moved(progress: ProgressHook, base: int, total: int | None, pos: int) -> No
     progress(base + pos, total)
 
 
-def _after_kexec(prev: Boot, boot: Boot) -> Boot:
+def after_kexec(prev: Boot, boot: Boot) -> Boot:
     """``boot`` as a kexec'd generation when the file before ended in a kexec."""
     if prev.ended_by != "kexec" or boot.start.method not in (
         StartMethod.COLD,

@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  success (diff: the maps agree wherever both show them)
-  1  diff: the boots differ; predict: loss predicted within --fail-within
+  1  diff: the boots differ; predict, fleet: loss predicted within --fail-within
   2  input error: unreadable, binary or truncated input, bad FILE#N, bad usage
   3  the input holds no e820 map (e.g. the ring buffer wrapped)
   4  the machine lacks what is needed (root, the module, a sysfs file)

@@ -14,11 +14,12 @@ from ..live.budget import KexecBudget, kexec_budget
 from ..live.dump import Dump
 from ..live.iomem import system_ram_bytes
 from ..live.load import build_and_load, default_kmod_dir
+from ..live.prometheus import metrics, render, write_atomically
 from ..live.snapshot import LiveSnapshot, take_snapshot
 from ..model.records import E820Entry
 from ..model.types import short_name
 from ..render.json_common import entry_range, hex_of, range_json
-from .common import echo, handle_errors
+from .common import check_output, echo, handle_errors, writing
 
 
 def _columns(snap: LiveSnapshot) -> list[tuple[str, tuple[E820Entry, ...]]]:
@@ -193,6 +194,14 @@ def render_text(snap: LiveSnapshot) -> list[str]:
     show_default=True,
     help="Filesystem root to read /sys and /proc under (for dumps of another machine).",
 )
+@click.option(
+    "--prometheus",
+    "prom_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also write the kexec budget as node_exporter textfile-collector metrics to FILE "
+    "(replaced atomically; docs/metrics.md).",
+)
 @click.option("--load", is_flag=True, help="Build and load kmod/ first if not loaded (root).")
 @click.option(
     "--kmod-dir",
@@ -202,7 +211,9 @@ def render_text(snap: LiveSnapshot) -> list[str]:
     "e820scope/kmod; it is built in a temporary copy).",
 )
 @handle_errors
-def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:
+def live(
+    as_json: bool, root: Path, prom_file: str | None, load: bool, kmod_dir: Path | None
+) -> None:
     """Read the running machine: module tables, /sys/firmware/memmap, /proc/iomem, boot_params.
 
     Prints the tables side by side (one row per range) and the kexec budget. Without
@@ -216,7 +227,11 @@ def live(as_json: bool, root: Path, load: bool, kmod_dir: Path | None) -> None:
                 hint="--load builds the module for the running kernel; run it on that machine",
             )
         echo(build_and_load(kmod_dir or default_kmod_dir(), release=release.strip()), err=True)
+    prom = check_output(prom_file) if prom_file else None
     snap = take_snapshot(root)
+    if prom is not None:
+        with writing(prom):
+            write_atomically(prom, render(metrics(snap, _budget(snap))))
     if as_json:
         echo(json.dumps(snapshot_json(snap), indent=1))
     else:

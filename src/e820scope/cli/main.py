@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("simulate_cmd", "simulate_cmd"),
     ("diff_cmd", "diff"),
     ("timeline_cmd", "timeline"),
+    ("fleet_cmd", "fleet"),
 )
 
 

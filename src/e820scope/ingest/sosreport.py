@@ -315,3 +315,54 @@ class _MemberStream(io.RawIOBase):
             self._tf.close()
             self._raw.close()
         super().close()
+
+
+#: where a sosreport keeps the host's name (relative to its root), first found wins
+HOSTNAME_FILES = (
+    "hostname",
+    "sos_commands/host/hostname",
+    "sos_commands/general/hostname",
+    "etc/hostname",
+)
+#: bytes read from a hostname file at most
+_HOSTNAME_LIMIT = 256
+
+
+def _first_word(data: bytes) -> str | None:
+    words = data.decode("utf-8", "replace").split()
+    return words[0] if words else None
+
+
+def hostname(path: Path) -> str | None:
+    """The host name a sosreport directory or tarball records (:data:`HOSTNAME_FILES`),
+    or None (not a sosreport, or no such file). Read with the same rules as its logs:
+    no link followed, tar members streamed, never extracted."""
+    if path.is_dir():
+        root = Boundary(path)
+        if not any(root.is_dir(m) for m in _MARKERS):
+            subs = [
+                n for n, k in root.listdir("") if k == "dir" and root.is_dir(f"{n}/sos_commands")
+            ]
+            if len(subs) != 1:
+                return None
+            root = root.sub(subs[0])
+        for rel in HOSTNAME_FILES:
+            if root.kind(rel) == "file":
+                try:
+                    return _first_word(root.read_bytes(rel, _HOSTNAME_LIMIT))
+                except (OSError, ValueError):
+                    continue
+        return None
+    found: dict[str, str] = {}
+    tf, _, raw = _open_tar(str(path), path)
+    with raw, tf:
+        for m in tf:
+            if not _safe(str(path), m) or m.size > _HOSTNAME_LIMIT:
+                continue
+            key = m.name if m.name in HOSTNAME_FILES else m.name.partition("/")[2]
+            if key in HOSTNAME_FILES:
+                f = tf.extractfile(m)
+                word = _first_word(f.read(_HOSTNAME_LIMIT)) if f is not None else None
+                if word:
+                    found.setdefault(key, word)
+    return next((found[r] for r in HOSTNAME_FILES if r in found), None)
