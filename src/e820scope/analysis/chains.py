@@ -19,7 +19,7 @@ from ..model.records import Boot, E820Entry
 from .generation import Generation, GenerationMaker, parts_of
 from .growth import Assumptions, infer_mechanism
 from .predict import DEFAULT_MIN_RAM, Prediction, predict
-from .stream import BootInfo, continues_chain
+from .stream import BootInfo, continues
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class ChainPredictor:
         self._error: InputError | None = None
         self._gens: list[Generation] = []
         self._maker = GenerationMaker()
-        self._prev: str | None = None  # the source of the last boot
+        self._prev: BootInfo | None = None  # the last boot
 
     def add(self, boot: Boot) -> None:
         self.add_parts(BootInfo.of(boot), *parts_of(boot))
@@ -113,12 +113,12 @@ class ChainPredictor:
         """:meth:`add` from what a generation reads of a boot
         (:func:`.generation.parts_of`)."""
         prev = self._prev
-        if prev is not None and not continues_chain(prev, info.source, info.start):
+        if prev is not None and not continues(prev, info):
             self._close()
         gen = self._maker.add_parts(info, firmware, setup_data)
         if gen is not None:
             self._gens.append(gen)
-        self._prev = info.source
+        self._prev = info
 
     def _close(self) -> None:
         gens, self._gens = self._gens, []

@@ -65,6 +65,8 @@ class Identity:
     #: RAM bytes of the firmware map, when it is whole and not a kexec hand-off cut at
     #: the zeropage cap (fewer than 128 entries); else None
     ram: int | None = None
+    #: the kernel release of the banner
+    release: str | None = None
 
     @property
     def system(self) -> str | None:
@@ -85,6 +87,7 @@ def identity_of(boot: Boot) -> Identity:
     if boot.linux_version:
         m = _BUILDER.search(boot.linux_version)
         builder = m.group(1) if m else None
+    release = str(boot.kernel) if boot.kernel is not None else None
     dmi = next((e.text for e in boot.events if e.kind == "dmi"), None)
     cpu = next((e.text for e in boot.events if e.kind == "cpu_model"), None)
     fw = boot.firmware_map
@@ -99,8 +102,8 @@ def identity_of(boot: Boot) -> Identity:
         ram = None
         if fw.complete and len(fw.entries) < E820_MAX_ENTRIES_ZEROPAGE:
             ram = sum(e.size for e in fw.entries if e.type in _RAM)
-        return Identity(builder, dmi, cpu, reserved, top, max(low, default=None), ram)
-    return Identity(builder, dmi, cpu, reserved, top)
+        return Identity(builder, dmi, cpu, reserved, top, max(low, default=None), ram, release)
+    return Identity(builder, dmi, cpu, reserved, top, release=release)
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,12 @@ def _shape(a: Identity, b: Identity, la: str, lb: str) -> tuple[list[str], list[
 
 def same_machine(a: Boot, b: Boot) -> MachineVerdict:
     """Whether boots ``a`` and ``b`` ran on one machine, as far as their logs show."""
-    ia, ib = identity_of(a), identity_of(b)
-    la, lb = a.label, b.label
+    return machine_verdict(identity_of(a), identity_of(b), a.label, b.label)
+
+
+def machine_verdict(ia: Identity, ib: Identity, la: str, lb: str) -> MachineVerdict:
+    """:func:`same_machine` from the two boots' identities and labels (what the chain
+    builders keep of a boot)."""
     strong: list[str] = []
     agree: list[str] = []
     if ia.system and ib.system:
@@ -187,9 +194,9 @@ def same_machine(a: Boot, b: Boot) -> MachineVerdict:
         else:
             agree.append(f"same CPU ({ia.cpu!r})")
     weak: list[str] = []
-    if ia.builder and ib.builder and ia.builder != ib.builder and a.kernel == b.kernel:
+    if ia.builder and ib.builder and ia.builder != ib.builder and ia.release == ib.release:
         weak.append(
-            f"the same release {a.kernel} was built by {ia.builder} for {la} and by "
+            f"the same release {ia.release} was built by {ia.builder} for {la} and by "
             f"{ib.builder} for {lb}"
         )
     shape_differ, shape_agree = _shape(ia, ib, la, lb)

@@ -124,7 +124,8 @@ def relabel(changes: tuple[Change, ...], a: Known, b: Known) -> tuple[Change, ..
         side = "B" if blind[0].b is None or b.spans == () else "A"
         note = (
             f"{lo:#x}-{hi - 1:#x} is past {side}'s cut: {side} does not show it, so this is "
-            f"not a change (it was {c.kind.value.replace('_', ' ')})"
+            f"not a change (read as a whole map it would be "
+            f"{c.kind.value.replace('_', ' ')})"
         )
         out.append(replace(c, kind=ChangeKind.UNKNOWN, notes=(*c.notes, note)))
     return tuple(out)

@@ -22,6 +22,7 @@ from ..errors import NoMapError
 from ..model.kversion import KernelVersion
 from ..model.records import Boot, BootStart, StartMethod
 from ..parse.api import BootStream, split_boot_spec
+from .identity import Identity, identity_of, machine_verdict
 
 #: Called with (bytes read of the inputs so far, total bytes or None).
 ProgressHook = Callable[[int, int | None], None]
@@ -38,6 +39,8 @@ class BootInfo:
     kernel: KernelVersion | None
     memory_total_kb: int | None
     ended_by: str
+    #: what the log says of the machine (None: not kept)
+    identity: Identity | None = None
 
     @property
     def label(self) -> str:
@@ -53,7 +56,19 @@ class BootInfo:
             boot.kernel,
             boot.memory.total_kb if boot.memory else None,
             boot.ended_by,
+            identity_of(boot),
         )
+
+
+def continues(prev: BootInfo, info: BootInfo) -> bool:
+    """Whether ``info``'s boot continues the chain of ``prev``'s: :func:`continues_chain`,
+    and not two machines (:func:`.identity.machine_verdict`: a paste of two hosts'
+    consoles is two chains, never a generation change)."""
+    if not continues_chain(prev.source, info.source, info.start):
+        return False
+    if prev.identity is None or info.identity is None:
+        return True
+    return machine_verdict(prev.identity, info.identity, prev.label, info.label).same is not False
 
 
 def continues_chain(prev_source: str, source: str, method: StartMethod) -> bool:

@@ -38,7 +38,7 @@ from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
 from .hidden import boot_hidden, resolve
-from .stream import continues_chain
+from .stream import BootInfo, continues
 
 COLUMNS = (
     "index",
@@ -163,8 +163,8 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
 
 def follows(prev: Boot, boot: Boot) -> bool:
     """Whether ``boot`` continues the chain of the row before it
-    (:func:`.stream.continues_chain`)."""
-    return continues_chain(prev.source, boot.source, boot.start.method)
+    (:func:`.stream.continues`: not after a cold boot, nor across two machines)."""
+    return continues(BootInfo.of(prev), BootInfo.of(boot))
 
 
 class TimelineRows:

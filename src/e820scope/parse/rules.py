@@ -358,9 +358,16 @@ class RuleReader:
         'LENOVO 20HGS0TW00/20HGS0TW00, BIOS N1WET51W (1.30 ) 02/03/2020'
         >>> classify("DMI: Memory slots populated: 2/2").kind
         'unparsed'
+
+        Since 6.x dmi_scan.c's pr_fmt is ``DMI: ``, so its table version line reads
+        ``DMI: SMBIOS 2.8 present.`` (a real 7.2 console, the line before the ids): not
+        the machine's ids either.
+
+        >>> classify("DMI: SMBIOS 2.8 present.").kind
+        'unparsed'
         """
         text = (self.b.text or "").strip()
-        if text.startswith("Memory slots"):
+        if text.startswith(("Memory slots", "SMBIOS ", "Legacy DMI ")):
             return UNPARSED
         return LineFact("dmi", raw=text)
 

@@ -1,0 +1,56 @@
+"""A capture holding two machines' consoles is two chains, never one machine's
+generations (timeline and predict split it where the identity evidence disagrees)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from e820scope.analysis.chains import predict_chains
+from e820scope.analysis.identity import same_machine
+from e820scope.analysis.growth import Assumptions, HandoffPath
+from e820scope.analysis.stream import BootInfo, continues
+from e820scope.analysis.timeline import timeline_frame
+from e820scope.model.kversion import KernelVersion
+from e820scope.parse import parse_input
+
+REPO = Path(__file__).resolve().parents[2]
+LAB = REPO / "samples" / "lab"
+#: two real consoles of different machines (a Lenovo laptop's dmesg, a QEMU guest's)
+A = REPO / "samples" / "public" / "lkml-15-newfmt.log"
+B = REPO / "samples" / "public" / "linuxhw-19.log"
+
+
+def _mail(tmp_path: Path) -> Path:
+    """One file holding both consoles, one after the other, as a mail would."""
+    out = tmp_path / "two-hosts.log"
+    out.write_bytes(A.read_bytes() + b"\n" + B.read_bytes())
+    return out
+
+
+def test_the_two_consoles_are_different_machines() -> None:
+    a = next(b for b in parse_input(str(A)).boots if b.firmware_map)
+    b = next(b for b in parse_input(str(B)).boots if b.firmware_map)
+    assert same_machine(a, b).same is False
+
+
+def test_timeline_starts_a_chain_at_the_second_machine(tmp_path: Path) -> None:
+    boots = [b for b in parse_input(str(_mail(tmp_path))).boots if b.firmware_map]
+    assert len(boots) == 2
+    # same file, starts the log cannot tell: only the machine tells them apart
+    assert not continues(BootInfo.of(boots[0]), BootInfo.of(boots[1]))
+    df = timeline_frame(boots)
+    assert list(df["chain"]) == [1, 2]
+    assert df["usable_delta_bytes"].isna().all()
+
+
+def test_a_real_kexec_chain_stays_one_chain() -> None:
+    boots = [b for b in parse_input(str(LAB / "stock-6.1-ovmf-6g-chain.log")).boots]
+    infos = [BootInfo.of(b) for b in boots if b.firmware_map]
+    assert all(continues(p, n) for p, n in zip(infos, infos[1:], strict=False))
+
+
+def test_predict_keeps_the_machines_apart(tmp_path: Path) -> None:
+    boots = [b for b in parse_input(str(_mail(tmp_path))).boots if b.firmware_map]
+    told = Assumptions(KernelVersion.parse("6.1.0"), HandoffPath.KEXEC_FILE_LOAD)
+    report = predict_chains(boots, told)
+    assert [c.generations for c in report.chains] == [1, 1]
