@@ -3,11 +3,12 @@ generations (timeline and predict split it where the identity evidence disagrees
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from e820scope.analysis.chains import predict_chains
-from e820scope.analysis.identity import same_machine
 from e820scope.analysis.growth import Assumptions, HandoffPath
+from e820scope.analysis.identity import same_machine
 from e820scope.analysis.stream import BootInfo, continues
 from e820scope.analysis.timeline import timeline_frame
 from e820scope.model.kversion import KernelVersion
@@ -46,7 +47,7 @@ def test_timeline_starts_a_chain_at_the_second_machine(tmp_path: Path) -> None:
 def test_a_real_kexec_chain_stays_one_chain() -> None:
     boots = [b for b in parse_input(str(LAB / "stock-6.1-ovmf-6g-chain.log")).boots]
     infos = [BootInfo.of(b) for b in boots if b.firmware_map]
-    assert all(continues(p, n) for p, n in zip(infos, infos[1:], strict=False))
+    assert all(continues(p, n) for p, n in itertools.pairwise(infos))
 
 
 def test_predict_keeps_the_machines_apart(tmp_path: Path) -> None:
