@@ -12,7 +12,7 @@ still ahead). Memory is bounded by the longest chain, not by the capture.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import InputError
 from ..model.records import Boot, E820Entry
@@ -126,12 +126,15 @@ class ChainPredictor:
         if not gens:
             return
         number = len(self.outcomes) + 1
+        gens, notes = _whole(gens)
         try:
             pred = predict(gens, infer_mechanism(gens, self.assume), min_ram=self.min_ram)
         except InputError as exc:
             self._error = exc
             self.outcomes.append(outcome(number, gens, None, exc))
             return
+        if notes:
+            pred = replace(pred, notes=(*pred.notes, *notes))
         out = outcome(number, gens, pred)
         self.outcomes.append(out)
         self._main = (out, pred)
@@ -148,6 +151,30 @@ class ChainPredictor:
             raise self._error or InputError("no generation with a map", hint="")
         main, pred = self._main
         return ChainReport(tuple(self.outcomes), main, pred)
+
+
+def _whole(gens: list[Generation]) -> tuple[list[Generation], tuple[str, ...]]:
+    """The generations a prediction may read, and why some are not: the last ones whose
+    firmware map is cut off in the log (a paste or a capture that stops inside it) are
+    left out, since their entry counts and usable bytes are only what the log kept. When
+    every generation is cut, they are read all the same, and the note says that the real
+    map may hold more entries (so reach the cap sooner)."""
+    keep = len(gens)
+    while keep and gens[keep - 1].info.map_cut is not None:
+        keep -= 1
+    if not keep:
+        return gens, tuple(
+            f"gen {g.number} ({g.info.label}): its map is cut off in the log "
+            f"({g.info.map_cut}); the prediction reads the entries shown, and a map with "
+            "more entries reaches the 128-entry cap sooner"
+            for g in gens
+        )
+    notes = tuple(
+        f"gen {g.number} ({g.info.label}) is left out: its map is cut off in the log "
+        f"({g.info.map_cut}); its entry count and usable RAM are only what the log kept"
+        for g in gens[keep:]
+    )
+    return gens[:keep], notes
 
 
 def predict_chains(

@@ -95,7 +95,7 @@ class GenTask:
         info = (i.index, i.source, i.first_line, i.start.value, i.kernel, i.memory_total_kb)
         self.spool.put(
             (
-                (*info, i.ended_by, i.identity),
+                (*info, i.ended_by, i.identity, i.map_cut),
                 [tuple(e) for e in fw] if fw is not None else None,
                 [tuple(e) for e in sd] if sd is not None else None,
             )
@@ -123,11 +123,19 @@ def predict_parts(path: str, jobs: int, chains: ChainPredictor, **how: Any) -> b
         for out in done[1]:
             first, spooled = out.result
             for info, fw, sd in read_back(spooled):
-                index, source, first_line, start, kernel, mem, ended, ident = info
+                index, source, first_line, start, kernel, mem, ended, ident, cut = info
                 number = base + index - first
                 chains.add_parts(
                     BootInfo(
-                        number, source, first_line, StartMethod(start), kernel, mem, ended, ident
+                        number,
+                        source,
+                        first_line,
+                        StartMethod(start),
+                        kernel,
+                        mem,
+                        ended,
+                        ident,
+                        cut,
                     ),
                     _entries(fw),
                     _entries(sd),

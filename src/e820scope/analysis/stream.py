@@ -41,6 +41,8 @@ class BootInfo:
     ended_by: str
     #: what the log says of the machine (None: not kept)
     identity: Identity | None = None
+    #: why the firmware map is not whole in the log (None: it is, or there is none)
+    map_cut: str | None = None
 
     @property
     def label(self) -> str:
@@ -57,7 +59,15 @@ class BootInfo:
             boot.memory.total_kb if boot.memory else None,
             boot.ended_by,
             identity_of(boot),
+            _map_cut(boot),
         )
+
+
+def _map_cut(boot: Boot) -> str | None:
+    fw = boot.firmware_map
+    if fw is None or fw.complete:
+        return None
+    return fw.notes[0] if fw.notes else "the map is not whole"
 
 
 def continues(prev: BootInfo, info: BootInfo) -> bool:

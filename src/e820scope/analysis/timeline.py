@@ -116,6 +116,10 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
     except NoMapError:
         table, entries = None, ()
         warnings.append("no e820 map")
+    if table is not None and not table.complete:
+        warnings.append(
+            f"{table.who} map not whole in the log: entries and usable count only its lines shown"
+        )
     hidden = boot_hidden(boot)
     row: dict[str, Any] = {
         "index": i,

@@ -103,6 +103,7 @@ def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
         ),
         "never_reason": p.never_reason,
         "remedies": list(p.remedies),
+        "notes": list(p.notes),
         "slow_waste": (
             {
                 "bytes_per_generation": p.slow_waste.bytes_per_generation,
@@ -206,6 +207,10 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
             )
             + "; the map itself keeps every usable page until the cap."
         )
+    if p.notes:
+        out.append("")
+        out.append("Notes:")
+        out.extend(f"  - {n}" for n in p.notes)
     if p.remedies:
         out.append("")
         out.append("Remedies:")
