@@ -130,3 +130,30 @@ def test_grep_for_one_line_and_the_setup_data_map(tmp_path: Path) -> None:
     assert sd.complete and len(sd) == 17
     assert "the 'reserve setup_data' map is whole" in b.completeness.reason
     assert "read that block instead" in b.completeness.reason
+
+
+def test_a_paste_ending_on_a_bare_time_prefix_is_cut() -> None:
+    """Fiwix#72: the paste's last line is only ``[    0.000000]``, inside the map: a time
+    prefix with no message is where the paste was cut, not the kernel going on."""
+    b = _boot(PUBLIC / "issue-32-fiwix-kexec.log")
+    assert b.completeness.status is MapStatus.CUT_OFF
+    assert "no kernel line after the 'BIOS-e820' map" in b.completeness.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "low"),
+    [
+        ("issue-33-midmap.log", "reserve setup_data", 0xC0000000),
+        ("issue-34-midmap-fw.log", "BIOS-e820", 0x100000),
+    ],
+)
+def test_an_excerpt_that_starts_inside_a_map_is_cut_at_its_start(
+    name: str, who: str, low: int
+) -> None:
+    """Real pastes that begin inside a map, with no header or banner before it: the
+    entries below the first one shown are not in the log, whatever follows."""
+    b = _boot(PUBLIC / name) if who == "BIOS-e820" else parse_input(str(PUBLIC / name)).boots[0]
+    assert b.completeness.status is MapStatus.CUT_OFF
+    assert f"the '{who}' map starts at {low:#x} with no header before it" in b.completeness.reason
+    t = b.tables[0]
+    assert not t.complete and not cut_at_end(t)

@@ -85,6 +85,9 @@ class Batch:
     #: :mod:`e820scope.parse.coverage`), and how many the source had before ``base``
     bare: npt.NDArray[np.bool_] | None = None
     bare_before: int = 0
+    #: per physical line: a printk time before a message that says something (a line
+    #: that is only a time prefix, often where a paste was cut, is not one)
+    said: npt.NDArray[np.bool_] | None = None
 
 
 class LineMachine:
@@ -113,6 +116,8 @@ class LineMachine:
         #: per message id: a join start whose continuation has no prefix (a command
         #: line): read in full only where the next line has no printk time (:meth:`run`)
         self.cont: npt.NDArray[np.bool_] = np.zeros(1024, np.bool_)
+        #: per message id: its text is empty (a line that is only a time prefix)
+        self.blank: npt.NDArray[np.bool_] = np.zeros(1024, np.bool_)
         self.bare_total = 0
         self.interner, self._scan = scanner(MESSAGE_MAX)
         self.epoch = 0
@@ -147,9 +152,11 @@ class LineMachine:
             self.own_ts = np.concatenate([self.own_ts, np.zeros(len(self.own_ts))])
             self.bare = np.concatenate([self.bare, np.zeros(len(self.bare), np.bool_)])
             self.cont = np.concatenate([self.cont, np.zeros(len(self.cont), np.bool_)])
+            self.blank = np.concatenate([self.blank, np.zeros(len(self.blank), np.bool_)])
         kind, reading = self._kind_of(raw, stamp)
         self.kind[mid] = kind
         self.cont[mid] = reading is not None and rejoin.joins_unprefixed_only(reading[0])
+        self.blank[mid] = reading is not None and not reading[0].strip()
         self.bare[mid] = kind == NOANCHOR or (
             kind in (PLAIN, EFFECT) and self.anchored is not None and not self.anchored(raw)
         )
@@ -263,6 +270,7 @@ class LineMachine:
             self.truncated,
             bare,
             before,
+            ~np.isnan(stamps) & ~(self.blank[np.maximum(ids, 0)] & (ids >= 0)),
         )
         return batch, end, base + self._next
 

@@ -2,8 +2,9 @@
 
 The parser reads only lines that hold an anchor. The container layer counts, line by
 line, the kernel lines that hold none (:attr:`~e820scope.ingest.machine.Batch.bare`)
-and knows every line's printk time (``Batch.stamps``). The bare count tells a full
-``dmesg`` (most of its lines are bare: ``NX (Execute Disable) protection``, ``SMBIOS``,
+and knows which lines carry a printk time before some text (``Batch.said``: a line that
+is only a time prefix, where a paste was cut, does not count). The bare count tells a
+full ``dmesg`` (most of its lines are bare: ``NX (Execute Disable) protection``, ``SMBIOS``,
 ``tsc:``...) from ``dmesg | grep e820`` output (none are); a printk time on a line
 after a map shows that the kernel went on past it. :class:`LineCounts` answers both for
 the batches the splitter has read (:mod:`.completeness` uses the answers).
@@ -58,7 +59,7 @@ class LineCounts:
         #: the current batch's first line number, bare marks and printk times
         self.base = 0
         self.bare: npt.NDArray[np.bool_] | None = None
-        self.stamps: npt.NDArray[np.float64] | None = None
+        self.stamps: npt.NDArray[np.bool_] | None = None
         #: the counts (bare, stamped) before the current batch's first line
         self.before = (0, 0)
         #: the current batch's running counts per line, made at the first question
@@ -70,11 +71,11 @@ class LineCounts:
             return
         stamped = self.before[1]
         if self.bare is not None and self.stamps is not None:
-            stamped += int(np.count_nonzero(~np.isnan(self.stamps[: len(self.bare)])))
+            stamped += int(np.count_nonzero(self.stamps[: len(self.bare)]))
         self.before = (batch.bare_before, stamped)
         self.base = batch.base
         self.bare = batch.bare
-        self.stamps = batch.stamps
+        self.stamps = batch.said
         self.cum = None
 
     def upto(self, line: int, col: int = 0) -> int | None:
@@ -92,7 +93,7 @@ class LineCounts:
         if self.cum is None:
             self.cum = (
                 np.cumsum(self.bare, dtype=np.int64),
-                np.cumsum(~np.isnan(self.stamps[:n]), dtype=np.int64),
+                np.cumsum(self.stamps[:n], dtype=np.int64),
             )
         return self.before[col] + int(self.cum[col][min(i, n - 1)])
 
