@@ -40,7 +40,7 @@ class RowsTask:
 
     def add(self, boot: Boot, prev: Boot | None) -> None:
         if not self.rows.count:
-            self.rows.prev = prev
+            self.rows.after(prev)
         self.rows.add(boot)
 
     def result(self) -> tuple[str, int]:

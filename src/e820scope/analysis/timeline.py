@@ -7,8 +7,8 @@ at the zeropage cap, and the usable bytes it lost. Values are typed (addresses a
 are ints; renderers format them). Columns:
 
 ``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
-``FILE#N``), ``chain`` (1-based: a cold boot starts a new chain,
-:func:`.stream.continues_chain`) and ``generation`` (1-based within the chain),
+``FILE#N``), ``chain`` (1-based: a cold boot or a change of machine starts a new
+chain, :func:`.stream.continues`) and ``generation`` (1-based within the chain),
 ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
 ``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
 None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (the boot's kernel's
@@ -109,6 +109,8 @@ def fate(boot: Boot) -> str | None:
 
 
 def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, Any]:
+    """Row ``i``: ``boot``, compared with ``prev``, the boot whose chain it continues
+    (None: it starts a chain)."""
     warnings: list[str] = [w.message for w in boot.warnings if w.severity is not Severity.INFO]
     try:
         table = pick_map(boot, map_kind)
@@ -150,7 +152,7 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
         and map_kind is MapKind.FIRMWARE
     ):
         warnings.append(f"received {len(entries)} entries: at the zeropage limit")
-    if prev is not None and table is not None and follows(prev, boot):
+    if prev is not None and table is not None:
         try:
             d = diff_boots(prev, boot, map_kind=map_kind)
         except NoMapError:
@@ -186,6 +188,8 @@ class TimelineRows:
         self.map_kind = map_kind
         self.count = 0
         self.prev: Boot | None = None
+        #: what the chain rule reads of ``prev`` (:func:`.stream.continues`), made once
+        self._prev_info: BootInfo | None = None
         self.chain = 0
         self.generation = 0
         self.columns = list(COLUMNS)
@@ -200,9 +204,16 @@ class TimelineRows:
     def close(self) -> None:
         self._spool.close()
 
+    def after(self, prev: Boot | None) -> None:
+        """Take ``prev`` as the boot before the first one added (a part's warm-up boot)."""
+        self.prev = prev
+        self._prev_info = None if prev is None else BootInfo.of(prev)
+
     def add(self, boot: Boot) -> None:
+        info = BootInfo.of(boot)
         prev = self.prev
-        if prev is None or not follows(prev, boot):
+        if self._prev_info is None or not continues(self._prev_info, info):
+            prev = None
             self.chain += 1
             self.generation = 0
         self.generation += 1
@@ -210,7 +221,7 @@ class TimelineRows:
         row = _row(self.count, boot, prev, self.map_kind)
         row["chain"], row["generation"] = self.chain, self.generation
         marshal.dump(tuple(row[c] for c in COLUMNS), self._spool)
-        self.prev = boot
+        self.prev, self._prev_info = boot, info
 
     def add_row(self, values: tuple[Any, ...]) -> None:
         """A row made elsewhere (:mod:`.parallel_run`), its numbers already counted."""

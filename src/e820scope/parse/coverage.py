@@ -53,13 +53,14 @@ class LineCounts:
     running totals before it, and the batch's running counts, made only when a boot
     starts or ends in it (a batch without boots costs no per-line counts)."""
 
-    __slots__ = ("bare", "base", "before", "cum", "stamps")
+    __slots__ = ("bare", "base", "before", "cum", "said")
 
     def __init__(self) -> None:
-        #: the current batch's first line number, bare marks and printk times
+        #: the current batch's first line number, bare marks and ``said`` marks (a printk
+        #: time before some text)
         self.base = 0
         self.bare: npt.NDArray[np.bool_] | None = None
-        self.stamps: npt.NDArray[np.bool_] | None = None
+        self.said: npt.NDArray[np.bool_] | None = None
         #: the counts (bare, stamped) before the current batch's first line
         self.before = (0, 0)
         #: the current batch's running counts per line, made at the first question
@@ -70,19 +71,19 @@ class LineCounts:
         if batch.bare is None:
             return
         stamped = self.before[1]
-        if self.bare is not None and self.stamps is not None:
-            stamped += int(np.count_nonzero(self.stamps[: len(self.bare)]))
+        if self.bare is not None and self.said is not None:
+            stamped += int(np.count_nonzero(self.said[: len(self.bare)]))
         self.before = (batch.bare_before, stamped)
         self.base = batch.base
         self.bare = batch.bare
-        self.stamps = batch.said
+        self.said = batch.said
         self.cum = None
 
     def upto(self, line: int, col: int = 0) -> int | None:
         """Lines (``col`` 0: bare, 1: stamped) at or before physical line ``line``
         (None: the source gave no counts). A line of an earlier batch counts as the
         start of the current one."""
-        if self.bare is None or self.stamps is None:
+        if self.bare is None or self.said is None:
             return None
         i = line - self.base
         if i < 0:
@@ -93,7 +94,7 @@ class LineCounts:
         if self.cum is None:
             self.cum = (
                 np.cumsum(self.bare, dtype=np.int64),
-                np.cumsum(self.stamps[:n], dtype=np.int64),
+                np.cumsum(self.said[:n], dtype=np.int64),
             )
         return self.before[col] + int(self.cum[col][min(i, n - 1)])
 
