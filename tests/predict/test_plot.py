@@ -14,10 +14,10 @@ from e820scope.analysis.growth import (
     Generation,
     generations,
     infer_mechanism,
-    usable_bytes,
 )
 from e820scope.analysis.predict import Prediction, predict
 from e820scope.errors import InputError
+from e820scope.model.records import usable_bytes
 from e820scope.render.plot import (
     GiB,
     MiB,
@@ -61,8 +61,8 @@ def test_entry_panel_data(pred: Prediction, samples: Path) -> None:
 def test_usable_panel_data(pred: Prediction, patched_gens: list[Generation]) -> None:
     data = figure_data(pred)
     obs, fut = data.usable_series
-    assert obs.points == tuple((g.number, usable_bytes(g.received)) for g in patched_gens[:3])
-    real = {g.number: usable_bytes(g.received) for g in patched_gens}
+    assert obs.points == tuple((g.number, usable_bytes(g.received, None)) for g in patched_gens[:3])
+    real = {g.number: usable_bytes(g.received, None) for g in patched_gens}
     assert all(real[g] == v for g, v in fut.points)
     assert (58, 1 * GiB) in data.losses
     assert data.death == 64

@@ -18,12 +18,11 @@ from e820scope.analysis.growth import (
     HandoffPath,
     generations,
     infer_mechanism,
-    usable_bytes,
 )
 from e820scope.analysis.predict import Prediction, predict
 from e820scope.errors import InputError
 from e820scope.model.kversion import KernelVersion
-from e820scope.model.records import E820Entry
+from e820scope.model.records import E820Entry, usable_bytes
 
 from . import oracles
 from .conftest import PATCHED
@@ -73,8 +72,8 @@ def test_dropped_ranges_and_bytes_exact(
     )
     assert loss.usable_lost == 1 * GiB
     real57, real58 = patched_gens[56].received, patched_gens[57].received
-    assert loss.usable_before == usable_bytes(real57)
-    assert loss.usable_after == usable_bytes(real58)
+    assert loss.usable_before == usable_bytes(real57, None)
+    assert loss.usable_after == usable_bytes(real58, None)
     # the dropped entries are exactly those gen 57 had and gen 58 did not receive
     gone = [e for e in real57 if e not in real58 and e.addr >= 0x100000]
     assert tuple(gone) == loss.dropped

@@ -17,12 +17,11 @@ from e820scope.analysis.growth import (
     generations,
     infer_mechanism,
     split_for,
-    usable_bytes,
 )
 from e820scope.analysis.predict import predict
 from e820scope.analysis.simulate import SYNTHETIC_TAG, simulate_logs
 from e820scope.model.kversion import KernelVersion
-from e820scope.model.records import E820Entry
+from e820scope.model.records import E820Entry, usable_bytes
 from e820scope.model.types import Era
 
 from .conftest import PATCHED
@@ -76,7 +75,7 @@ def test_simulate_round_trip(samples: Path, tmp_path: Path, era: Era) -> None:
         assert [(e.addr, e.size) for e in fw.entries] == [
             (e.addr, e.size) for e in log.state.received
         ], log.filename
-        assert fw.usable_bytes(boot.kernel) == usable_bytes(log.state.received)
+        assert fw.usable_bytes(boot.kernel) == usable_bytes(log.state.received, None)
     # the reread chain predicts the same truncation as the original
     regen = generations(back)
     again = predict(regen, infer_mechanism(regen, Assumptions()))
@@ -104,7 +103,7 @@ def test_split_adds_two_entries_and_keeps_usable_bytes(
     blob_at = table[1].addr + offset
     inside = blob_at + size < table[1].end
     out = split_for(table, [Blob(blob_at, size, "SETUP_EFI")])
-    assert usable_bytes(out) == usable_bytes(table)
+    assert usable_bytes(out, None) == usable_bytes(table, None)
     assert all(a.end <= b.addr for a, b in itertools.pairwise(out))
     if inside:
         assert len(out) == len(table) + 2

@@ -33,7 +33,6 @@ from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry, StartMethod
-from ..model.records import usable_bytes as records_usable_bytes
 from . import growth_reasons
 from .generation import (
     BLOB_SIZE,
@@ -63,11 +62,6 @@ class HandoffPath(str, enum.Enum):
 
     KEXEC_FILE_LOAD = "kexec_file_load"
     KEXEC_LOAD = "kexec_load"
-
-
-def usable_bytes(entries: Sequence[E820Entry]) -> int:
-    """Bytes of RAM the kernel will use (types 1 and 128, kernels <= 6.14)."""
-    return records_usable_bytes(entries, None)
 
 
 def usable_above(entries: Sequence[E820Entry], floor: int) -> int:

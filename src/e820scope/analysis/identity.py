@@ -35,11 +35,11 @@ from dataclasses import dataclass
 
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
 from ..model.records import Boot, E820Entry
-from ..model.types import E820Type
+from ..model.types import USABLE_TYPES_UP_TO_6_14
 from .units import describe, human_size
 
 _ONE_MIB = 0x100000
-_RAM = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
+_RAM = USABLE_TYPES_UP_TO_6_14
 _BUILDER = re.compile(r"\(([^()\s]+@[^()\s]+)\)")
 #: below this share of common reserved ranges two firmware maps are two machines'
 SHARED_MIN = 0.75

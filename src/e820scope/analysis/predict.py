@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..kernel.handoff import kexec_file_load_handoff, zeropage_split
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
-from ..model.records import E820Entry
+from ..model.records import E820Entry, usable_bytes
 from .growth import (
     Blob,
     Generation,
@@ -30,7 +30,6 @@ from .growth import (
     place,
     split_for,
     usable_above,
-    usable_bytes,
 )
 
 MiB = 1 << 20
@@ -79,7 +78,7 @@ class GenState:
 
     @property
     def usable(self) -> int:
-        return usable_bytes(self.received)
+        return usable_bytes(self.received, None)  # growth is modelled for <= 6.14
 
     @property
     def usable_above_floor(self) -> int:

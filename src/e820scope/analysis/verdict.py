@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
 from ..model.records import Boot, E820Entry, StartMethod
-from ..model.types import E820Type
+from ..model.types import USABLE_TYPES_UP_TO_6_14, E820Type
 from .align import Change, ChangeKind
 from .hidden import setup_data_kind
 from .units import describe, fmt_range, human_size
@@ -102,7 +102,7 @@ def _cap_sentences(d: BootDiff, dropped: list[Change]) -> list[str]:
     h = d.handoff
     assert h is not None
     entries = [e for c in dropped for e in c.before]
-    usable = [e for e in entries if e.type in (E820Type.RAM, E820Type.RESERVED_KERN)]
+    usable = [e for e in entries if e.type in USABLE_TYPES_UP_TO_6_14]
     named = usable or entries
     verb = "was" if len(named) == 1 else "were"
     noun = "entry" if len(named) == 1 else "entries"

@@ -20,8 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..analysis.growth import usable_bytes
 from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
+from ..model.records import usable_bytes
 from .budget import KexecBudget
 from .snapshot import LiveSnapshot
 
@@ -95,9 +95,9 @@ def _firmware(snap: LiveSnapshot) -> int | None:
     """Usable bytes in the firmware's map: the module's e820_table_firmware, else
     /sys/firmware/memmap when it shows that table (kernels before 6.15)."""
     if snap.module and "e820_table_firmware" in snap.module.tables:
-        return usable_bytes(snap.module.tables["e820_table_firmware"].entries)
+        return usable_bytes(snap.module.tables["e820_table_firmware"].entries, None)
     if snap.memmap is not None and snap.memmap_table == "e820_table_firmware":
-        return usable_bytes(snap.memmap)
+        return usable_bytes(snap.memmap, None)
     return None
 
 
@@ -126,7 +126,7 @@ def metrics(
         for t in b.next_setup_data:
             out["e820scope_setup_data_growing"].append(({"type": t}, 1))
     if snap.boot_params is not None:
-        received = usable_bytes(snap.boot_params.e820_table)
+        received = usable_bytes(snap.boot_params.e820_table, None)
         out["e820scope_usable_bytes"].append(({"map": "received"}, received))
     fw = _firmware(snap)
     if fw is not None:

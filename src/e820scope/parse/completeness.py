@@ -24,7 +24,7 @@ from itertools import compress
 from operator import add, itemgetter
 
 from ..model.records import Completeness, E820Table, MapStatus, TableKind
-from ..model.types import E820Type
+from ..model.types import USABLE_TYPES_UP_TO_6_14
 from .builder import BootBuilder
 from .coverage import Seen
 
@@ -40,8 +40,6 @@ _ABSENT, _CUT_OFF, _PRESENT, _FILTERED = (
     MapStatus.PRESENT,
     MapStatus.FILTERED,
 )
-#: Entry types the kernel counts as RAM (plain ints: cheaper to test than the enum).
-_RAM_TYPES = frozenset({int(E820Type.RAM), int(E820Type.RESERVED_KERN)})
 #: The words a filtered e820 log is most often grepped for, most specific first.
 FILTER_WORDS = ("bios-e820", "setup_data", "e820", "[mem", "usable", "reserved", "ram", "mem")
 #: Fewest physical lines a boot's part needs before it is judged grep output.
@@ -59,7 +57,7 @@ Memo = dict[int, tuple[int, "int | None", int]]
 
 def bounds(t: E820Table, memo: Memo | None = None) -> tuple[int, int | None, int]:
     """(top, first RAM address, RAM top) of ``t``: the largest ``addr + size`` (0 for no
-    entries), the lowest ``addr`` of a RAM entry (:data:`_RAM_TYPES`; None for no RAM)
+    entries), the lowest ``addr`` of a RAM entry (types 1 and 128; None for no RAM)
     and the largest ``addr + size`` of a RAM entry (0 for no RAM)."""
     entries = t.entries
     if memo is not None:
@@ -68,7 +66,7 @@ def bounds(t: E820Table, memo: Memo | None = None) -> tuple[int, int | None, int
             got = memo[id(entries)] = bounds(t)
         return got
     ends = list(map(add, map(_ADDR, entries), map(_SIZE, entries)))
-    ram = list(map(_RAM_TYPES.__contains__, map(_TYPE, entries)))
+    ram = list(map(USABLE_TYPES_UP_TO_6_14.__contains__, map(_TYPE, entries)))
     return (
         max(ends, default=0),
         min(compress(map(_ADDR, entries), ram), default=None),
