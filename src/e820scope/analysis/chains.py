@@ -1,7 +1,7 @@
 """``predict`` over a capture of several chains, one chain at a time.
 
 A cold (firmware) boot clears the carried type-128 entries and starts a new chain
-(:func:`.stream.continues_chain`): each chain is predicted on its own, with generations
+(:func:`.stream.continues`): each chain is predicted on its own, with generations
 numbered from 1 at its first boot. Boots stream by (:func:`.stream.stream_boots`); a
 chain's generations are kept while it lasts, then reduced to a :class:`ChainOutcome`
 (a few numbers), and only the last chain that could be predicted keeps its whole

@@ -7,8 +7,8 @@ one at a time (:class:`~e820scope.parse.api.BootStream`), and the analyses keep 
 :class:`BootInfo` (a few fields) per boot instead of the boot itself.
 
 Chains: a boot continues the chain of the boot before it unless it was started by the
-firmware (a cold boot), or its start is unknown and it comes from another file
-(:func:`continues_chain`: the one rule ``timeline`` and ``predict`` use).
+firmware (a cold boot), its start is unknown and it comes from another file, or its log
+shows another machine (:func:`continues`: the one rule ``timeline`` and ``predict`` use).
 """
 
 from __future__ import annotations
@@ -71,26 +71,21 @@ def _map_cut(boot: Boot) -> str | None:
 
 
 def continues(prev: BootInfo, info: BootInfo) -> bool:
-    """Whether ``info``'s boot continues the chain of ``prev``'s: :func:`continues_chain`,
-    and not two machines (:func:`.identity.machine_verdict`: a paste of two hosts'
-    consoles is two chains, never a generation change)."""
-    if not continues_chain(prev.source, info.source, info.start):
+    """Whether ``info``'s boot continues the chain of ``prev``'s.
+
+    A cold boot starts a new chain; a boot of unknown start continues it only within
+    the same file (boots from several files are generations only when the log shows a
+    kexec, kdump or similar); and two machines are two chains, never a generation change
+    (:func:`.identity.machine_verdict`: a paste of two hosts' consoles).
+    """
+    method = info.start
+    if method is StartMethod.COLD:
+        return False
+    if method is StartMethod.UNKNOWN and prev.source != info.source:
         return False
     if prev.identity is None or info.identity is None:
         return True
     return machine_verdict(prev.identity, info.identity, prev.label, info.label).same is not False
-
-
-def continues_chain(prev_source: str, source: str, method: StartMethod) -> bool:
-    """Whether a boot started by ``method`` continues the chain of the boot before it.
-
-    A cold boot starts a new chain; a boot of unknown start continues it only within
-    the same file (boots from several files are generations only when the log shows a
-    kexec, kdump or similar).
-    """
-    if method is StartMethod.COLD:
-        return False
-    return method is not StartMethod.UNKNOWN or prev_source == source
 
 
 def _input_bytes(path: str) -> int | None:
