@@ -196,13 +196,12 @@ def _json_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
     document parses to the same object either way; ``jq .`` pretty-prints it, and a
     boot is one line for ``grep``.
     """
-    from ..render.json_out import boot_json
+    from ..render.json_out import boot_text
 
     sep = "\n  "
-    dumps = json.dumps
     for s, b in each:
         out.write(sep)
-        out.write(dumps(boot_json(b, s.source)))
+        out.write(boot_text(b, s.source))
         sep = ",\n  "
 
 

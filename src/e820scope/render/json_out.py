@@ -8,6 +8,8 @@ Addresses and sizes are JSON integers (bytes); each range also carries hex strin
 from __future__ import annotations
 
 import functools
+import json
+from operator import itemgetter
 from typing import Any
 
 from ..model.kversion import KernelVersion
@@ -42,7 +44,9 @@ def _entry_fields(addr: int, size: int, type: int, raw_type: str) -> dict[str, A
     return {**typed_range(addr, size, type), "raw_type": raw_type}
 
 
-def table_json(t: E820Table, kver: KernelVersion | None) -> dict[str, Any]:
+def table_json(t: E820Table, kver: KernelVersion | None, *, entries: bool = True) -> dict[str, Any]:
+    """A table's object; ``entries=False`` leaves its ``entries`` list empty (for
+    :func:`boot_text`, which writes them from memoised text)."""
     s = table_summary(t, kver)
     return {
         "kind": t.kind.value,
@@ -53,7 +57,7 @@ def table_json(t: E820Table, kver: KernelVersion | None) -> dict[str, Any]:
         "last_line": _line(t.last_ref),
         "complete": t.complete,
         "notes": list(t.notes),
-        "entries": [entry_json(e) for e in t.entries],
+        "entries": [entry_json(e) for e in t.entries] if entries else [],
         "gaps": [
             {"first": a, "last": b, "first_hex": f"{a:#x}", "last_hex": f"{b:#x}"}
             for a, b in t.gaps
@@ -87,7 +91,9 @@ def warning_json(w: ParseWarning) -> dict[str, Any]:
     }
 
 
-def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
+def boot_json(b: Boot, input_spec: str, *, tables: bool = True) -> dict[str, Any]:
+    """A boot's object; ``tables=False`` leaves its ``tables`` list empty (for
+    :func:`boot_text`)."""
     return {
         "input": input_spec,
         "index": b.index,
@@ -105,7 +111,7 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
             "starts_mid_boot": b.completeness.starts_mid_boot,
         },
         "ended_by": b.ended_by,
-        "tables": [table_json(t, b.kernel) for t in b.tables],
+        "tables": [table_json(t, b.kernel) for t in b.tables] if tables else [],
         "ops": [
             {
                 "kind": o.kind.value,
@@ -153,6 +159,43 @@ def boot_json(b: Boot, input_spec: str) -> dict[str, Any]:
         ],
         "warnings": [warning_json(w) for w in b.warnings],
     }
+
+
+#: where :func:`boot_text` and :func:`table_text` splice their lists in. A key of the
+#: object itself: inside a string value json.dumps escapes every ``"``, so the first
+#: match is the key's (no object before it in key order has a ``tables``/``entries`` key)
+_TABLES_SLOT = '"tables": []'
+_ENTRIES_SLOT = '"entries": []'
+_VALUES = itemgetter(0, 1, 2, 3)
+
+
+def boot_text(b: Boot, input_spec: str) -> str:
+    """``json.dumps(boot_json(b, input_spec))``, made faster: every entry's text but its
+    line number is memoised (a kexec chain prints the same entries in every generation),
+    so a big capture's ``parse --json`` encodes each distinct entry once.
+    ``tests/render/test_json_text.py`` checks the two are equal on every sample."""
+    text = json.dumps(boot_json(b, input_spec, tables=False))
+    at = text.index(_TABLES_SLOT)
+    tables = ", ".join([table_text(t, b.kernel) for t in b.tables])
+    return f'{text[:at]}"tables": [{tables}]{text[at + len(_TABLES_SLOT) :]}'
+
+
+def table_text(t: E820Table, kver: KernelVersion | None) -> str:
+    """``json.dumps(table_json(t, kver))`` (see :func:`boot_text`)."""
+    text = json.dumps(table_json(t, kver, entries=False))
+    at = text.index(_ENTRIES_SLOT)
+    # e[4], e[5]: the entry's path and line (E820Entry.ref without building a SourceRef)
+    items = [
+        _entry_head(*_VALUES(e)) + (f"{e[5]}}}" if e[4] is not None else "null}") for e in t.entries
+    ]
+    return f'{text[:at]}"entries": [{", ".join(items)}]{text[at + len(_ENTRIES_SLOT) :]}'
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _entry_head(addr: int, size: int, type: int, raw_type: str) -> str:
+    """An entry's JSON text up to its line number: ``{"addr": ..., "line": ``."""
+    text = json.dumps({**_entry_fields(addr, size, type, raw_type), "line": 0})
+    return text[: -len("0}")]
 
 
 def parse_json(logs: list[ParsedLog]) -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ..analysis.units import human_size as _human_size
-from ..model.kversion import KernelVersion
+from ..model.kversion import KernelVersion, ram_types
 from ..model.records import Boot, E820Table, ParsedLog, TableKind
 from ..model.types import short_name
 from .names import boot_label
@@ -48,17 +49,28 @@ class TableSummary:
 
 def table_summary(t: E820Table, kver: KernelVersion | None) -> TableSummary:
     """The counts of ``t`` as the kernel ``kver`` reads it (usable: its RAM types)."""
-    usable = t.usable_bytes(kver)
-    other = sum(e.size for e in t.entries) - usable
+    return _summary(tuple(map(_SPAN_TYPE, t.entries)), ram_types(kver))
+
+
+#: (addr, size, type) of an E820Entry
+_SPAN_TYPE = itemgetter(0, 1, 2)
+
+
+@functools.lru_cache(maxsize=4096)
+def _summary(entries: tuple[tuple[int, int, int], ...], ram: frozenset[int]) -> TableSummary:
+    """:func:`table_summary` of a table's (addr, size, type) values. Memoised: a kexec
+    chain prints the same tables in every generation."""
+    usable = sum(size for _, size, type in entries if type in ram)
+    other = sum(size for _, size, _ in entries) - usable
     holes = 0
     hole_bytes = 0
     reach: int | None = None
-    for e in sorted(t.entries, key=lambda e: (e.addr, e.size)):
-        if reach is not None and e.addr > reach:
+    for addr, size, _ in sorted(entries):
+        if reach is not None and addr > reach:
             holes += 1
-            hole_bytes += e.addr - reach
-        reach = e.end if reach is None else max(reach, e.end)
-    return TableSummary(len(t.entries), usable, other, holes, hole_bytes)
+            hole_bytes += addr - reach
+        reach = addr + size if reach is None else max(reach, addr + size)
+    return TableSummary(len(entries), usable, other, holes, hole_bytes)
 
 
 @functools.lru_cache(maxsize=1 << 16)
