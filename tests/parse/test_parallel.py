@@ -25,6 +25,7 @@ from e820scope.analysis.growth import Assumptions
 from e820scope.analysis.parallel_run import predict_parts, timeline_rows
 from e820scope.analysis.timeline import TimelineRows
 from e820scope.cli.main import cli
+from e820scope.cli.parse_parts import render, rendered_parts
 from e820scope.parse.api import BootStream
 from e820scope.parse.parallel import plan
 from e820scope.parse.parallel_spool import parallel_boots
@@ -69,7 +70,8 @@ def serial(capture: Path) -> dict[str, object]:
         if b.firmware_map is not None:
             chains.add(b)
     predicted = json.dumps(chains_json(chains.finish(), [str(capture)]))
-    return {"parse": _parse_json(boots), "timeline": records, "predict": predicted}
+    text = [render("text", b, b.source) for b in boots]
+    return {"parse": _parse_json(boots), "text": text, "timeline": records, "predict": predicted}
 
 
 def _targets(size: int) -> st.SearchStrategy[list[int]]:
@@ -98,6 +100,12 @@ def test_random_cuts_give_the_serial_output(
     boots = list(got[0])
     assert [b.index for b in boots] == list(range(1, len(boots) + 1))
     assert _parse_json(boots) == serial["parse"]
+    for form, want in (("json", serial["parse"]), ("text", serial["text"])):
+        stream = BootStream(path, jobs=jobs)
+        rendered = rendered_parts(stream, form, targets=targets, inline=True)
+        assert rendered is not None
+        assert [text for text, _ in rendered] == want
+        assert stream.count == len(boots) and stream.has_entries
 
     with TimelineRows(MapKind.FIRMWARE) as rows:
         assert timeline_rows(path, jobs, MapKind.FIRMWARE, rows, targets=targets, inline=True)
@@ -135,6 +143,8 @@ def test_compressed_and_small_inputs_are_read_serially(capture: Path) -> None:
         ["predict", "--json"],
         ["predict"],
         ["parse", "--json"],
+        ["parse"],
+        ["parse", "--csv"],
     ],
 )
 def test_cli_jobs_output_is_the_serial_output(capture: Path, args: list[str]) -> None:

@@ -140,7 +140,7 @@ def predict_parts(path: str, jobs: int, chains: ChainPredictor, **how: Any) -> b
                     _entries(fw),
                     _entries(sd),
                 )
-            base += out.count
+            base += out.tally.count
     finally:
         for out in done[1]:
             if out.result[1][0]:

@@ -29,6 +29,7 @@ from ..parse.api import split_boot_spec
 from ..render.names import input_name
 from .common import echo, handle_errors
 from .options import inputs_argument, jobs_for, jobs_option, quiet_option
+from .parse_parts import render, rendered_parts, shown_warnings
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ _SPOOL_IN_MEMORY = 8 << 20
 @click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/1).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output: one row per map entry.")
 @quiet_option()
-@jobs_option(default_help="1 (the boots' trip from the workers costs what parsing them does)")
+@jobs_option(default_help="1")
 @handle_errors
 def parse(
     files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool, jobs: int | None
@@ -70,8 +71,8 @@ def parse(
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
     picks = [split_boot_spec(f) for f in files]
-    # the boots travel from the workers pickled, which costs the main process about
-    # what parsing them does (bench/README.md): parse uses workers only when asked
+    # workers render text and JSON themselves (cli/parse_parts.py); CSV rows travel as
+    # pickled boots, which costs the caller about what parsing them does (bench/README.md)
     workers = jobs_for(jobs, files, auto=False)
     streams = [BootStream(path, jobs=workers) for path, _ in picks]
     bar = Progress("parse", enabled=False if quiet else None)
@@ -85,14 +86,12 @@ def parse(
         max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
     ) as spool:
         out: IO[str] = spool
-        each = _each(streams, wanted, boot_warnings)
         try:
-            if as_json:
-                _json_boots(each, out)
-            elif as_csv:
-                _csv_boots(each, out)
+            if as_csv:
+                _csv_boots(_each(streams, wanted, boot_warnings), out)
             else:
-                _text_boots(each, out)
+                form = "json" if as_json else "text"
+                _write(_rendered(streams, wanted, boot_warnings, form), out, as_json)
         finally:
             bar.close()
         for spec, s, n in zip(files, streams, wanted, strict=True):
@@ -154,22 +153,42 @@ def _each(
         for b in s:
             if n is not None and b.index != n:
                 continue
-            for w in b.warnings:
-                if w.severity is not Severity.INFO:
-                    bw.append(f"e820scope: {w}")
+            bw.extend(shown_warnings(b))
             yield s, b
 
 
-def _text_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
-    """``render_parsed``, one boot at a time: blocks separated by blank lines."""
-    from ..render.text_tables import render_boot
+def _rendered(
+    streams: list[BootStream], wanted: list[int | None], boot_warnings: list[list[str]], form: str
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Every boot shown, rendered in ``form`` (:func:`.parse_parts.render`), with its
+    shown warnings and the list they belong to; an input read by workers
+    (``-j N``) is rendered in them."""
+    for s, n, bw in zip(streams, wanted, boot_warnings, strict=True):
+        parts = rendered_parts(s, form, s.on_read) if s.jobs > 1 else None
+        if parts is None:
+            s.jobs = 1  # not cut: read serially
+            parts = (
+                (render(form, b, s.source), shown_warnings(b))
+                for b in s
+                if n is None or b.index == n
+            )
+        for text, shown in parts:
+            yield text, shown, bw
 
-    first = True
-    for s, b in each:
-        if not first:
-            out.write("\n")
-        out.write("\n".join(render_boot(b, s.source)) + "\n")
-        first = False
+
+def _write(boots: Iterator[tuple[str, list[str], list[str]]], out: IO[str], as_json: bool) -> None:
+    """The boots, separated as ``render_parsed`` / ``parse_json`` do, their warnings set
+    aside. JSON: the items of the ``boots`` array, each on its own line in compact form
+    (``json.dumps`` without ``indent`` runs the C encoder; with ``indent`` the whole dump
+    goes through the pure-Python encoder). The document parses to the same object
+    either way; ``jq .`` pretty-prints it, and a boot is one line for ``grep``. Text:
+    blocks separated by blank lines."""
+    lead, sep = ("\n  ", ",\n  ") if as_json else ("", "\n")
+    for text, shown, aside in boots:
+        out.write(lead)
+        out.write(text)
+        aside.extend(shown)
+        lead = sep
 
 
 def _csv_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
@@ -185,24 +204,6 @@ def _csv_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
 #: ``json.dumps(doc, indent=1)`` puts the boots last: ``"boots": [`` ... ``]`` + ``}``.
 _JSON_TAIL = "\n ]\n}"
 _JSON_EMPTY_TAIL = "]\n}"
-
-
-def _json_boots(each: Iterator[tuple[BootStream, Boot]], out: IO[str]) -> None:
-    """The items of the ``boots`` array, one boot per line.
-
-    Each boot is written on its own line in compact form (``json.dumps`` without
-    ``indent``, which runs the C encoder; with ``indent`` the whole dump goes through the
-    pure-Python encoder, the largest cost of ``parse --json`` on a big capture). The
-    document parses to the same object either way; ``jq .`` pretty-prints it, and a
-    boot is one line for ``grep``.
-    """
-    from ..render.json_out import boot_text
-
-    sep = "\n  "
-    for s, b in each:
-        out.write(sep)
-        out.write(boot_text(b, s.source))
-        sep = ",\n  "
 
 
 def _json_head(specs: tuple[str, ...], streams: list[BootStream], wanted: list[int | None]) -> str:

@@ -11,21 +11,23 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, NoMapError
 from ..ingest import LogLine, log_batches, open_inputs
-from ..model.records import Boot, MapStatus, ParsedLog, ParseWarning
+from ..model.records import Boot, ParsedLog, ParseWarning
 from .anchors import ANCHORS
 from .finish import NO_MAP_HINT
 from .session import ParseSession
 from .splitter import Splitter
+from .tally import NOT_WHOLE, Tally
 
-#: statuses that make a parse partial: a map cut off, or a filtered (grep) log
-_NOT_WHOLE = (MapStatus.CUT_OFF, MapStatus.FILTERED)
+if TYPE_CHECKING:
+    from .parallel import PartOut
 
 
 def _parsed_log(
@@ -38,7 +40,7 @@ def _parsed_log(
     not_x86: str | None,
 ) -> ParsedLog:
     has_table = any(b.tables for b in boots)
-    cut = any(b.completeness.status in _NOT_WHOLE for b in boots)
+    cut = any(b.completeness.status in NOT_WHOLE for b in boots)
     return ParsedLog(
         source=source,
         boots=tuple(boots),
@@ -100,38 +102,49 @@ class BootStream:
         self.session = session or ParseSession()
         self.inputs_used: list[str] = []
         self.warnings: list[ParseWarning] = []
-        #: something could not be read whole (source cut short, or a map cut off)
-        self.partial = False
+        #: what the boots yielded so far say about the input
+        self.tally = Tally()
         #: a source itself was cut short (truncated compressed stream): broken input
         self.truncated = False
-        #: number of boots yielded so far
-        self.count = 0
-        #: some boot has a table block / a table with entries
-        self.has_table = False
-        self.has_entries = False
-        #: the first non-empty completeness reason (for :func:`no_map_error`)
-        self.first_reason: str | None = None
         self._not_x86: str | None = None
         #: told the bytes of a plain file read so far, after each chunk (progress bars)
         self.on_read: Callable[[int], None] | None = None
 
     @property
+    def count(self) -> int:
+        """Boots yielded so far."""
+        return self.tally.count
+
+    @property
+    def has_entries(self) -> bool:
+        """Some boot has a table with entries."""
+        return self.tally.has_entries
+
+    @property
+    def partial(self) -> bool:
+        """Something could not be read whole (a source cut short, a map cut off or
+        filtered)."""
+        return self.truncated or self.tally.not_whole
+
+    @property
     def not_x86_reason(self) -> str | None:
-        return None if self.has_table else self._not_x86
+        return None if self.tally.with_table else self._not_x86
 
     def _counted(self, boots: Iterable[Boot]) -> Iterator[Boot]:
         """``boots``, noting what the summary says about them."""
+        note = self.tally.note
         for boot in boots:
-            self.count += 1
-            if boot.tables:
-                self.has_table = True
-                if not self.has_entries:
-                    self.has_entries = any(t.entries for t in boot.tables)
-            if boot.completeness.status in _NOT_WHOLE:
-                self.partial = True
-            if self.first_reason is None and boot.completeness.reason:
-                self.first_reason = boot.completeness.reason
+            note(boot)
             yield boot
+
+    def took_parts(self, outs: Sequence[PartOut[Any]]) -> None:
+        """Note the parts that :mod:`.parallel` workers read of this input (their boots
+        went elsewhere: rendered, not yielded)."""
+        for o in outs:
+            self.tally.add(o.tally)
+        self.inputs_used.append(self.source)
+        if not self.tally.with_table:
+            self._not_x86 = next((o.not_x86 for o in outs if o.not_x86), None)
 
     def _parallel(self) -> Iterator[Boot] | None:
         """The boots from :mod:`.parallel` workers (None: the input is not cut)."""
@@ -146,10 +159,8 @@ class BootStream:
         boots, outs = got
 
         def run() -> Iterator[Boot]:
-            yield from self._counted(boots)
-            self.inputs_used.append(self.source)
-            if not self.has_table:
-                self._not_x86 = next((o.not_x86 for o in outs if o.not_x86), None)
+            yield from boots
+            self.took_parts(outs)
 
         return run()
 
@@ -161,18 +172,15 @@ class BootStream:
         for src in open_inputs(self.source):
             src.on_read = self.on_read
             sp = Splitter(self.session, first_index=index)
-            had = self.has_table
-            self.has_table = False
+            tables_before = self.tally.with_table
             yield from self._counted(
                 chain(_boots(sp, log_batches(src, anchors=ANCHORS)), sp.close())
             )
-            src_table = self.has_table
-            self.has_table = had or src_table
             self.warnings.extend(getattr(src, "warnings", []) or [])
             if getattr(src, "partial", False):
-                self.partial = self.truncated = True
+                self.truncated = True
             self.inputs_used.append(src.name)
-            if not src_table:
+            if self.tally.with_table == tables_before:  # no table in this source
                 self._not_x86 = self._not_x86 or sp.not_x86
             index = sp.next_index
 
@@ -189,7 +197,7 @@ class BootStream:
 
     def no_map_error(self) -> NoMapError:
         """:func:`no_map_error` for this input (after the iteration)."""
-        return _no_map_error(self.source, self.not_x86_reason, self.count, self.first_reason)
+        return _no_map_error(self.source, self.not_x86_reason, self.count, self.tally.first_reason)
 
 
 def _boots(sp: Splitter, batches: Iterator[object]) -> Iterator[Boot]:

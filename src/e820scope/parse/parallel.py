@@ -35,10 +35,11 @@ from ..ingest import log_batches
 from ..ingest.decompress import CHUNK_SIZE, sniff_compression
 from ..ingest.reader import TextSource
 from ..ingest.sniff import SNIFF_SIZE, Container, sniff
-from ..model.records import Boot, MapStatus
+from ..model.records import Boot
 from .anchors import ANCHORS
 from .session import ParseSession
 from .splitter import Splitter
+from .tally import Tally
 
 #: Inputs at least this big are cut when ``--jobs`` is not given (bytes).
 MIN_BYTES = 64 << 20
@@ -80,11 +81,8 @@ class PartOut(Generic[R]):
     result: R
     head: list[Boot] = field(default_factory=list)
     tail: list[Boot] = field(default_factory=list)
-    count: int = 0
-    has_table: bool = False
-    has_entries: bool = False
-    partial: bool = False
-    first_reason: str | None = None
+    #: the owned boots
+    tally: Tally = field(default_factory=Tally)
     not_x86: str | None = None
 
 
@@ -283,7 +281,7 @@ def run_part(part: Part, container: Container, task: Task[R], slot: int = -1) ->
                 continue
             if part.own_to is not None and first >= part.own_to:
                 break
-            _note(out, boot)
+            out.tally.note(boot)
             task.add(boot, prev)
             out.tail.append(boot)
             del out.tail[:-4]
@@ -291,17 +289,6 @@ def run_part(part: Part, container: Container, task: Task[R], slot: int = -1) ->
     out.not_x86 = sp.not_x86
     out.result = task.result()
     return out
-
-
-def _note(out: PartOut[Any], boot: Boot) -> None:
-    out.count += 1
-    if boot.tables:
-        out.has_table = True
-        out.has_entries = out.has_entries or any(t.entries for t in boot.tables)
-    if boot.completeness.status is MapStatus.CUT_OFF:
-        out.partial = True
-    if out.first_reason is None and boot.completeness.reason:
-        out.first_reason = boot.completeness.reason
 
 
 def _same(a: list[Boot], b: list[Boot]) -> bool:
@@ -385,7 +372,7 @@ def numbered(outs: list[PartOut[Any]]) -> Iterator[int]:
     n = 1
     for o in outs:
         yield n
-        n += o.count
+        n += o.tally.count
 
 
 def default_jobs(path: str) -> int:
