@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..model.records import E820Entry
 
@@ -145,42 +146,34 @@ def align(a: Sequence[E820Entry], b: Sequence[E820Entry]) -> tuple[Change, ...]:
     that every entry is still accounted for.
     """
     segs = segments(a, b)
-    # Union-find over nodes ("a", i) and ("b", j).
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    # Union-find over the entries: a[i] is node i, b[j] is node len(a) + j.
+    na = len(a)
+    parent = list(range(na + len(b)))
 
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(x, x)
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(x: tuple[str, int], y: tuple[str, int]) -> None:
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[ry] = rx
-
-    for i in range(len(a)):
-        find(("a", i))
-    for j in range(len(b)):
-        find(("b", j))
     for s in segs:
         if s.a is not None and s.b is not None:
-            union(("a", s.a), ("b", s.b))
+            rx, ry = find(s.a), find(na + s.b)
+            if rx != ry:
+                parent[ry] = rx
 
-    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for node in list(parent):
+    groups: dict[int, list[int]] = {}
+    for node in range(len(parent)):
         groups.setdefault(find(node), []).append(node)
-    seg_of: dict[tuple[str, int], list[Segment]] = {}
+    seg_of: dict[int, list[Segment]] = {}
     for s in segs:
-        side, idx = ("a", s.a) if s.a is not None else ("b", s.b)
-        assert idx is not None  # segments() keeps only covered segments
-        seg_of.setdefault(find((side, idx)), []).append(s)
+        node = s.a if s.a is not None else na + cast(int, s.b)  # segments() keeps covered ones
+        seg_of.setdefault(find(node), []).append(s)
 
     changes: list[Change] = []
-    for root, members in groups.items():
-        ai = tuple(sorted(i for side, i in members if side == "a"))
-        bi = tuple(sorted(j for side, j in members if side == "b"))
+    for root, members in groups.items():  # members ascend: a's indices, then b's
+        ai = tuple(m for m in members if m < na)
+        bi = tuple(m - na for m in members if m >= na)
         before = tuple(a[i] for i in ai)
         after = tuple(b[j] for j in bi)
         changes.append(

@@ -208,7 +208,8 @@ def _annotate(
                     f"{describe(e)}{where} prints as 'usable' but was not merged with its "
                     f"'usable' neighbour: hidden type 128, {p.guess}"
                 )
-        out.append(replace(c, kind=kind, notes=tuple(notes)))
+        changed = kind is not c.kind or len(notes) != len(c.notes)
+        out.append(replace(c, kind=kind, notes=tuple(notes)) if changed else c)
     return tuple(out)
 
 

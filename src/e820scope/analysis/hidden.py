@@ -25,6 +25,7 @@ from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..model.kversion import KernelVersion
 from ..model.records import Boot, E820Entry, E820Table, TableKind
 from ..model.types import E820Type
+from .memo import recent_by_identity
 
 #: SETUP_EFI node: 16-byte ``struct setup_data`` header + 96-byte ``struct efi_setup_data``.
 SETUP_EFI_NODE_BYTES = 0x70
@@ -64,6 +65,7 @@ def prints_reserved_kern_as_usable(kver: KernelVersion | None) -> bool:
     return kver is None or kver.has_reserved_kern
 
 
+@recent_by_identity()
 def hidden_indices(entries: Sequence[E820Entry], kver: KernelVersion | None) -> tuple[int, ...]:
     """Indices of entries printed ``usable`` that really are type 128.
 
@@ -137,6 +139,7 @@ def received_table(boot: Boot) -> E820Table | None:
     return ext[-1] if ext else boot.firmware_map
 
 
+@recent_by_identity()
 def boot_hidden(boot: Boot) -> HiddenReport:
     """Find the hidden type-128 pieces of ``boot``'s received map and setup_data block."""
     kver = boot.kernel

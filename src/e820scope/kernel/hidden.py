@@ -37,15 +37,16 @@ def merge_candidates(table: Sequence[E820Entry], kver: KernelVersion) -> tuple[M
     """
     era = kver.print_era
     nomerge = nomerge_types(kver)
+    kern = kver.has_reserved_kern
     out: list[MergeBoundary] = []
     for left, right in itertools.pairwise(table):
         if left.end != right.addr or left.size == 0 or right.size == 0:
             continue
         if left.type in nomerge or right.type in nomerge:
             continue
-        printed_l = print_type(left.type, era, has_reserved_kern=kver.has_reserved_kern)
-        printed_r = print_type(right.type, era, has_reserved_kern=kver.has_reserved_kern)
-        if printed_l == printed_r:
+        if left.type == right.type or print_type(
+            left.type, era, has_reserved_kern=kern
+        ) == print_type(right.type, era, has_reserved_kern=kern):
             out.append(MergeBoundary(right.addr, left, right))
     return tuple(out)
 

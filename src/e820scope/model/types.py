@@ -23,6 +23,7 @@ eras B/C (3.5 - 6.19), era D (7.0+), /sys/firmware/memmap:
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 from ..formats import SYSFS_NAMES, TYPE_NAMES_A, TYPE_NAMES_BC, TYPE_NAMES_D
@@ -110,11 +111,12 @@ def parse_type_name(text: str) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def type_name(code: int, era: Era = Era.C, *, kernel_has_reserved_kern: bool = True) -> str:
     """The string a kernel of ``era`` prints for ``code`` (without era D's leading space).
 
     ``kernel_has_reserved_kern`` is False for 6.15+ kernels of era C, which print
-    ``type 128`` instead of ``usable``.
+    ``type 128`` instead of ``usable``. Memoised (the analyses ask it for every entry).
 
     >>> type_name(1, Era.D), type_name(12, Era.C), type_name(128, Era.C), type_name(4, Era.A)
     ('System RAM', 'persistent (type 12)', 'usable', '(ACPI NVS)')
