@@ -8,8 +8,10 @@ are kept once: :class:`GenerationMaker` shares equal entries).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ..kernel.hidden import reserved_kern_of_run, reserved_kern_runs
 from ..model.kversion import KernelVersion
@@ -64,6 +66,9 @@ class Generation:
         return f"gen {self.number} ({self.info.source}:{self.info.first_line})"
 
 
+_ADDR = itemgetter(0)
+
+
 def find_reserved(received: Sequence[E820Entry], setup: Sequence[E820Entry]) -> tuple[Blob, ...]:
     """The blobs the ``reserve setup_data`` block split out of ``received``.
 
@@ -72,14 +77,19 @@ def find_reserved(received: Sequence[E820Entry], setup: Sequence[E820Entry]) -> 
     for an even split the alternating set with the smaller total (a blob at an edge).
     """
     have = {(e.addr, e.size) for e in received}
+    by_addr = sorted((e for e in setup if e.type in USABLE), key=_ADDR)  # stable
+    starts = [e.addr for e in by_addr]
     blobs: list[Blob] = []
     for r in received:
         if r.type not in USABLE:
             continue
-        pieces = sorted(
-            (e for e in setup if e.addr >= r.addr and e.end <= r.end and e.type in USABLE),
-            key=lambda e: e.addr,
-        )
+        pieces = []  # the usable setup entries inside r, by address
+        for k in range(bisect_left(starts, r.addr), len(by_addr)):
+            e = by_addr[k]
+            if e.addr > r.end:
+                break
+            if e.end <= r.end:
+                pieces.append(e)
         if len(pieces) < 2 or all((p.addr, p.size) in have for p in pieces):
             continue
         odd = pieces[1::2]
