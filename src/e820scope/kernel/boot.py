@@ -158,39 +158,20 @@ def simulate_boot(
     firmware = table.copy("e820_table_firmware")
 
     if extended:
-        for e in extended:
-            if e.size and e.addr + e.size - 1 > U64_MAX:
-                break
-            table.range_add(e.addr, e.size, e.type)
-        table.update_table(nomerge)
+        _add_extended(table, extended, nomerge)
         if with_kexec:
             kexec = table.copy("e820_table_kexec")
             firmware = table.copy("e820_table_firmware")
         emit(table, "extended")
 
-    params: list[MemParam] = []
-    if isinstance(user_map, str):
-        params = parse_cmdline(user_map)
-    elif user_map is not None:
-        params = list(user_map)
+    params = _mem_params(user_map)
     early_first = policy.early_params_before_setup_data(kver)
     userdef = False
     if early_first:
         userdef = parse_early_params(table, params, kver)
 
     if setup_data and policy.prints_reserve_setup_data(kver):
-        for blob in setup_data:
-            in_e820, in_kexec = reserve(kver, blob.type)
-            targets = [(blob.node_range(kver), in_e820, in_kexec)]
-            ind = blob.indirect_range(kver)
-            if ind is not None:
-                i_e820, i_kexec = reserve(kver, SetupDataType.SETUP_INDIRECT)
-                targets.append((ind, i_e820, i_kexec))
-            for (start, size), to_e820, to_kexec in targets:
-                if to_e820:
-                    e820__range_update(table, start, size, E820Type.RAM, E820Type.RESERVED_KERN)
-                if with_kexec and to_kexec:
-                    e820__range_update(kexec, start, size, E820Type.RAM, E820Type.RESERVED_KERN)
+        _reserve_setup_data(table, kexec if with_kexec else None, setup_data, kver, reserve)
         table.update_table(nomerge)
         if with_kexec and not kver.at_least(6, 9):
             kexec.update_table(nomerge)
@@ -216,3 +197,45 @@ def simulate_boot(
         full_events=tuple(table.full_events + kexec.full_events + firmware.full_events),
         capacity=cap,
     )
+
+
+def _add_extended(
+    table: KernelTable, extended: Sequence[E820Entry], nomerge: frozenset[int]
+) -> None:
+    """Append the SETUP_E820_EXT entries (up to the first that passes 2^64) and sanitize."""
+    for e in extended:
+        if e.size and e.addr + e.size - 1 > U64_MAX:
+            break
+        table.range_add(e.addr, e.size, e.type)
+    table.update_table(nomerge)
+
+
+def _mem_params(user_map: str | Sequence[MemParam] | None) -> list[MemParam]:
+    """The mem=/memmap= items of a command line, or the items given."""
+    if isinstance(user_map, str):
+        return parse_cmdline(user_map)
+    return [] if user_map is None else list(user_map)
+
+
+def _reserve_setup_data(
+    table: KernelTable,
+    kexec: KernelTable | None,
+    setup_data: Sequence[SetupDataBlob],
+    kver: KernelVersion,
+    reserve: ReservePolicy,
+) -> None:
+    """e820__reserve_setup_data(): each node (and a SETUP_INDIRECT's payload) turned
+    from RAM to RESERVED_KERN in ``table`` and, where the policy says, in ``kexec``
+    (None: the kernel has no kexec table)."""
+    for blob in setup_data:
+        in_e820, in_kexec = reserve(kver, blob.type)
+        targets = [(blob.node_range(kver), in_e820, in_kexec)]
+        ind = blob.indirect_range(kver)
+        if ind is not None:
+            i_e820, i_kexec = reserve(kver, SetupDataType.SETUP_INDIRECT)
+            targets.append((ind, i_e820, i_kexec))
+        for (start, size), to_e820, to_kexec in targets:
+            if to_e820:
+                e820__range_update(table, start, size, E820Type.RAM, E820Type.RESERVED_KERN)
+            if kexec is not None and to_kexec:
+                e820__range_update(kexec, start, size, E820Type.RAM, E820Type.RESERVED_KERN)

@@ -147,48 +147,69 @@ def draw_map(ax: Axes, lanes: Sequence[Lane], segs: Sequence[Segment]) -> list[A
     arts: list[Artist] = []
     n = len(lanes)
     for row, lane in enumerate(lanes):
-        y = n - 1 - row
-        # usable first, then the other types on top (a 112-byte type-128 piece inside a
-        # usable range stays visible), the dropped ranges last
-        order = sorted(lane.ranges, key=lambda r: (r.dropped, r.type != 1))
-        for r in order:
-            x0, x1 = to_x(r.start, segs), to_x(r.end, segs)
-            if r.dropped:
-                w = max(x1 - x0, MIN_DROPPED_WIDTH)
-                rect = Rectangle(
-                    (x0, y - 0.4),
-                    w,
-                    0.8,
-                    facecolor="none",
-                    edgecolor=DROPPED_COLOUR,
-                    hatch="xxx",
-                    lw=0.8,
-                )
-            else:
-                w = max(x1 - x0, MIN_WIDTH if r.type == 1 else MIN_PIECE_WIDTH)
-                rect = Rectangle((x0, y - 0.3), w, 0.6, facecolor=r.colour, lw=0)
-            arts.append(ax.add_patch(rect))
-            if r.split:
-                arts.extend(ax.plot([x0], [y + 0.42], marker="v", color=SPLIT_COLOUR, ms=6))
-        lost = [r for r in lane.ranges if r.dropped]
-        if lost:
-            x = max(
-                to_x(r.start, segs)
-                + max(to_x(r.end, segs) - to_x(r.start, segs), MIN_DROPPED_WIDTH)
-                for r in lost
+        arts.extend(_draw_lane(ax, lane, n - 1 - row, segs))
+    arts.extend(_draw_axis(ax, segs))
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([lane.label for lane in reversed(lanes)], fontsize=8)
+    ax.set_ylim(-0.7, n - 0.3)
+    scales = ["0-1 MiB linear", "1 MiB-4 GiB log"] + (["4 GiB+ log"] if len(segs) > 2 else [])
+    ax.set_title("(c) physical address map per generation (axis broken: " + ", ".join(scales) + ")")
+    ax.set_xlabel("physical address")
+    arts.append(
+        ax.legend(handles=_legend(lanes), fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    )
+    return arts
+
+
+def _draw_lane(ax: Axes, lane: Lane, y: int, segs: Sequence[Segment]) -> list[Artist]:
+    """One generation's ranges at height ``y``, and how much its kernel dropped."""
+    arts: list[Artist] = []
+    # usable first, then the other types on top (a 112-byte type-128 piece inside a
+    # usable range stays visible), the dropped ranges last
+    order = sorted(lane.ranges, key=lambda r: (r.dropped, r.type != 1))
+    for r in order:
+        x0, x1 = to_x(r.start, segs), to_x(r.end, segs)
+        if r.dropped:
+            w = max(x1 - x0, MIN_DROPPED_WIDTH)
+            rect = Rectangle(
+                (x0, y - 0.4),
+                w,
+                0.8,
+                facecolor="none",
+                edgecolor=DROPPED_COLOUR,
+                hatch="xxx",
+                lw=0.8,
             )
-            size = sum(r.end - r.start for r in lost)
-            arts.append(
-                ax.annotate(
-                    f"dropped {human_size(size)}",
-                    xy=(x, y),
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=7,
-                    color=DROPPED_COLOUR,
-                )
+        else:
+            w = max(x1 - x0, MIN_WIDTH if r.type == 1 else MIN_PIECE_WIDTH)
+            rect = Rectangle((x0, y - 0.3), w, 0.6, facecolor=r.colour, lw=0)
+        arts.append(ax.add_patch(rect))
+        if r.split:
+            arts.extend(ax.plot([x0], [y + 0.42], marker="v", color=SPLIT_COLOUR, ms=6))
+    lost = [r for r in lane.ranges if r.dropped]
+    if lost:
+        x = max(
+            to_x(r.start, segs) + max(to_x(r.end, segs) - to_x(r.start, segs), MIN_DROPPED_WIDTH)
+            for r in lost
+        )
+        size = sum(r.end - r.start for r in lost)
+        arts.append(
+            ax.annotate(
+                f"dropped {human_size(size)}",
+                xy=(x, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+                color=DROPPED_COLOUR,
             )
+        )
+    return arts
+
+
+def _draw_axis(ax: Axes, segs: Sequence[Segment]) -> list[Artist]:
+    """The broken address axis: a dashed line at each segment's start, address ticks."""
+    arts: list[Artist] = []
     ticks, labels = [], []
     for seg in segs:
         arts.append(ax.axvline(seg.x0, color="black", lw=0.8, ls=(0, (2, 2))))
@@ -208,12 +229,11 @@ def draw_map(ax: Axes, lanes: Sequence[Lane], segs: Sequence[Segment]) -> list[A
     ax.set_xticks(ticks)
     ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
     ax.set_xlim(0, segs[-1].x0 + 1.0)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([lane.label for lane in reversed(lanes)], fontsize=8)
-    ax.set_ylim(-0.7, n - 0.3)
-    scales = ["0-1 MiB linear", "1 MiB-4 GiB log"] + (["4 GiB+ log"] if len(segs) > 2 else [])
-    ax.set_title("(c) physical address map per generation (axis broken: " + ", ".join(scales) + ")")
-    ax.set_xlabel("physical address")
+    return arts
+
+
+def _legend(lanes: Sequence[Lane]) -> list[Artist]:
+    """One patch per type drawn, the dropped hatch and the split marker when drawn."""
     used = sorted({r.type for lane in lanes for r in lane.ranges})
     handles: list[Artist] = [Patch(facecolor=colour_of(t), label=short_name(t)) for t in used]
     if any(r.dropped for lane in lanes for r in lane.ranges):
@@ -236,5 +256,4 @@ def draw_map(ax: Axes, lanes: Sequence[Lane], segs: Sequence[Segment]) -> list[A
                 label="new setup_data split (the gen's own blob)",
             )
         )
-    arts.append(ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0)))
-    return arts
+    return handles
