@@ -285,23 +285,7 @@ def explain(d: BootDiff) -> Verdict:
         return Verdict((*summary, *two_machines(d)), tuple(evidence))
     dropped = list(d.of_kind(ChangeKind.DROPPED_AT_CAP))
     splits = list(d.of_kind(ChangeKind.SPLIT))
-    if d.identical:
-        summary.append(
-            f"The {d.map_kind.value} maps are identical: {len(d.a_entries)} entries, "
-            f"{human_size(d.usable_before)} usable."
-        )
-        h = d.handoff
-        if h is not None and h.matches and h.model.left_out:
-            summary.append(
-                f"{_label(d.a)}'s own {_kinds_phrase(list(h.model.left_out))} node "
-                f"({_join([fmt_range(e) for e in h.model.left_out])}) stayed out of its "
-                "e820_table_kexec, so nothing was carried over (8efbc518b884 v5.8 for "
-                "SETUP_EFI, fc7f27cda843 v6.9 for all types)."
-            )
-    elif d.agree:
-        summary.append(agree_sentence(d))
-    else:
-        summary.append(f"The {d.map_kind.value} maps differ: {_counts(d)}.")
+    summary.extend(_sameness_sentences(d))
     if dropped:
         summary.extend(_cap_sentences(d, dropped))
     summary.extend(_split_sentences(d, splits))
@@ -312,16 +296,46 @@ def explain(d: BootDiff) -> Verdict:
     if note:
         summary.append(note + ".")
     summary.extend(_kexec_load_sentences(d))
+    summary.extend(_only_in_sentences(d))
+    summary.extend(_usable_sentences(d))
+    evidence.extend(_model_evidence(d))
+    return Verdict(tuple(summary), tuple(evidence))
+
+
+def _sameness_sentences(d: BootDiff) -> list[str]:
+    """Identical (and why nothing was carried over), agreeing, or differing maps."""
+    if d.agree and not d.identical:
+        return [agree_sentence(d)]
+    if not d.identical:
+        return [f"The {d.map_kind.value} maps differ: {_counts(d)}."]
+    out = [
+        f"The {d.map_kind.value} maps are identical: {len(d.a_entries)} entries, "
+        f"{human_size(d.usable_before)} usable."
+    ]
+    h = d.handoff
+    if h is not None and h.matches and h.model.left_out:
+        out.append(
+            f"{_label(d.a)}'s own {_kinds_phrase(list(h.model.left_out))} node "
+            f"({_join([fmt_range(e) for e in h.model.left_out])}) stayed out of its "
+            "e820_table_kexec, so nothing was carried over (8efbc518b884 v5.8 for "
+            "SETUP_EFI, fc7f27cda843 v6.9 for all types)."
+        )
+    return out
+
+
+def _only_in_sentences(d: BootDiff) -> list[str]:
+    """The entries only one side has (and the zeropage cap's signature in them)."""
+    out: list[str] = []
     removed = [e for c in d.of_kind(ChangeKind.REMOVED) for e in c.before]
     if removed:
-        summary.append(f"Only in {_label(d.a)}: {_join([describe(e) for e in removed])}.")
+        out.append(f"Only in {_label(d.a)}: {_join([describe(e) for e in removed])}.")
         top = d.b_entries[-1].end if d.b_entries else 0
         if (
             not d.consecutive
             and len(d.b_entries) == E820_MAX_ENTRIES_ZEROPAGE
             and all(e.addr >= top for e in removed)
         ):
-            summary.append(
+            out.append(
                 f"{_label(d.b)} received exactly {E820_MAX_ENTRIES_ZEROPAGE} entries and lost "
                 "only the highest addresses: the signature of kexec_file_load truncation at the "
                 "zeropage cap in a generation between these boots (diff consecutive boots to "
@@ -329,32 +343,44 @@ def explain(d: BootDiff) -> Verdict:
             )
     added = [e for c in d.of_kind(ChangeKind.ADDED) for e in c.after]
     if added:
-        summary.append(f"Only in {_label(d.b)}: {_join([describe(e) for e in added])}.")
+        out.append(f"Only in {_label(d.b)}: {_join([describe(e) for e in added])}.")
+    return out
+
+
+def _usable_sentences(d: BootDiff) -> list[str]:
+    """Usable RAM lost or gained, and what the ``Memory:`` lines say."""
+    out: list[str] = []
     if d.usable_lost:
-        summary.append(
+        out.append(
             f"Usable RAM lost: {human_size(d.usable_lost)} ({d.usable_lost} bytes; "
             f"{d.usable_before} -> {d.usable_after})."
         )
     elif d.usable_after != d.usable_before:
-        summary.append(
+        out.append(
             f"Usable RAM gained: {human_size(d.usable_after - d.usable_before)} "
             f"({d.usable_before} -> {d.usable_after} bytes)."
         )
     mem = _memory_sentence(d)
     if mem:
-        summary.append(mem)
+        out.append(mem)
+    return out
+
+
+def _model_evidence(d: BootDiff) -> list[str]:
+    """The kexec-table model's check of the hand-off, and each side's hidden pieces."""
+    out: list[str] = []
     h = d.handoff
     if h is not None:
-        evidence.append(
+        out.append(
             f"model of {_label(d.a)}'s e820_table_kexec ({h.model.basis}): "
             f"{len(h.model.entries)} entries; its first {len(h.passed)} "
             f"{'match' if h.matches else 'do NOT match'} the map {_label(d.b)} received"
         )
         if h.dropped:
-            evidence.append("past slot 128: " + ", ".join(describe(e) for e in h.dropped))
+            out.append("past slot 128: " + ", ".join(describe(e) for e in h.dropped))
     for boot, hidden in ((d.a, d.a_hidden), (d.b, d.b_hidden)):
         if hidden.carried or hidden.own:
-            evidence.append(
+            out.append(
                 f"{_label(boot)}: {len(hidden.carried)} hidden type-128 pieces received"
                 + (
                     f", own setup_data {_join([fmt_range(p.entry) for p in hidden.own])}"
@@ -362,4 +388,4 @@ def explain(d: BootDiff) -> Verdict:
                     else ""
                 )
             )
-    return Verdict(tuple(summary), tuple(evidence))
+    return out
