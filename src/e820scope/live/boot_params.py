@@ -15,7 +15,7 @@ offset    size  field
 ========  ====  ==============================================================
 
 All integers are little endian. Entries are returned with exclusive ``end`` semantics
-(:class:`~e820scope.model.records.E820Entry`).
+(:class:`~e820scope.model.entry.E820Entry`).
 """
 
 from __future__ import annotations
