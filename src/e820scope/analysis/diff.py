@@ -213,8 +213,11 @@ def _annotate(
     return tuple(out)
 
 
-def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> BootDiff:
-    """Diff boot ``a`` (before) against boot ``b`` (after).
+def diff_boots(
+    a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE, explained: bool = True
+) -> BootDiff:
+    """Diff boot ``a`` (before) against boot ``b`` (after); ``explained=False`` leaves
+    the verdict (the sentences for people) empty, for callers that read only numbers.
 
     Raises NoMapError if either boot has no map of ``map_kind``.
     """
@@ -276,7 +279,7 @@ def diff_boots(a: Boot, b: Boot, *, map_kind: MapKind = MapKind.FIRMWARE) -> Boo
         machine=machine,
         twice=printed_twice(a, b, agree=agree, consecutive=consecutive),
     )
-    return replace(d, verdict=explain(d))
+    return replace(d, verdict=explain(d)) if explained else d
 
 
 __all__ = ["BootDiff", "MapKind", "TypeBytes", "Verdict", "diff_boots", "human_size"]

@@ -154,7 +154,7 @@ def _row(i: int, boot: Boot, prev: Boot | None, map_kind: MapKind) -> dict[str, 
         warnings.append(f"received {len(entries)} entries: at the zeropage limit")
     if prev is not None and table is not None:
         try:
-            d = diff_boots(prev, boot, map_kind=map_kind)
+            d = diff_boots(prev, boot, map_kind=map_kind, explained=False)
         except NoMapError:
             return row
         row["splits"] = _split_addrs(d)
