@@ -162,6 +162,38 @@ def test_printk_prefix_variants(tmp_path: Path, records: list[LogLine], fmt: str
     assert [(g.text, g.timestamp) for g in got] == [(r.text, r.timestamp) for r in records[:200]]
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "[2020-10-16 04:19:33] ",  # Qubes guest console log (QubesOS/qubes-issues#6122)
+        "[2020-10-16 04:19:33.123] ",
+        "[Oct 16 04:19:33] ",  # a console logger's own stamp, another spelling
+    ],
+)
+def test_console_logger_stamp_before_printk_time(
+    tmp_path: Path, records: list[LogLine], stamp: str
+) -> None:
+    """A console logger's bracketed stamp before the printk prefix is peeled, and the
+    printk time is the line's (a line after a map then shows the kernel went on)."""
+    lines = [f"{stamp}[{r.timestamp:12.6f}] {r.text}" for r in records[:200]]
+    lines.insert(0, f"{stamp}Logfile Opened")
+    got = read_all(_write(tmp_path, "console.log", lines))
+    assert got[0].text == f"{stamp}Logfile Opened" and got[0].timestamp is None
+    assert [(g.text, g.timestamp) for g in got[1:]] == [
+        (r.text, r.timestamp) for r in records[:200]
+    ]
+
+
+def test_brackets_that_are_no_stamp_stay() -> None:
+    """A kernel message that starts with a bracket, without a printk time after it,
+    is left whole (and read once: no endless peeling)."""
+    from e820scope.ingest.prefixes import strip_line
+
+    for text in ("[Firmware Bug]: TSC_DEADLINE disabled", "[mem 0x1000-0x1fff] reserved"):
+        got = strip_line(text)
+        assert got is not None and (got.text, got.timestamp) == (text, None)
+
+
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
 def test_crlf_and_cr_only(tmp_path: Path, records: list[LogLine], newline: str) -> None:
     lines = [f"[{r.timestamp:12.6f}] {r.text}" for r in records[:200]]

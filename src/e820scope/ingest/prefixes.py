@@ -15,7 +15,8 @@ Layers, outermost first, as they are peeled by :func:`strip_line`:
    (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``).
 4. The printk prefix: ``<6>`` level, ``[    0.000000]`` time, ``[    T0]``/``[C0]``
    caller id (CONFIG_PRINTK_CALLER, v5.1+).
-5. Serial garbage glued before a timestamp or before ``Linux version``.
+5. Serial garbage glued before a timestamp or before ``Linux version``, and a console
+   logger's own stamp before the printk time (``[2020-10-16 04:19:33] [    0.000000] ``).
 """
 
 from __future__ import annotations
@@ -151,19 +152,21 @@ def strip_line(text: str) -> Stripped | None:
                 return None
             text = rest[k.end() :]
             kind = "syslog"
-    if text[:1] in ("<", "["):
-        p = _PRINTK.match(text)
-        if p and p.end():
-            if p.group("ts") is not None:
-                ts = float(p.group("ts"))
-            end = p.end()
-            if text[end - 1] == "]" and text[end : end + 1] == " ":
-                end += 1  # the one space printk puts after its prefix
-            text = text[end:]
+    p = _PRINTK.match(text) if text[:1] in ("<", "[") else None
+    if p is not None and p.end():
+        if p.group("ts") is not None:
+            ts = float(p.group("ts"))
+        end = p.end()
+        if text[end - 1] == "]" and text[end : end + 1] == " ":
+            end += 1  # the one space printk puts after its prefix
+        text = text[end:]
     elif ts is None and kind == "plain":
-        text = unglue(text)
-        if text[:1] == "[":
-            return strip_line(text)
+        # also a bracket that is no printk prefix: a console logger's own stamp
+        # ("[2020-10-16 04:19:33] [    0.000000] ...", Qubes' guest console logs)
+        rest = unglue(text)
+        if rest is not text and rest[:1] == "[":
+            return strip_line(rest)
+        text = rest
     return Stripped(text, ts, kind, seq)
 
 
