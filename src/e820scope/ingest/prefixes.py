@@ -29,6 +29,7 @@ from dataclasses import dataclass
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[()*+][0-~]|[0-~])")
 _QUOTE = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)+")
 _TS_ANY = re.compile(r"\[\s*(\d+\.\d{6})\]")
+_PRINTK_TIME = re.compile(r"\[\s*\d+\.\d{6}\] ")
 
 # BSD syslog / journalctl short and short-precise. The month is any 3-4 letter word
 # (``Nov``, ``abr``, ``gen``, ``ene``, ``Mär``, ``Okt``, ``déc.``).
@@ -61,7 +62,8 @@ class Stripped:
     """One physical line with its container peeled.
 
     ``kind`` names the outer container (``plain``, ``syslog``, ``iso``, ``mono``,
-    ``ctime``, ``kmsg``); ``seq`` is the kmsg sequence number when there is one.
+    ``ctime``, ``kmsg``, ``logger``: a console logger's date before the printk time);
+    ``seq`` is the kmsg sequence number when there is one.
     ``timestamp`` is the printk time in seconds (monotonic, as printed; not made
     zero-based).
     """
@@ -145,7 +147,12 @@ def strip_line(text: str) -> Stripped | None:
                 kind = "ctime"
     elif c.isalpha():
         m = _BSD.match(text)
-        if m:
+        if m and _PRINTK_TIME.match(text, m.start("host")):
+            # no host and tag but a printk time: a console logger's own stamp
+            # ("Oct 16 04:19:33 [    0.000000] ...", moreutils ts' default format)
+            text = text[m.start("host") :]
+            kind = "logger"
+        elif m:
             rest = m.group("rest")
             k = _KERNEL_TAG.match(rest)
             if not k:
