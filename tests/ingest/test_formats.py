@@ -260,3 +260,60 @@ def test_type_wrapped_to_next_line_is_rejoined(tmp_path: Path) -> None:
         (4, "NX (Execute Disable) protection: active", False),
         (5, " BIOS-e820: 0000000000000000 - 000000000009f000 (usable)", False),
     ]
+
+
+def _container_forms(records: list[LogLine]) -> dict[str, list[str]]:
+    """The real chain's records as three containers that wrap each console line:
+    Docker's json-file log, a CRI (Kubernetes) container log, and journalctl -o json."""
+    docker, cri, journal = [], [], []
+    for i, r in enumerate(records):
+        line = f"[{r.timestamp:12.6f}] {r.text}"
+        when = f"2026-12-07T03:00:{i % 60:02d}.{i:09d}Z"
+        docker.append(json.dumps({"log": line + "\r\n", "stream": "stdout", "time": when}))
+        cri.append(f"{when} stdout F {line}")
+        usec = round((r.timestamp or 0) * 1e6)
+        journal.append(
+            json.dumps(
+                {"_TRANSPORT": "kernel", "MESSAGE": r.text, "__MONOTONIC_TIMESTAMP": str(usec)}
+            )
+        )
+    return {"docker": docker, "cri": cri, "journal": journal}
+
+
+@pytest.mark.parametrize("form", ["docker", "cri", "journal"])
+def test_console_in_container_logs(tmp_path: Path, records: list[LogLine], form: str) -> None:
+    """A VM's serial console logged by a container runtime (Docker json-file, CRI) is
+    read as the console itself; and in these containers, as in journal JSON, the bare
+    kernel lines after a map count (every boot's map is whole, as in the plain log)."""
+    from e820scope.model.records import MapStatus
+    from e820scope.parse import parse_input
+
+    p = _write(tmp_path, f"{form}.log", _container_forms(records)[form])
+    got = read_all(p)
+    assert [g.text for g in got] == [r.text for r in records]
+    assert [g.timestamp for g in got] == pytest.approx([r.timestamp for r in records])
+    plain = _write(tmp_path, "plain.log", [f"[{r.timestamp:12.6f}] {r.text}" for r in records])
+    want = parse_input(str(plain)).boots
+    boots = parse_input(str(p)).boots
+    assert [b.completeness.status for b in boots] == [MapStatus.PRESENT] * len(want)
+    assert [[t.entries for t in b.tables] for b in boots] == [
+        [t.entries for t in b.tables] for b in want
+    ]
+
+
+@pytest.mark.parametrize("form", ["docker", "journal"])
+def test_json_map_then_one_bare_line_is_whole(
+    tmp_path: Path, records: list[LogLine], form: str
+) -> None:
+    """The first boot up to the line after its BIOS-e820 map (``NX (Execute Disable)
+    protection: active``, which holds no anchor): that line shows the kernel went on, so
+    the map is whole, in JSON containers as in plain text (it was called cut off: their
+    lines are read one by one and their marks were not set)."""
+    from e820scope.model.records import MapStatus
+    from e820scope.parse import parse_input
+
+    last = max(i for i, r in enumerate(records[:200]) if r.text.startswith("BIOS-e820:"))
+    assert records[last + 1].text.startswith("NX ")
+    p = _write(tmp_path, "j.log", _container_forms(records[: last + 2])[form])
+    (boot,) = parse_input(str(p)).boots
+    assert boot.completeness.status is MapStatus.PRESENT, boot.completeness.reason

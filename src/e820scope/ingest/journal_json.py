@@ -1,4 +1,5 @@
-"""One record of ``journalctl -o json`` (one JSON object per line)."""
+"""One record of ``journalctl -o json`` (one JSON object per line), or of Docker's
+``json-file`` log of a console."""
 
 from __future__ import annotations
 
@@ -10,18 +11,31 @@ from .lines import LogLine
 from .prefixes import clean
 
 
-def read(
-    text: str, ref: SourceRef, pending_boot: bool, last_boot_id: str | None
-) -> tuple[LogLine | None, str | None]:
-    """The kernel line of the record ``text`` (None: not a kernel record, or not a
-    record), and the boot id to remember. The line carries a boot hint when a separator
-    was pending or the record's ``_BOOT_ID`` differs from ``last_boot_id``."""
+def record(text: str) -> dict[str, object] | None:
+    """The JSON object on the line ``text`` (None: not one)."""
     try:
         rec = json.loads(text)
     except ValueError:
-        return None, last_boot_id
-    if not isinstance(rec, dict):
-        return None, last_boot_id
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def console_line(rec: dict[str, object]) -> str | None:
+    """The console line a Docker ``json-file`` record carries (``{"log": "[    0.000000]
+    Linux version ...\r\n", "stream": "stdout", "time": ...}``: a VM's serial console
+    run in a container), without its line end; None for any other record."""
+    log = rec.get("log")
+    if not isinstance(log, str) or "MESSAGE" in rec:
+        return None
+    return log.rstrip("\n").rstrip("\r")
+
+
+def read(
+    rec: dict[str, object], ref: SourceRef, pending_boot: bool, last_boot_id: str | None
+) -> tuple[LogLine | None, str | None]:
+    """The kernel line of the journal record ``rec`` (None: not a kernel record), and
+    the boot id to remember. The line carries a boot hint when a separator was pending
+    or the record's ``_BOOT_ID`` differs from ``last_boot_id``."""
     transport = rec.get("_TRANSPORT")
     if transport is not None and transport != "kernel":
         return None, last_boot_id

@@ -257,6 +257,9 @@ class LineMachine:
         if self._next:
             self.prev_raw = lines[self._next - 1]
         bare = self._bare_lines(lines, ids[: self._next])
+        said = ~np.isnan(stamps) & ~(self.blank[np.maximum(ids, 0)] & (ids >= 0))
+        if self.slow_container:
+            self._slow_marks(segments, base, bare, said)
         before = self.bare_total
         self.bare_total += int(np.count_nonzero(bare))
         batch = Batch(
@@ -270,9 +273,29 @@ class LineMachine:
             self.truncated,
             bare,
             before,
-            ~np.isnan(stamps) & ~(self.blank[np.maximum(ids, 0)] & (ids >= 0)),
+            said,
         )
         return batch, end, base + self._next
+
+    def _slow_marks(
+        self,
+        segments: list[range | LogLine],
+        base: int,
+        bare: npt.NDArray[np.bool_],
+        said: npt.NDArray[np.bool_],
+    ) -> None:
+        """In a container read line by line (kmsg, JSON), the bare and said marks of
+        each line come from its LogLine (its message is known only once read)."""
+        for seg in segments:
+            if isinstance(seg, range):
+                continue
+            k = seg.line - base
+            text = seg.text
+            if not 0 <= k < len(bare) or not text.strip():
+                continue
+            if self.anchored is not None:
+                bare[k] = not self.anchored(text.encode("utf-8", "replace"))
+            said[k] = said[k] or seg.timestamp is not None
 
     def _may_join(
         self,
@@ -392,12 +415,19 @@ class LineMachine:
             self._mark(mark)
             return consumed, None
         if self.c.json and text.lstrip().startswith("{"):
-            res, self.last_boot_id = journal_json.read(
-                text, SourceRef(self.name, base + i), self.pending_boot, self.last_boot_id
-            )
-            if res is not None:
-                self.pending_boot = False
-            return consumed, res
+            rec = journal_json.record(text)
+            inner = None if rec is None else journal_json.console_line(rec)
+            if inner is not None:  # a console line: read on as any line
+                text = clean(inner)
+            elif rec is None:
+                return consumed, None
+            else:
+                res, self.last_boot_id = journal_json.read(
+                    rec, SourceRef(self.name, base + i), self.pending_boot, self.last_boot_id
+                )
+                if res is not None:
+                    self.pending_boot = False
+                return consumed, res
         text = unquote(text)
         if self.c.kmsg and text[:1] == " " and "=" in text:
             return consumed, None  # /dev/kmsg dictionary continuation " KEY=value"

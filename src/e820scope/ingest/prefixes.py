@@ -10,7 +10,8 @@ Layers, outermost first, as they are peeled by :func:`strip_line`:
 2. Mail quoting ``> ``, ``>> ``, ``> > ``.
 3. One of: BSD syslog (``Nov 12 09:34:39 host kernel: ``, localized month names,
    journalctl ``short``/``short-precise``), ISO 8601 (rsyslog RFC 3339, journalctl
-   ``short-iso``, ``YYYY-MM-DD HH:MM:SS.mmm kernel:`` exports), journalctl
+   ``short-iso``, ``YYYY-MM-DD HH:MM:SS.mmm kernel:`` exports, a CRI container log's
+   ``2026-12-07T03:00:00.123456789Z stdout F ``), journalctl
    ``short-monotonic`` (``[    1.234567] host kernel: ``), ``dmesg -T``
    (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``).
 4. The printk prefix: ``<6>`` level, ``[    0.000000]`` time, ``[    T0]``/``[C0]``
@@ -41,6 +42,10 @@ _ISO = re.compile(
     r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? (?P<rest>.*)$", re.S
 )
 _KERNEL_TAG = re.compile(r"^kernel(?:\[\d+\])?: ?")
+# A container's output as the CRI runtime logs it (/var/log/pods/.../N.log): after the
+# RFC 3339 time, the stream and F (full line) or P (partial): a VM's serial console
+# run in a Kubernetes pod.
+_CRI = re.compile(r"^(?:stdout|stderr) [FP] ")
 _HOST_KERNEL_TAG = re.compile(r"^\S+ kernel(?:\[\d+\])?: ?")
 _USER_TAG = re.compile(r"^(?:\S+ )?[^\s:\[]+\[\d+\]: ")
 # journalctl -o short-monotonic: "[    1.234567] host kernel: msg".
@@ -123,7 +128,7 @@ def strip_line(text: str) -> Stripped | None:
             m = _ISO.match(text)
             if m:
                 rest = m.group("rest")
-                k = _KERNEL_TAG.match(rest) or _HOST_KERNEL_TAG.match(rest)
+                k = _KERNEL_TAG.match(rest) or _HOST_KERNEL_TAG.match(rest) or _CRI.match(rest)
                 if k:
                     text = rest[k.end() :]
                 elif _USER_TAG.match(rest):

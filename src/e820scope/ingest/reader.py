@@ -26,6 +26,8 @@ from .sniff import SNIFF_SIZE, Container, check_text, sniff
 
 #: longest physical line kept whole (bytes); the rest of a longer line is dropped.
 MAX_LINE = 1 << 20
+#: lines the machine reads at most in one batch (a 1 MiB chunk of a log holds ~15 000)
+MAX_BATCH_LINES = 1 << 16
 
 
 @dataclass(eq=False)
@@ -222,6 +224,20 @@ def _head(chunks: Iterator[bytes]) -> bytes:
     return head
 
 
+def _bounded(chunks: Iterator[bytes], nl: bytes) -> Iterator[bytes]:
+    """``chunks``, a chunk of more than :data:`MAX_BATCH_LINES` lines cut into pieces of
+    about that many (the machine's arrays hold a few values per line: a chunk of empty
+    lines, as a decompression bomb makes, would cost ~80 bytes a byte)."""
+    for chunk in chunks:
+        n = chunk.count(nl)
+        if n <= MAX_BATCH_LINES:
+            yield chunk
+            continue
+        step = max(1, len(chunk) * MAX_BATCH_LINES // n)
+        for i in range(0, len(chunk), step):
+            yield chunk[i : i + step]
+
+
 def _walk(
     machine: LineMachine,
     chunks: Iterator[bytes],
@@ -236,7 +252,7 @@ def _walk(
     """
     nl = machine.c.newline
     rest = b""
-    for chunk in chunks:
+    for chunk in _bounded(chunks, nl):
         data = rest + chunk if rest else chunk
         batch, pos, base = machine.run(data, base, final=False)
         yield batch

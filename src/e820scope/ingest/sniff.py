@@ -19,7 +19,7 @@ SNIFF_SIZE = 64 << 10
 
 _QP_HEADER = re.compile(rb"(?im)^Content-Transfer-Encoding:[ \t]*quoted-printable[ \t]*\r?$")
 _KMSG = re.compile(rb"(?m)^\d+,\d+,\d+,[^;\n]*;")
-_JSON = re.compile(rb'^\s*\{.*"(?:MESSAGE|__CURSOR|__REALTIME_TIMESTAMP)"')
+_JSON = re.compile(rb'^\s*\{.*"(?:MESSAGE|__CURSOR|__REALTIME_TIMESTAMP|log)"')
 # bytes that never occur in a text log: NUL and C0 controls other than TAB, LF, VT, FF,
 # CR and ESC (0x1b, ANSI sequences).
 _BAD = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
