@@ -230,13 +230,14 @@ def _records(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     if cur is None:
         return
     batch = ctx.batch
-    facts, body, path, base = sp.session.mid_fact, batch.body, batch.path, batch.base
-    mids, phys, records = ctx.mids, ctx.phys, RECORDS
+    # a RECORD line's message has a text and a fact
+    facts, body = cast("list[Fact]", sp.session.mid_fact), cast("list[str]", batch.body)
+    path, base, mids, phys, records = batch.path, batch.base, ctx.mids, ctx.phys, RECORDS
     out = []
     for k in ks:
         mid = mids[k]
-        f = cast(Fact, facts[mid])
-        out.append(records[type(f)](f, SourceRef(path, base + phys[k]), cast(str, body[mid])))
+        f = facts[mid]
+        out.append(records[type(f)](f, SourceRef(path, base + phys[k]), body[mid]))
     cur.add_records(out)
 
 

@@ -97,8 +97,9 @@ class Splitter:
 
     # -- one line ------------------------------------------------------------------
     def line(self, line: LogLine, fact: Fact) -> None:
-        """One line, read on its own (by the class of its fact: ``cls is`` tests, as cheap
-        as the string tests they replaced, and a cast where a branch reads fields)."""
+        """One line, read on its own, by the class of its fact (``cls is`` tests: half
+        the cost of isinstance on this per-line path; a cast where a branch reads
+        fields)."""
         ref = line.ref
         cls = type(fact)
         if cls is FirmwareFact and not line.boot_hint:
