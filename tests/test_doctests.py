@@ -11,6 +11,8 @@ MODULES = [
     "e820scope.model.types",
     "e820scope.model.kversion",
     "e820scope.parse.rules",
+    "e820scope.parse.rules_mm",
+    "e820scope.parse.rules_boot",
     "e820scope.ingest.scan",
 ]
 

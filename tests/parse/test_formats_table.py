@@ -25,6 +25,7 @@ from e820scope.model.records import TableKind
 from e820scope.model.types import Era, parse_type_name
 from e820scope.parse.builder import HEADER_KINDS, WHO_KIND
 from e820scope.parse.classify import classify
+from e820scope.parse.facts import EntryFact, HeaderFact
 
 
 def _anchored(text: str) -> bool:
@@ -39,7 +40,7 @@ def test_every_who_prefix_is_read(who: Who) -> None:
     ):
         assert _anchored(line), f"no anchor finds {line!r}"
         fact = classify(line)
-        assert fact is not None and fact.kind == "entry", line
+        assert isinstance(fact, EntryFact), line
         assert (fact.who, fact.addr, fact.size, fact.type) == (who.text, 0x100000, 0x7FF00000, 1)
     assert WHO_KIND[who.text] is TableKind(who.kind)
 
@@ -48,8 +49,8 @@ def test_every_who_prefix_is_read(who: Who) -> None:
 def test_every_header_heads_its_block(who: Who) -> None:
     assert who.header is not None
     fact = classify(table_header(who.text, Era.C))
-    assert fact is not None and fact.kind == "header"
-    heads = next(m for m in MAP_HEADERS if m.word == fact.who)
+    assert isinstance(fact, HeaderFact)
+    heads = next(m for m in MAP_HEADERS if m.word == fact.word)
     assert who.kind in heads.kinds
 
 
@@ -59,8 +60,8 @@ def test_every_map_header_is_read_in_eras_b_and_c(header: MapHeader) -> None:
         line = f"{prefix}{header.word} physical RAM map:"
         assert _anchored(line)
         fact = classify(line)
-        assert fact is not None and fact.kind == "header"
-        assert fact.who == header.word
+        assert isinstance(fact, HeaderFact)
+        assert fact.word == header.word
 
 
 @pytest.mark.parametrize(
@@ -76,7 +77,7 @@ def test_every_type_string_is_read(names: dict[str, int], fmt: str) -> None:
     for name, code in names.items():
         assert parse_type_name(name) == code
         fact = classify(fmt.format(name))
-        assert fact is not None and fact.kind == "entry" and fact.type == code, name
+        assert isinstance(fact, EntryFact) and fact.type == code, name
         assert fact.size == 0x7FF00000
 
 
@@ -86,7 +87,7 @@ def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
         line = f"{hv.prefix} {word} {'memory' if word == 'Dom0' else 'RAM'} map:"
         assert _anchored(line), line
         fact = classify(line)
-        assert fact is not None and (fact.kind, fact.who) == ("header", word), line
+        assert isinstance(fact, HeaderFact) and fact.word == word, line
         assert HEADER_KINDS[word] == (TableKind(hv.kind),)
     for line, end in (
         (f"{hv.prefix}  [0000000000100000, 000000007fffffff] (usable)", 0x80000000),
@@ -95,6 +96,6 @@ def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
     ):
         assert _anchored(line), line
         fact = classify(line)
-        assert fact is not None and fact.kind == "entry", line
+        assert isinstance(fact, EntryFact), line
         assert (fact.who, fact.addr, fact.end, fact.era) == (hv.who, 0x100000, end, None)
     assert WHO_KIND[hv.who] is TableKind(hv.kind)

@@ -114,13 +114,14 @@ def test_firmware_banner_after_screen_garbage() -> None:
     # OVMF / SeaBIOS clear the screen before their first line; a container layer that
     # leaves the escape sequences in must not turn the banner into an unreadable line
     from e820scope.parse.classify import classify
+    from e820scope.parse.facts import FirmwareFact
 
     for text in (
         "\x1b[2J\x1b[01;01H\x1b[=3h\x1b[2J\x1b[01;01HEFI stub: Loaded initrd from LINUX_EFI",
         "c[?7l[2J[0mSeaBIOS (version 1.16.2-debian-1.16.2-1)",
     ):
         fact = classify(text)
-        assert fact is not None and fact.kind == "firmware", text
+        assert isinstance(fact, FirmwareFact), text
 
 
 def test_evidence_names_every_boot_loader_line() -> None:

@@ -1,4 +1,4 @@
-"""Assemble :class:`LineFact` readings into the parts of one boot.
+"""Assemble the facts of lines (:mod:`.facts`) into the parts of one boot.
 
 One :class:`BootBuilder` per boot collects table blocks (in print order), range
 operations and the mm/EFI/boot lines; :class:`~e820scope.parse.splitter.Splitter`
@@ -9,9 +9,9 @@ kernel``, timestamps restarting at 0, the container's own boot separators) and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from ..formats import HANDOFF_WHO, HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.kversion import KernelVersion
@@ -31,8 +31,30 @@ from ..model.records import (
     TableKind,
 )
 from ..model.types import Era
-from .facts import LineFact
-from .line_records import RECORD_KINDS, first_of, header_of, may_cut_any_block, record_of
+from .block import BlockAcc, fast_entry
+from .facts import (
+    BannerFact,
+    CmdlineFact,
+    EntryFact,
+    Fact,
+    FirmwareFact,
+    FwBugOrderFact,
+    GapFact,
+    HeaderFact,
+    KexecCmdFact,
+    KexecStartFact,
+    LiveHeaderFact,
+    MemmapEntryFact,
+    MemmapHeaderFact,
+    MemoryFact,
+    Nothing,
+    NotX86Fact,
+    OomFact,
+    PanicFact,
+    TableFullFact,
+    Unparsed,
+)
+from .line_records import RECORDS, first_of, header_of, may_cut_any_block
 from .requote import merge_requoted, rising
 
 #: e820 "who" prefix -> the table block it belongs to (formats.py; kernel-facts §1.1-1.2).
@@ -46,77 +68,17 @@ HEADER_KINDS: dict[str, tuple[TableKind, ...]] = {
     **{m.word: tuple(TableKind(k) for k in m.kinds) for m in MAP_HEADERS},
     **{word: (TableKind(h.kind),) for h in HYPERVISOR_MAPS for word in h.words},
 }
-_ENTRY_KINDS = frozenset({"entry", "gap", "fw_bug_order", "memmap_entry"})
-#: Kinds whose line may open or extend a table block: the entry kinds and the headers
-#: that open a block themselves. The lines of :data:`BLOCK_NEUTRAL_KINDS` leave an open
-#: block as it is (the splitter reads them without :meth:`BootBuilder.add`); every other
-#: kind closes it.
-BLOCK_OPENING_KINDS = _ENTRY_KINDS | {"memmap_header", "live_header"}
-BLOCK_NEUTRAL_KINDS = frozenset({"kexec_cmd", "firmware", "none", "unparsed"})
-
-
-_tnew = tuple.__new__
-
-
-def fast_entry(addr: int, size: int, type: int, raw_type: str, ref: SourceRef) -> E820Entry:
-    """``E820Entry(addr, size, type, raw_type, ref)`` without the checks of ``__new__``."""
-    return _tnew(E820Entry, (addr, size, type, raw_type, ref.path, ref.line))
-
-
-#: enum members read for every block, as plain globals (an Enum class attribute costs
-#: ~0.1 us a read on Python 3.11)
-_ERA_A, _ERA_B, _ERA_C, _ERA_D = Era.A, Era.B, Era.C, Era.D
-#: blocks that are no kernel's e820 printout: no print era
-_MEMMAP_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP, TableKind.HYPERVISOR)
-
-
-@dataclass(slots=True)
-class BlockAcc:
-    """A table block being read."""
-
-    kind: TableKind
-    who: str
-    header: str | None
-    first_ref: SourceRef
-    last_ref: SourceRef
-    prefixed: bool = False
-    entries: list[E820Entry] = field(default_factory=list)
-    gaps: list[tuple[int, int]] = field(default_factory=list)
-    eras: set[Era] = field(default_factory=set)
-    complete: bool = True
-    notes: list[str] = field(default_factory=list)
-
-    def cut(self, note: str) -> None:
-        self.complete = False
-        if note not in self.notes:
-            self.notes.append(note)
-
-    def freeze(self, kver: KernelVersion | None) -> E820Table:
-        eras = self.eras
-        if _ERA_A in eras:
-            era: Era | None = _ERA_A
-        elif _ERA_D in eras or self.gaps:
-            era = _ERA_D
-        elif self.kind in _MEMMAP_KINDS:
-            era = None
-        elif self.prefixed:
-            era = _ERA_B
-        elif kver is not None:
-            era = kver.print_era
-        else:
-            era = _ERA_C if self.entries else None
-        return E820Table(  # its fields, in order
-            self.kind,
-            self.who,
-            tuple(self.entries),
-            era,
-            self.header,
-            self.first_ref,
-            self.last_ref,
-            self.complete,
-            tuple(self.notes),
-            tuple(self.gaps),
-        )
+_ENTRY_FACTS: frozenset[type[Fact]] = frozenset(
+    {EntryFact, GapFact, FwBugOrderFact, MemmapEntryFact}
+)
+#: Classes of fact whose line may open or extend a table block: the entries and the
+#: headers that open a block themselves. The lines of :data:`BLOCK_NEUTRAL_FACTS` leave
+#: an open block as it is (the splitter reads them without :meth:`BootBuilder.add`);
+#: every other line closes it.
+BLOCK_OPENING_FACTS = _ENTRY_FACTS | {MemmapHeaderFact, LiveHeaderFact}
+BLOCK_NEUTRAL_FACTS: frozenset[type[Fact]] = frozenset(
+    {KexecCmdFact, FirmwareFact, Nothing, Unparsed}
+)
 
 
 @dataclass(slots=True)
@@ -210,7 +172,8 @@ class BootBuilder:
 
     # -- facts ---------------------------------------------------------------------
     def add_records(self, records: Iterable[tuple[int, object]]) -> None:
-        """Lines of :data:`RECORD_KINDS` (their :func:`record_of`, in line order)."""
+        """Lines whose fact adds one record (:data:`~.line_records.RECORDS`: what each
+        adds, in line order)."""
         self.close_block()
         lists = self.record_lists()
         n = 0
@@ -234,48 +197,73 @@ class BootBuilder:
         blk.eras.update(eras)
         blk.last_ref = last
 
-    def add(self, fact: LineFact, ref: SourceRef, text: str) -> None:
-        kind = fact.kind
-        if kind in RECORD_KINDS:
-            self.add_records((cast(tuple[int, object], record_of(fact, ref, text)),))
+    def add(self, fact: Fact, ref: SourceRef, text: str) -> None:
+        """A line read on its own (:meth:`~.splitter.Splitter.line`): a record
+        (:data:`~.line_records.RECORDS`), else what :data:`_ACTS` says for its class."""
+        cls = type(fact)
+        record = RECORDS.get(cls)
+        if record is not None:
+            self.add_records((record(fact, ref, text),))
             return
-        if kind not in _ENTRY_KINDS:
+        if cls not in _ENTRY_FACTS:
             self.close_block()
-            if kind != "header":
+            if cls is not HeaderFact:
                 self.lines_after_last_block += 1
-        if kind == "header":
-            self.pending_header = cast(tuple[str, bool, SourceRef, str], header_of(fact, ref, text))
-        elif kind == "entry":
-            self._entry(fact, ref)
-        elif kind == "gap":
-            blk = self._block_for(fact.who, ref)
-            blk.gaps.append((fact.addr, fact.addr + fact.size - 1))
-            blk.eras.add(Era.D)
-        elif kind == "fw_bug_order":
-            self.events.append(LogEvent("out_of_order", fact.raw, (), ref))
-            if self.block is not None:
-                self.block.notes.append(f"{ref}: [Firmware Bug]: out of order E820 entry!")
-        elif kind == "memmap_header":
-            self.pending_header = None
-            self._open_block(fact.who, ref).header = text.strip()
-        elif kind == "memmap_entry":
-            if fact.who == "kexec-tools" and (
-                self.block is None or self.block.kind is not TableKind.KEXEC_TOOLS_MEMMAP
-            ):
-                return  # a bare "start-end (type)" line outside a kexec-tools -d map
-            blk = self._block_for(fact.who, ref)
-            blk.entries.append(
-                E820Entry(fact.addr, fact.size, fact.type or 0, f"({fact.type})", ref)
-            )
-        elif kind == "live_header":
-            self.close_block()
-            self.pending_header = None
-            blk = self._open_block(fact.who, ref)
-            blk.header = text.strip()
-        else:
-            self._other(fact, ref, text)
+        act = _ACTS.get(cls)
+        if act is not None:
+            act(self, fact, ref, text)
 
-    def _entry(self, fact: LineFact, ref: SourceRef) -> None:
+    # -- what a line of each class does (``text``: the line as the log holds it) ----------
+    def _header(self, fact: HeaderFact, ref: SourceRef, text: str) -> None:
+        self.pending_header = header_of(fact, ref, text)
+
+    def _gap(self, fact: GapFact, ref: SourceRef, text: str) -> None:
+        blk = self._block_for(fact.who, ref)
+        blk.gaps.append((fact.addr, fact.addr + fact.size - 1))
+        blk.eras.add(Era.D)
+
+    def _fw_bug_order(self, fact: FwBugOrderFact, ref: SourceRef, text: str) -> None:
+        self.events.append(LogEvent(fact.event, fact.text, (), ref))
+        if self.block is not None:
+            self.block.notes.append(f"{ref}: [Firmware Bug]: out of order E820 entry!")
+
+    def _memmap_header(self, fact: MemmapHeaderFact, ref: SourceRef, text: str) -> None:
+        self.pending_header = None
+        self._open_block(fact.who, ref).header = text.strip()
+
+    def _memmap_entry(self, fact: MemmapEntryFact, ref: SourceRef, text: str) -> None:
+        if fact.who == "kexec-tools" and (
+            self.block is None or self.block.kind is not TableKind.KEXEC_TOOLS_MEMMAP
+        ):
+            return  # a bare "start-end (type)" line outside a kexec-tools -d map
+        blk = self._block_for(fact.who, ref)
+        blk.entries.append(E820Entry(fact.addr, fact.size, fact.type or 0, f"({fact.type})", ref))
+
+    def _live_header(self, fact: LiveHeaderFact, ref: SourceRef, text: str) -> None:
+        self.close_block()
+        self.pending_header = None
+        self._open_block(fact.who, ref).header = text.strip()
+
+    def _table_full(self, fact: TableFullFact, ref: SourceRef, text: str) -> None:
+        self.ops.append(RangeOp(OpKind.TABLE_FULL, fact.addr, fact.size, None, None, ref))
+        self.events.append(LogEvent("table_full", fact.text, (fact.addr, fact.size), ref))
+
+    def _first(self, fact: MemoryFact | CmdlineFact, ref: SourceRef, text: str) -> None:
+        name, value = first_of(fact, ref)
+        if getattr(self, name) is None:
+            setattr(self, name, value)
+
+    def _banner(self, fact: BannerFact, ref: SourceRef, text: str) -> None:
+        self.linux_version = fact.text
+        self.release = fact.release
+
+    def _event(self, fact: KexecStartFact | OomFact | PanicFact, ref: SourceRef, text: str) -> None:
+        self.events.append(LogEvent(fact.event, fact.text, (), ref))
+
+    def _not_x86(self, fact: NotX86Fact, ref: SourceRef, text: str) -> None:
+        self.not_x86 = self.not_x86 or f"{ref}: {fact.text}"
+
+    def _entry(self, fact: EntryFact, ref: SourceRef, text: str) -> None:
         if fact.problem:
             blk = self._block_for(fact.who, ref)
             if fact.era is not None:
@@ -292,7 +280,7 @@ class BootBuilder:
         if fact.note:
             self.warnings.append(ParseWarning(ref, fact.note, severity=Severity.INFO))
         assert fact.type is not None
-        entry = fast_entry(fact.addr, fact.size, fact.type, fact.raw, ref)
+        entry = fast_entry(fact.addr, fact.size, fact.type, fact.raw_type, ref)
         self.add_entries(fact.who, (entry,), ref, ref, () if fact.era is None else (fact.era,))
 
     def unparsed(self, ref: SourceRef, text: str) -> None:
@@ -316,7 +304,7 @@ class BootBuilder:
         )
 
     def record_lists(self) -> tuple[list[Any], ...]:
-        """The lists :func:`record_of` indexes: ops, last_pfn, initmem, node_data,
+        """The lists :data:`~.line_records.RECORDS` indexes: ops, last_pfn, initmem, node_data,
         early_node_ranges, zones, efi_mem, events."""
         return (
             self.ops,
@@ -329,22 +317,27 @@ class BootBuilder:
             self.events,
         )
 
-    def _other(self, fact: LineFact, ref: SourceRef, text: str) -> None:
-        kind = fact.kind
-        if kind == "table_full":
-            self.ops.append(RangeOp(OpKind.TABLE_FULL, fact.addr, fact.size, None, None, ref))
-            self.events.append(LogEvent("table_full", fact.raw, (fact.addr, fact.size), ref))
-        elif kind in ("memory", "command_line"):
-            name, value = cast(tuple[str, object], first_of(fact, ref))
-            if getattr(self, name) is None:
-                setattr(self, name, value)
-        elif kind == "linux_version":
-            self.linux_version = fact.raw
-            self.release = fact.who
-        elif kind in ("kexec_start", "oom", "panic"):
-            self.events.append(LogEvent(kind, fact.raw, fact.nums, ref))
-        elif kind == "not_x86":
-            self.not_x86 = self.not_x86 or f"{ref}: {fact.raw}"
+
+#: What a line of each class that adds no record does to its boot, after the open block
+#: was closed (any but an entry's), for :meth:`BootBuilder.add`; a class without a row
+#: (``Zone ranges:``...) only closes the block.
+_ACTS: dict[type[Fact], Callable[[BootBuilder, Any, SourceRef, str], None]] = {
+    HeaderFact: BootBuilder._header,
+    EntryFact: BootBuilder._entry,
+    GapFact: BootBuilder._gap,
+    FwBugOrderFact: BootBuilder._fw_bug_order,
+    MemmapHeaderFact: BootBuilder._memmap_header,
+    MemmapEntryFact: BootBuilder._memmap_entry,
+    LiveHeaderFact: BootBuilder._live_header,
+    TableFullFact: BootBuilder._table_full,
+    MemoryFact: BootBuilder._first,
+    CmdlineFact: BootBuilder._first,
+    BannerFact: BootBuilder._banner,
+    KexecStartFact: BootBuilder._event,
+    OomFact: BootBuilder._event,
+    PanicFact: BootBuilder._event,
+    NotX86Fact: BootBuilder._not_x86,
+}
 
 
 def may_cut_a_block(text: str) -> bool:

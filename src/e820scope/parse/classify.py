@@ -1,4 +1,4 @@
-"""Text of one kernel log line -> :class:`LineFact` via the Lark grammars.
+"""Text of one kernel log line -> its fact (:mod:`.facts`) via the Lark grammars.
 
 Lines are pre-selected by :data:`~e820scope.parse.anchors.ANCHOR_RE`; the survivors go
 through one LALR parser (grammars/kmsg.lark) over the whole line, and the tree to
@@ -15,8 +15,8 @@ from lark.exceptions import LarkError
 
 from ..grammar.loader import lalr_parser
 from .anchors import ANCHOR_RE
-from .facts import LineFact
-from .rules import UNPARSED, RuleReader
+from .facts import UNPARSED, Fact
+from .rules import RuleReader
 
 __all__ = ["UNPARSED", "classify", "parser"]
 
@@ -32,15 +32,15 @@ def parser() -> Lark:
     return lalr_parser("kmsg")
 
 
-def _parse_text(text: str) -> LineFact | None:
+def _parse_text(text: str) -> Fact | None:
     try:
         return RuleReader(text).read(parser().parse(text))
     except LarkError:
         return None
 
 
-def classify(text: str) -> LineFact | None:
-    """What a kernel log line says: a :class:`LineFact`, :data:`UNPARSED` for a line that
+def classify(text: str) -> Fact | None:
+    """What a kernel log line says: a :class:`~.facts.Fact`, :data:`UNPARSED` for a line that
     looks relevant but does not parse, or None for a line without any anchor.
 
     ``text`` is the line with its container already stripped; leading garbage before a

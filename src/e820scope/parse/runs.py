@@ -21,8 +21,8 @@ import numpy as np
 from ..ingest.lines import TIMESTAMP, LogLine
 from ..ingest.machine import Batch
 from ..model.records import E820Entry, SourceRef
-from .facts import LineFact
-from .line_records import record_of
+from .facts import EntryFact, Fact
+from .line_records import RECORDS
 from .session import CLOSE, ENTRY, OPEN, PASS, RECORD, UNP, line_role
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def feed(sp: Splitter, batch: Batch) -> None:
         else:
             logs.append(seg)
     stamps = batch.stamps
-    facts: list[LineFact] = []
+    facts: list[Fact] = []
     if logs:
         stamps = stamps.copy()
         fact = sp.session.fact
@@ -72,7 +72,7 @@ def _events(
     r: Any,
     st: Any,
     logs: list[LogLine],
-    facts: list[LineFact],
+    facts: list[Fact],
 ) -> None:
     """Act on the lines ``nz`` (indexes into the batch) of roles ``r`` and printk
     times ``st``: see the module docstring."""
@@ -213,11 +213,10 @@ def _entries(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     nums = [base + p for p in map(ctx.phys.__getitem__, ks)]
     protos = cast("list[tuple[object, ...]]", s.proto)
     fields = map(_tadd, map(protos.__getitem__, mids), zip(repeat(path), nums))
-    who = s.mid_fact[mids[0]]
-    assert who is not None
-    cur = sp.block_boot(who.who, None, path, nums[0])  # a second firmware map: a new boot
+    who = cast(EntryFact, s.mid_fact[mids[0]]).who
+    cur = sp.block_boot(who, None, path, nums[0])  # a second firmware map: a new boot
     cur.add_entries(
-        who.who,
+        who,
         map(_tnew, repeat(E820Entry), fields),
         SourceRef(path, nums[0]),
         SourceRef(path, nums[-1]),
@@ -231,19 +230,15 @@ def _records(sp: Splitter, ctx: _Lines, ks: list[int]) -> None:
     if cur is None:
         return
     batch = ctx.batch
-    facts, body, path, base = sp.session.mid_fact, batch.body, batch.path, batch.base
-    mids, phys = ctx.mids, ctx.phys
-    cur.add_records(
-        cast(
-            tuple[int, object],
-            record_of(
-                cast(LineFact, facts[mids[k]]),
-                SourceRef(path, base + phys[k]),
-                cast(str, body[mids[k]]),
-            ),
-        )
-        for k in ks
-    )
+    # a RECORD line's message has a text and a fact
+    facts, body = cast("list[Fact]", sp.session.mid_fact), cast("list[str]", batch.body)
+    path, base, mids, phys, records = batch.path, batch.base, ctx.mids, ctx.phys, RECORDS
+    out = []
+    for k in ks:
+        mid = mids[k]
+        f = facts[mid]
+        out.append(records[type(f)](f, SourceRef(path, base + phys[k]), body[mid]))
+    cur.add_records(out)
 
 
 def _fins(fin: Any, at: Any, m: int) -> tuple[list[int], list[int]]:

@@ -2,7 +2,7 @@
 
 The container layer numbers every distinct message of a source (its ``Batch.ids``); the
 session reads each number's text once through the grammar (:func:`classify`) and keeps
-what the splitter needs to act on the number alone: its :class:`LineFact` and its
+what the splitter needs to act on the number alone: its fact (:mod:`.facts`) and its
 *role*. Facts of texts the container layer read in full (joined, decoded or stateful
 lines) are cached by text. Everything is bounded and belongs to the session: nothing is
 module-global.
@@ -15,23 +15,21 @@ import numpy.typing as npt
 
 from ..ingest.machine import Batch
 from ..model.types import Era
-from .builder import BLOCK_NEUTRAL_KINDS, BLOCK_OPENING_KINDS, may_cut_a_block
-from .classify import UNPARSED, classify
-from .facts import LineFact
+from .builder import BLOCK_NEUTRAL_FACTS, BLOCK_OPENING_FACTS, may_cut_a_block
+from .classify import classify
+from .facts import NOTHING, UNPARSED, EntryFact, Fact, KexecCmdFact
 from .finish import kexec_syscall_flag
-from .line_records import RECORD_KINDS
+from .line_records import RECORDS
 
 #: Roles, by what a line of that message does to a boot. ``SKIP``: nothing (no line);
 #: ``QUIET``: only the boot's last line and printk times (no anchor the grammar reads);
 #: ``UNP``: as QUIET unless a table block is open (then it may cut the block);
 #: ``ENTRY``: a plain entry of a table block; ``RECORD``: closes the open block and
-#: adds one record (:data:`~.builder.RECORD_KINDS`). The others are read line by line:
+#: adds one record (:data:`~.line_records.RECORDS`). The others are read line by line:
 #: ``PASS`` leaves the open block as it is, ``OPEN`` may open or extend one, ``CLOSE``
 #: closes any open block.
 SKIP, QUIET, UNP, ENTRY, RECORD, PASS, OPEN, CLOSE = range(8)
 
-#: LineFact of a line without any anchor (nothing the parser reads).
-NOTHING = LineFact("none")
 #: distinct texts whose facts are kept, and the longest text kept
 FACTS_MAX = 32768
 FACT_TEXT_MAX = 512
@@ -41,33 +39,33 @@ class ParseSession:
     """The parser's caches for one run of the parser (one or more sources)."""
 
     def __init__(self) -> None:
-        self.facts: dict[str, LineFact] = {}
+        self.facts: dict[str, Fact] = {}
         #: the message texts the per-id tables below were learnt from (held, so that
         #: its identity stands for the source and its numbering)
         self._body: list[str | None] | None = None
         #: per message id of the current source: role, "who" number, fact
         self.role: npt.NDArray[np.uint8] = np.zeros(1024, np.uint8)
         self.who: npt.NDArray[np.int32] = np.zeros(1024, np.int32)
-        self.mid_fact: list[LineFact | None] = []
+        self.mid_fact: list[Fact | None] = []
         #: per message id of a plain entry: (addr, size, type, raw_type), and its era
         self.proto: list[tuple[int, int, int, str] | None] = []
         self.era: list[Era | None] = []
         self._who_ids: dict[str, int] = {}
 
-    def fact(self, text: str) -> LineFact:
+    def fact(self, text: str) -> Fact:
         """The splitter's reading of a line text (cached)."""
         fact = self.facts.get(text)
         if fact is None:
             fact = self._read(text)
         return fact
 
-    def _read(self, text: str) -> LineFact:
+    def _read(self, text: str) -> Fact:
         if "\x00" in text:  # damaged (a zero-filled block after a crash): costs this line only
             return UNPARSED  # read as an unreadable line; not cached
         fact = classify(text)
         if fact is None or fact is UNPARSED:
             if "kexec" in text and kexec_syscall_flag(text) is not None:
-                fact = LineFact("kexec_cmd", raw=text.strip(), note="unparsed" if fact else "")
+                fact = KexecCmdFact(text.strip(), fact is UNPARSED)
             elif fact is None:
                 fact = NOTHING
         if len(text) <= FACT_TEXT_MAX:
@@ -92,10 +90,10 @@ class ParseSession:
             fact = None if text is None else self.fact(text)
             self.mid_fact.append(fact)
             role = self.role[mid] = self._role(fact, text)
-            if fact is not None and role == ENTRY:
-                assert fact.type is not None
+            if role == ENTRY:
+                assert isinstance(fact, EntryFact) and fact.type is not None
                 self.who[mid] = self._who_ids.setdefault(fact.who, len(self._who_ids))
-                self.proto.append((fact.addr, fact.size, fact.type, fact.raw))
+                self.proto.append((fact.addr, fact.size, fact.type, fact.raw_type))
                 self.era.append(fact.era)
             else:
                 self.proto.append(None)
@@ -103,23 +101,23 @@ class ParseSession:
         return self.role
 
     @staticmethod
-    def _role(fact: LineFact | None, text: str | None) -> int:
+    def _role(fact: Fact | None, text: str | None) -> int:
         if fact is None or text is None:
             return SKIP
         if fact is NOTHING:
             return QUIET
         if fact is UNPARSED:  # QUIET when it cannot cut any block
             return UNP if may_cut_a_block(text) else QUIET
-        kind = fact.kind
-        if kind == "entry" and not fact.problem and not fact.note and fact.type is not None:
+        if isinstance(fact, EntryFact) and not (fact.problem or fact.note or fact.type is None):
             return ENTRY
-        if kind in RECORD_KINDS:
+        if type(fact) in RECORDS:
             return RECORD
         return line_role(fact)
 
 
-def line_role(fact: LineFact) -> int:
+def line_role(fact: Fact) -> int:
     """The role of a line read line by line, by what it does to an open table block."""
-    if fact.kind in BLOCK_OPENING_KINDS:
+    cls = type(fact)
+    if cls in BLOCK_OPENING_FACTS:
         return OPEN
-    return PASS if fact.kind in BLOCK_NEUTRAL_KINDS else CLOSE
+    return PASS if cls in BLOCK_NEUTRAL_FACTS else CLOSE

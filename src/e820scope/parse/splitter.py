@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from ..ingest.lines import LogLine
 from ..ingest.machine import Batch
@@ -19,7 +20,18 @@ from ..model.records import Boot, LogEvent, SourceRef, TableKind
 from . import runs
 from .builder import HEADER_KINDS, WHO_KIND, BootBuilder, new_builder
 from .coverage import LineCounts
-from .facts import LineFact
+from .facts import (
+    BannerFact,
+    EntryFact,
+    Fact,
+    FirmwareFact,
+    HeaderFact,
+    KexecCmdFact,
+    KexecStartFact,
+    Nothing,
+    RebootSepFact,
+    Unparsed,
+)
 from .finish import finish
 from .replay import fold_replay, is_replay
 from .runs import BOOT_START_TS
@@ -84,12 +96,14 @@ class Splitter:
         runs.feed(self, batch)
 
     # -- one line ------------------------------------------------------------------
-    def line(self, line: LogLine, fact: LineFact) -> None:
-        """One line, read on its own."""
-        kind = fact.kind
+    def line(self, line: LogLine, fact: Fact) -> None:
+        """One line, read on its own, by the class of its fact (``cls is`` tests: half
+        the cost of isinstance on this per-line path; a cast where a branch reads
+        fields)."""
         ref = line.ref
-        if kind == "firmware" and not line.boot_hint:
-            self._firmware(fact, ref)  # not a kernel line: no boot starts or grows
+        cls = type(fact)
+        if cls is FirmwareFact and not line.boot_hint:
+            self._firmware(cast(FirmwareFact, fact), ref)  # not a kernel line: no boot starts
             return
         ts = line.timestamp
         cur = self.cur
@@ -113,37 +127,35 @@ class Splitter:
             cur = None
         if cur is None:
             cur = self._new(line)
-        if kind == "entry" or kind == "header":  # a block opening may start a boot
-            cur = self.block_boot(
-                fact.who if kind == "entry" else None,
-                fact.who if kind == "header" else None,
-                line.path,
-                line.line,
-            )
+        if cls is EntryFact:  # a block opening may start a boot
+            cur = self.block_boot(cast(EntryFact, fact).who, None, line.path, line.line)
+        elif cls is HeaderFact:
+            cur = self.block_boot(None, cast(HeaderFact, fact).word, line.path, line.line)
         cur.last_line = ref.line
         if ts is not None:
             if cur.first_ts is None:
                 cur.first_ts = ts
             cur.last_ts = ts
-        if kind == "none":
+        if cls is Nothing:
             pass
-        elif kind == "unparsed":
+        elif cls is Unparsed:
             cur.unparsed(ref, line.text)
-        elif kind == "kexec_cmd":
-            if fact.note:
+        elif cls is KexecCmdFact:
+            cmd = cast(KexecCmdFact, fact)
+            if cmd.unparsed:
                 cur.unparsed(ref, line.text)
-            cur.events.append(LogEvent("kexec_cmd", fact.raw, (), ref))
-            self.last_kexec_cmd = fact.raw
-        elif kind == "entry":
+            cur.events.append(LogEvent("kexec_cmd", cmd.text, (), ref))
+            self.last_kexec_cmd = cmd.text
+        elif cls is EntryFact:
             cur.add(fact, ref, line.text)
         else:
             self._other(cur, fact, line, ref)
 
-    def _firmware(self, fact: LineFact, ref: SourceRef) -> None:
+    def _firmware(self, fact: FirmwareFact, ref: SourceRef) -> None:
         """Firmware output (``SeaBIOS``, ``EFI stub:``...): it tells how the *next* kernel
         banner's boot was started, so it goes to the open boot only while that boot has
         shown nothing yet."""
-        mark = ((fact.who, fact.raw, ref),)
+        mark = ((fact.starter, fact.text, ref),)
         cur = self.cur
         if cur is not None and self._before_banner(cur):
             if len(cur.firmware or ()) < MAX_FIRMWARE_LINES:
@@ -151,26 +163,26 @@ class Splitter:
         elif len(self.pending_firmware or ()) < MAX_FIRMWARE_LINES:
             self.pending_firmware = (*(self.pending_firmware or ()), *mark)
 
-    def _other(self, cur: BootBuilder, fact: LineFact, line: LogLine, ref: SourceRef) -> None:
+    def _other(self, cur: BootBuilder, fact: Fact, line: LogLine, ref: SourceRef) -> None:
         """Every recognised line but a block-continuing entry (``ref`` is ``line.ref``)."""
-        kind = fact.kind
-        if kind == "firmware":  # the first line after a container boot separator
-            self._firmware(fact, ref)
+        cls = type(fact)
+        if cls is FirmwareFact:  # the first line after a container boot separator
+            self._firmware(cast(FirmwareFact, fact), ref)
             return
-        if kind == "reboot_sep":
+        if cls is RebootSepFact:
             if self._worth_a_boot(cur) and cur.first_line != line.line:
                 self._finish("next_boot")
             else:
                 self.cur = None
             self.explicit_next = True
             return
-        if kind == "linux_version" and self._banner_starts_boot(cur, fact.raw):
+        if cls is BannerFact and self._banner_starts_boot(cur, cast(BannerFact, fact).text):
             # the banner belongs to the new boot: the old one ends on the line before it
             cur.last_line = max(cur.first_line, line.line - 1)
             self._finish("next_boot")
             cur = self._new(line)
         cur.add(fact, ref, line.text)
-        if kind == "kexec_start":
+        if cls is KexecStartFact:
             if cur.linux_version or cur.tables or cur.block:
                 self._finish("kexec")
             else:  # only the tail of the previous kernel: no Boot of its own

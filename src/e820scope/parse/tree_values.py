@@ -11,8 +11,9 @@ import re
 from lark import Token, Tree
 
 from ..formats import ERA_D_ONLY
+from ..model.records import OpKind
 from ..model.types import Era, parse_type_name
-from .facts import LineFact
+from .facts import CrashkernelFact, EntryFact, MemmapEntryFact, RangeOpFact
 
 #: A known type at the start of a garbled type field (console overwrites, borders).
 _TYPE_PREFIX = re.compile(
@@ -116,24 +117,21 @@ def _resolve_type(text: str | None) -> tuple[int | None, str, str]:
     return None, raw, ""
 
 
-def entry_fact(b: Bits, line: str, kind: str, who: str) -> LineFact:
-    """An e820 table entry or hand-off memmap entry line."""
+def entry_fact(b: Bits, line: str, who: str) -> EntryFact:
+    """An e820 table entry line."""
     if b.at16:  # 2.4.0 - 2.4.2: SIZE @ START
         size_text, _, addr_text = b.at16[0].partition("@")
         addr, size = int(addr_text, 16), int(size_text, 16)
         era: Era | None = Era.A
         digits_ok = True
-    elif b.r16:
-        exclusive = kind == "entry"  # era A e820 lines; kexec memmaps print inclusive ends
-        addr, size = b.range16(exclusive=exclusive)
-        era = Era.A if kind == "entry" else None
+    elif b.r16:  # era A: "start - end", end exclusive
+        addr, size = b.range16(exclusive=True)
+        era = Era.A
         digits_ok = True
     else:
         addr, size = b.inclusive()
         era = None
         digits_ok = all(d == 16 for d in b.hex_digits[:2])
-    if kind == "memmap_entry":
-        return LineFact(kind, who=who, addr=addr, size=size, type=b.nums[0] if b.nums else None)
     code, raw, note = _resolve_type(b.text)
     if raw and (raw.startswith(ERA_D_ONLY) or line[max(0, b.text_pos - 2) : b.text_pos] == "  "):
         era = Era.D
@@ -147,12 +145,16 @@ def entry_fact(b: Bits, line: str, kind: str, who: str) -> LineFact:
         problem = f"unknown type text {raw.strip()!r}"
     elif size <= 0:
         problem = "end address below start address"
-    return LineFact(
-        kind, who=who, addr=addr, size=size, type=code, raw=raw, era=era, problem=problem, note=note
-    )
+    return EntryFact(addr, size, who, code, raw, era, problem, note)
 
 
-def op_fact(b: Bits, kind: str) -> LineFact:
+def memmap_entry_fact(b: Bits, who: str) -> MemmapEntryFact:
+    """A kexec hand-off memmap entry line (inclusive end; the type as a number)."""
+    addr, size = b.range16(exclusive=False) if b.r16 else b.inclusive()
+    return MemmapEntryFact(addr, size, who, b.nums[0] if b.nums else None)
+
+
+def op_fact(b: Bits, op: OpKind) -> RangeOpFact:
     if b.r16:
         addr, size = b.range16(exclusive=True)
         era: Era | None = Era.A
@@ -168,13 +170,25 @@ def op_fact(b: Bits, kind: str) -> LineFact:
         old = parse_type_name(text)
     if "System RAM" in text or "device reserved" in text:
         era = Era.D
-    return LineFact(kind, addr=addr, size=size, type=old, new_type=new, raw=text, era=era)
+    return RangeOpFact(addr, size, op, old, new, era)
 
 
-def crash_nums(line: str) -> tuple[int, ...]:
-    """Numbers of a crashkernel line: (size_mb, at_mb) or (start, end_inclusive)."""
+def crashkernel_fact(line: str) -> CrashkernelFact:
+    """A crashkernel line: (size_mb, at_mb) or the first two hex numbers (start, last)."""
+    text = line.strip()
     m = re.search(r"Reserving (\d+)MB of memory at (\d+)MB", line)
     if m:
-        return (int(m.group(1)), int(m.group(2)))
-    hx = re.findall(r"0x([0-9a-f]+)", line)
-    return tuple(int(h, 16) for h in hx[:2])
+        return CrashkernelFact(text, int(m.group(1)), int(m.group(2)), None, None)
+    hx: list[int | None] = [int(h, 16) for h in re.findall(r"0x([0-9a-f]+)", line)[:2]]
+    hx += [None] * (2 - len(hx))
+    return CrashkernelFact(text, None, None, hx[0], hx[1])
+
+
+class RuleBase:
+    """What every rule method reads: ``line`` (the text that was parsed) and ``b``, the
+    values of its tree (set by :meth:`~e820scope.parse.rules.RuleReader.read`)."""
+
+    __slots__ = ("b", "line")
+
+    b: Bits
+    line: str
