@@ -26,10 +26,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..kernel.policy import setup_data_reserved
+from ..kernel.policy import (
+    KEXEC_FILE_LOAD_SINCE,
+    has_kexec_file_load,
+    kexec_file_setup_data,
+    setup_data_reserved,
+)
 from ..kernel.range_ops import e820__range_update
 from ..kernel.sanitize import merge_abutting
-from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry, StartMethod
@@ -186,22 +190,7 @@ def reserved_in_kexec(kver: KernelVersion, kind: str) -> bool:
     Delegates to :func:`e820scope.kernel.policy.setup_data_reserved` (commits cited
     there); an unknown kind counts as SETUP_PCI (reserved wherever any type is).
     """
-    try:
-        code = int(SetupDataType[kind])
-    except KeyError:
-        code = int(SetupDataType.SETUP_PCI)
-    return setup_data_reserved(kver, code)[1]
-
-
-def setup_data_kinds_created(kver: KernelVersion) -> tuple[str, ...]:
-    """Nodes kexec_file_load creates for the next kernel on an EFI machine.
-
-    SETUP_EFI when EFI runtime services are on; SETUP_RNG_SEED since v6.0 (68b8e9713c8e).
-    """
-    kinds = ["SETUP_EFI"]
-    if kver.at_least(6, 0):
-        kinds.append("SETUP_RNG_SEED")
-    return tuple(kinds)
+    return setup_data_reserved(kver, growth_reasons.setup_type(kind))[1]
 
 
 @dataclass(frozen=True)
@@ -229,19 +218,9 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     """
     last = gens[-1]
     kver = assume.kernel or last.kernel
-    path = assume.path
     evidence: list[str] = []
     assumptions: list[str] = []
-    if path is None:
-        path = HandoffPath.KEXEC_LOAD if last.start is StartMethod.KEXEC_LOAD else None
-    if path is None:
-        path = HandoffPath.KEXEC_FILE_LOAD
-        if not any(_is_kexec(g.start) for g in gens):
-            assumptions.append("future reboots use kexec_file_load (kexec -s); give --path")
-        else:
-            evidence.append(
-                "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
-            )
+    path = _path(gens, assume, kver, evidence, assumptions)
     if assume.kernel is not None:
         assumptions.append(f"every future generation runs kernel {assume.kernel}")
 
@@ -268,7 +247,7 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
             never_reason=(
                 "kexec_load: kexec-tools builds the map from /sys/firmware/memmap (no "
                 "setup_data reservations before 6.15) and passes entries beyond 128 in a "
-                "SETUP_E820_EXT node"
+                "SETUP_E820_EXT node" + (f"; {_no_file_load(kver)}" if _no_file_load(kver) else "")
             ),
             assumptions=tuple(assumptions),
             evidence=tuple(evidence),
@@ -351,12 +330,12 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         )
         assumptions.append("every future kexec'd kernel receives the same setup_data kinds")
     else:
-        kinds = setup_data_kinds_created(kver)
+        kinds = tuple(t.name for t in kexec_file_setup_data(kver))
         assumptions.append(
             "each kexec_file_load hand-off carries "
-            + ",".join(kinds)
-            + f" (what kexec_file_load creates on an EFI machine with {kver}; "
-            "give --assume-setup-data to change)"
+            + (",".join(kinds) or "no setup_data")
+            + f" (what kexec_file_load creates on an EFI machine with {kver}, "
+            "e820scope.kernel.policy; give --assume-setup-data to change)"
         )
     reserved = tuple(k for k in kinds if reserved_in_kexec(kver, k))
     assumptions.append(
@@ -372,8 +351,9 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         never = (
             f"kernel {kver} does not reserve "
             + ",".join(kinds)
-            + " in e820_table_kexec (fixed: 8efbc518b884 v5.8 for SETUP_EFI, "
-            "7fd817c90650 v6.8 for SETUP_RNG_SEED, fc7f27cda843 v6.9 for all)"
+            + " in e820_table_kexec (it has "
+            + "; ".join(f"{growth_reasons.fix_for(k, kver)} for {k}" for k in kinds)
+            + ")"
         )
     if placement.strategy != "stride":
         assumptions.append(placement.describe())
@@ -390,6 +370,50 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         evidence=tuple(evidence),
         carried_kinds=reserved,
     )
+
+
+def _no_file_load(kver: KernelVersion | None) -> str | None:
+    """Why ``kver`` cannot hand over with kexec_file_load, or None when it can (or is
+    unknown)."""
+    if kver is None or has_kexec_file_load(kver):
+        return None
+    since = ".".join(map(str, KEXEC_FILE_LOAD_SINCE))
+    return f"kernel {kver} has no kexec_file_load (added in v{since}), only kexec_load"
+
+
+def _path(
+    gens: Sequence[Generation],
+    assume: Assumptions,
+    kver: KernelVersion | None,
+    evidence: list[str],
+    assumptions: list[str],
+) -> HandoffPath:
+    """The hand-off path of the next reboots: the user's, else as observed, else
+    kexec_file_load when ``kver`` has it (e820scope.kernel.policy), else kexec_load.
+    A kexec_file_load the log shows is believed even for a kernel the model says lacks
+    it (a backport): the model only fills in what the log does not show."""
+    from ..errors import InputError
+
+    why_not = _no_file_load(kver)
+    if assume.path is not None:
+        if assume.path is HandoffPath.KEXEC_FILE_LOAD and why_not:
+            raise InputError(
+                f"--path kexec_file_load: {why_not}",
+                hint="give --path kexec_load, or a --kernel of 3.17 or later",
+            )
+        return assume.path
+    if gens[-1].start is StartMethod.KEXEC_LOAD:
+        return HandoffPath.KEXEC_LOAD
+    if any(_is_kexec(g.start) for g in gens):  # what the log shows wins over the model
+        evidence.append(
+            "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
+        )
+    elif why_not:
+        assumptions.append(f"future reboots use kexec_load: {why_not}")
+        return HandoffPath.KEXEC_LOAD
+    else:
+        assumptions.append("future reboots use kexec_file_load (kexec -s); give --path")
+    return HandoffPath.KEXEC_FILE_LOAD
 
 
 def _need(missing: list[tuple[str, str]]) -> Exception:

@@ -75,7 +75,8 @@ Exit codes:
     "--assume-kexec",
     is_flag=True,
     help="For hosts whose logs show no kexec reboot, predict kexec_file_load reboots "
-    "into the same kernel (otherwise they are not predicted).",
+    "into the same kernel (kexec_load for kernels before 3.17, which lack it; otherwise "
+    "they are not predicted).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @handle_errors
