@@ -58,11 +58,14 @@ Exit codes:
 )
 @click.option(
     "-j",
+    "--jobs",
     "--workers",
+    "workers",
     type=click.IntRange(min=1),
     metavar="N",
     default=None,
-    help="Local worker processes (default: every core; 1: no pool).",
+    help="Local worker processes (default: every core; 1: no pool). -j/--jobs as in "
+    "the other commands; --workers is the old name.",
 )
 @click.option(
     "--dask",
