@@ -130,7 +130,8 @@ def test_kexec_file_setup_data_per_release(release: str, created: tuple[int, ...
     [
         ("5.7.14", EFI, None),
         ("5.8.0", EFI, "8efbc518b884 (v5.8)"),
-        ("6.8.0", EFI, "8efbc518b884 (v5.8)"),  # the first fix the kernel has for the type
+        ("6.8.0", EFI, "8efbc518b884 (v5.8)"),  # the latest fix the kernel has for the type
+        ("6.12.117", EFI, "fc7f27cda843 (v6.9)"),  # from 6.9 the all-types fix decides
         ("6.1.192", RNG, "7fd817c90650 (v6.8)"),  # stable backport 6.1.81
         ("6.1.80", RNG, None),
         ("6.9.0", PCI, "fc7f27cda843 (v6.9)"),

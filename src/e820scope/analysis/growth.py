@@ -391,7 +391,9 @@ def _path(
     """The hand-off path of the next reboots: the user's, else as observed, else
     kexec_file_load when ``kver`` has it (e820scope.kernel.policy), else kexec_load.
     A kexec_file_load the log shows is believed even for a kernel the model says lacks
-    it (a backport): the model only fills in what the log does not show."""
+    it (a backport): the model only fills in what the log does not show. The kernel
+    decides only when the user stated it (``--kernel``; ``fleet --assume-kexec`` states
+    the log's): a single boot without it still asks for ``--kernel``/``--path``."""
     from ..errors import InputError
 
     why_not = _no_file_load(kver)
@@ -408,7 +410,7 @@ def _path(
         evidence.append(
             "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
         )
-    elif why_not:
+    elif why_not and assume.kernel is not None:  # the user's kernel, not just the log's
         assumptions.append(f"future reboots use kexec_load: {why_not}")
         return HandoffPath.KEXEC_LOAD
     else:

@@ -164,10 +164,10 @@ KEXEC_TABLE_FIXES: tuple[KexecTableFix, ...] = (
 def kexec_table_fix(
     kver: KernelVersion, setup_type: int, *, stable_backports: bool = True
 ) -> KexecTableFix | None:
-    """The first fix ``kver`` has that keeps ``setup_type`` out of e820_table_kexec
-    (None: the kernel reserves it there; 6.15+ reserves nothing, see
-    :func:`setup_data_reserved`)."""
-    for fix in KEXEC_TABLE_FIXES:
+    """The latest fix ``kver`` has that keeps ``setup_type`` out of e820_table_kexec
+    (from 6.9 the all-types one, fc7f27cda843; None: the kernel reserves it there; 6.15+
+    reserves nothing, see :func:`setup_data_reserved`)."""
+    for fix in reversed(KEXEC_TABLE_FIXES):
         if fix.keeps_out(setup_type) and fix.applies(kver, stable_backports):
             return fix
     return None
