@@ -4,6 +4,7 @@ generations (timeline and predict split it where the identity evidence disagrees
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 from e820scope.analysis.chains import predict_chains
@@ -84,6 +85,13 @@ def test_timeline_and_predict_say_the_machine_changed(tmp_path: Path) -> None:
         cli, ["predict", "--kernel", "6.1.0", "--path", "kexec_file_load", str(mail)]
     ).stdout
     assert f"  chain 2 ({mail}#2, 1 generation; another machine (unknown start): " in out
+    doc = json.loads(
+        runner.invoke(
+            cli, ["predict", "--json", "--kernel", "6.1.0", "--path", "kexec_file_load", str(mail)]
+        ).stdout
+    )
+    assert [c["chain_start"] for c in doc["chains"]] == ["first", "other_machine"]
+    assert doc["chains"][1]["chain_start_why"] == brk.why
 
 
 def test_a_boot_of_unknown_start_in_the_next_file_is_a_cut(tmp_path: Path) -> None:

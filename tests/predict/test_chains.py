@@ -58,7 +58,10 @@ def test_json_says_which_chain_and_never_a_negative_count(tmp_path: Path) -> Non
     code, out, _ = _run("predict", "--json", cap)
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.predict/3"
+    # why each chain starts (schema e820scope.predict/4)
+    assert [c["chain_start"] for c in doc["chains"]] == ["first", "cold_boot"]
+    assert doc["chain"]["chain_start_why"] == "cold boot: started by the firmware"
+    assert doc["schema"] == "e820scope.predict/4"
     assert [c["chain"] for c in doc["chains"]] == [1, 2]
     assert doc["chain"]["chain"] == 2 and doc["chain"]["first_boot"] == f"{cap}#6"
     patched = doc["chains"][1]

@@ -52,7 +52,7 @@ def test_json_document() -> None:
     code, out, _ = run("predict", *FIRST3, "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.predict/3"
+    assert doc["schema"] == "e820scope.predict/4"
     assert doc["verdict"] == "loss"
     assert doc["first_overflow_generation"] == 57
     assert doc["first_truncated_generation"] == 58

@@ -44,8 +44,9 @@ class ChainOutcome:
     first_loss: int | None = None
     first_loss_bytes: int | None = None
     death: int | None = None
-    #: why the chain starts (:func:`.stream.chain_start`: first boot, cold boot, another
-    #: machine, a cut), in words
+    #: why the chain starts (:class:`.stream.ChainStart` value: ``first``, ``cold_boot``,
+    #: ``other_machine``, ``cut``) and the same in words
+    start_kind: str | None = None
     start_why: str | None = None
 
     def seen(self, generation: int | None) -> bool:
@@ -73,11 +74,20 @@ def outcome(
     starts."""
     first, last = gens[0].info.label, gens[-1].info.label
     seen = gens[-1].number
+    kind = start.kind.value if start is not None else None
     start_why = start.why if start is not None else None
     if pred is None:
         why = str(error) if error is not None else "no prediction"
         return ChainOutcome(
-            number, first, last, len(gens), seen, "not predicted", why, start_why=start_why
+            number,
+            first,
+            last,
+            len(gens),
+            seen,
+            "not predicted",
+            why,
+            start_kind=kind,
+            start_why=start_why,
         )
     loss = pred.first_loss
     return ChainOutcome(
@@ -94,6 +104,7 @@ def outcome(
         loss.generation if loss is not None else None,
         loss.usable_lost if loss is not None else None,
         pred.death,
+        kind,
         start_why,
     )
 

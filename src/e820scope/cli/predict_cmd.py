@@ -75,7 +75,7 @@ def build_prediction(
     "Default: as observed, else what kexec_file_load creates for --kernel.",
     min_ram_help="Usable RAM above 16 MiB a generation needs to boot (kernel + initrd).",
 )
-@json_option("e820scope.predict/3")
+@json_option("e820scope.predict/4")
 @click.option(
     "--fail-within",
     type=click.IntRange(min=0),

@@ -84,6 +84,8 @@ def outcome_json(c: ChainOutcome) -> dict[str, Any]:
         loss["usable_lost"] = c.first_loss_bytes
     return {
         "chain": c.number,
+        "chain_start": c.start_kind,
+        "chain_start_why": c.start_why,
         "first_boot": c.first,
         "last_boot": c.last,
         "generations": c.generations,
@@ -100,7 +102,7 @@ def outcome_json(c: ChainOutcome) -> dict[str, Any]:
 
 
 def chains_json(r: ChainReport, inputs: list[str]) -> dict[str, Any]:
-    """The ``e820scope.predict/3`` document: the detailed chain's fields, which chain
+    """The ``e820scope.predict/4`` document: the detailed chain's fields, which chain
     that is (``chain``), and every chain's outcome (``chains``)."""
     doc = to_json(r.prediction, inputs)
     doc["chain"] = outcome_json(r.main)
