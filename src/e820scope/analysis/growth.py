@@ -20,23 +20,17 @@ carried blob per generation. Addresses are ints, ends exclusive.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..kernel.policy import (
-    KEXEC_FILE_LOAD_SINCE,
-    has_kexec_file_load,
-    kexec_file_setup_data,
-    setup_data_reserved,
-)
+from ..kernel.policy import setup_data_reserved
 from ..kernel.range_ops import e820__range_update
 from ..kernel.sanitize import merge_abutting
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
-from ..model.records import E820Entry, StartMethod
+from ..model.records import E820Entry
 from . import growth_reasons
 from .generation import (
     BLOB_SIZE,
@@ -49,23 +43,26 @@ from .generation import (
     find_reserved,
     generations,
 )
+from .handoff_path import (
+    Assumptions,
+    HandoffPath,
+    choose_path,
+    future_kinds,
+    is_kexec,
+    no_file_load,
+)
 
 __all__ = [
     "BLOB_SIZE",
     "RESERVED_KERN",
+    "Assumptions",
     "Blob",
     "Generation",
+    "HandoffPath",
     "blob_kind",
     "find_reserved",
     "generations",
 ]
-
-
-class HandoffPath(str, enum.Enum):
-    """Hand-off path of the next kexec reboot."""
-
-    KEXEC_FILE_LOAD = "kexec_file_load"
-    KEXEC_LOAD = "kexec_load"
 
 
 def usable_above(entries: Sequence[E820Entry], floor: int) -> int:
@@ -193,19 +190,6 @@ def reserved_in_kexec(kver: KernelVersion, kind: str) -> bool:
     return setup_data_reserved(kver, growth_reasons.setup_type(kind))[1]
 
 
-@dataclass(frozen=True)
-class Assumptions:
-    """What the user tells ``predict`` about the future (needed with a single boot)."""
-
-    kernel: KernelVersion | None = None
-    path: HandoffPath | None = None
-    setup_data: tuple[str, ...] | None = None
-
-
-def _is_kexec(start: StartMethod) -> bool:
-    return start in (StartMethod.KEXEC_FILE_LOAD, StartMethod.KEXEC, StartMethod.KEXEC_LOAD)
-
-
 def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanism:
     """Establish the per-generation growth from the observed generations.
 
@@ -220,19 +204,18 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     kver = assume.kernel or last.kernel
     evidence: list[str] = []
     assumptions: list[str] = []
-    path = _path(gens, assume, kver, evidence, assumptions)
+    path = choose_path(gens, assume, kver, evidence, assumptions)
     if assume.kernel is not None:
         assumptions.append(f"every future generation runs kernel {assume.kernel}")
 
     transitions = [
         (a, b)
         for a, b in itertools.pairwise(gens)
-        if _is_kexec(a.start) and _is_kexec(b.start) and b.number == a.number + 1
+        if is_kexec(a.start) and is_kexec(b.start) and b.number == a.number + 1
     ]
-    growth = tuple(len(_kexec_table(a, b)) - len(a.received) for a, b in transitions)
     # entries each kexec'd generation added to its own kexec table (not the received
     # count, which stops growing at the cap)
-    measured = growth
+    measured = tuple(len(_kexec_table(a, b)) - len(a.received) for a, b in transitions)
     placement = _observed_placement(gens)
 
     if path is HandoffPath.KEXEC_LOAD:
@@ -247,96 +230,91 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
             never_reason=(
                 "kexec_load: kexec-tools builds the map from /sys/firmware/memmap (no "
                 "setup_data reservations before 6.15) and passes entries beyond 128 in a "
-                "SETUP_E820_EXT node" + (f"; {_no_file_load(kver)}" if _no_file_load(kver) else "")
+                "SETUP_E820_EXT node" + (f"; {no_file_load(kver)}" if no_file_load(kver) else "")
             ),
             assumptions=tuple(assumptions),
             evidence=tuple(evidence),
         )
-
     if transitions and assume.setup_data is None:
-        a, b = transitions[-1]
-        have = {(e.addr, e.size) for e in b.received}
-        carried = tuple(x for x in a.reserved if (x.addr, x.size) in have)
-        dropped = tuple(x for x in a.reserved if (x.addr, x.size) not in have)
-        for x in carried:
-            evidence.append(
-                f"gen {a.number} reserved a {x.size:#x}-byte {x.kind} blob at {x.addr:#x} and "
-                f"gen {b.number} received it as its own entry: carried in e820_table_kexec"
-            )
-        for x in dropped:
-            evidence.append(
-                f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
-                f"{b.number}'s map: reserved in e820_table only (the kernel has "
-                f"{growth_reasons.fix_for(x.kind, a.kernel)})"
-            )
-        first, kept, later, capped = growth_reasons.constant_blobs(gens)
-        if kept:
-            evidence.append(growth_reasons.constant_text(first, kept, later, capped))
-        rate = sum(measured) / len(measured)
-        if len(set(measured)) > 1:
-            evidence.append(
-                "the generations disagree on the growth ("
-                + ", ".join(f"{m:+d} x{measured.count(m)}" for m in sorted(set(measured)))
-                + f"); measured rate {rate:+.2f} entries/generation"
-            )
-        sizes = tuple(x.size for x in carried)
-        never = None
-        if not sizes:
-            never = (
-                growth_reasons.not_carried(dropped, a.kernel)
-                if dropped
-                else "no setup_data is reserved in the kexec'd generations: "
-                "the hand-off does not grow"
-            )
-            if kept:
-                never += growth_reasons.constant_clause(kept)
-        return Mechanism(
-            path,
-            kver,
-            sizes,
-            placement,
-            "observed",
-            float(growth[-1]),
-            measured,
-            never_reason=never,
-            assumptions=tuple(assumptions),
-            evidence=tuple(evidence),
-            carried_kinds=tuple(x.kind for x in carried),
-        )
-
+        return _observed(gens, transitions, measured, path, kver, evidence, assumptions)
     # Not enough generations: decide from the kernel version and the setup_data kinds.
-    # A release number alone cannot tell a patched kernel, so the user must state it.
-    missing = []
-    if assume.kernel is None:
-        seen = last.kernel  # the log's own kernel is the usual answer; 5.7 an example
-        missing.append(
-            ("the kernel version of the future generations", f"--kernel {seen or '5.7'}")
-        )
-    if assume.path is None and not any(_is_kexec(g.start) for g in gens):
-        missing.append(("the hand-off path", "--path kexec_file_load"))
-    if missing or assume.kernel is None:
-        raise _need(missing)
-    kver = assume.kernel
-    if assume.setup_data is not None:
-        kinds = assume.setup_data
-        assumptions.append(
-            "each hand-off carries setup_data " + ",".join(kinds) + " (--assume-setup-data)"
-        )
-    elif last.reserved and _is_kexec(last.start):
-        kinds = tuple(dict.fromkeys(x.kind for x in last.reserved))
+    return _assumed(gens, assume, path, measured, evidence, assumptions)
+
+
+def _observed(
+    gens: Sequence[Generation],
+    transitions: Sequence[tuple[Generation, Generation]],
+    measured: tuple[int, ...],
+    path: HandoffPath,
+    kver: KernelVersion | None,
+    evidence: list[str],
+    assumptions: list[str],
+) -> Mechanism:
+    """The growth measured between kexec'd generations in a row (``measured``: what each
+    such step added); the last step's blobs are what every later generation adds."""
+    placement = _observed_placement(gens)
+    a, b = transitions[-1]
+    have = {(e.addr, e.size) for e in b.received}
+    carried = tuple(x for x in a.reserved if (x.addr, x.size) in have)
+    dropped = tuple(x for x in a.reserved if (x.addr, x.size) not in have)
+    for x in carried:
         evidence.append(
-            f"gen {last.number} reserved "
-            + ", ".join(f"{x.kind} ({x.size:#x} bytes at {x.addr:#x})" for x in last.reserved)
+            f"gen {a.number} reserved a {x.size:#x}-byte {x.kind} blob at {x.addr:#x} and "
+            f"gen {b.number} received it as its own entry: carried in e820_table_kexec"
         )
-        assumptions.append("every future kexec'd kernel receives the same setup_data kinds")
-    else:
-        kinds = tuple(t.name for t in kexec_file_setup_data(kver))
-        assumptions.append(
-            "each kexec_file_load hand-off carries "
-            + (",".join(kinds) or "no setup_data")
-            + f" (what kexec_file_load creates on an EFI machine with {kver}, "
-            "e820scope.kernel.policy; give --assume-setup-data to change)"
+    for x in dropped:
+        evidence.append(
+            f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
+            f"{b.number}'s map: reserved in e820_table only (the kernel has "
+            f"{growth_reasons.fix_for(x.kind, a.kernel)})"
         )
+    first, kept, later, capped = growth_reasons.constant_blobs(gens)
+    if kept:
+        evidence.append(growth_reasons.constant_text(first, kept, later, capped))
+    rate = sum(measured) / len(measured)
+    if len(set(measured)) > 1:
+        evidence.append(
+            "the generations disagree on the growth ("
+            + ", ".join(f"{m:+d} x{measured.count(m)}" for m in sorted(set(measured)))
+            + f"); measured rate {rate:+.2f} entries/generation"
+        )
+    sizes = tuple(x.size for x in carried)
+    never = None
+    if not sizes:
+        never = (
+            growth_reasons.not_carried(dropped, a.kernel)
+            if dropped
+            else "no setup_data is reserved in the kexec'd generations: the hand-off does not grow"
+        )
+        if kept:
+            never += growth_reasons.constant_clause(kept)
+    return Mechanism(
+        path,
+        kver,
+        sizes,
+        placement,
+        "observed",
+        float(measured[-1]),
+        measured,
+        never_reason=never,
+        assumptions=tuple(assumptions),
+        evidence=tuple(evidence),
+        carried_kinds=tuple(x.kind for x in carried),
+    )
+
+
+def _assumed(
+    gens: Sequence[Generation],
+    assume: Assumptions,
+    path: HandoffPath,
+    measured: tuple[int, ...],
+    evidence: list[str],
+    assumptions: list[str],
+) -> Mechanism:
+    """The growth from the kernel model, for a chain without two kexec'd generations in
+    a row (:func:`.handoff_path.future_kinds` says what the hand-offs carry)."""
+    placement = _observed_placement(gens)
+    kver, kinds = future_kinds(gens, assume, evidence, assumptions)
     reserved = tuple(k for k in kinds if reserved_in_kexec(kver, k))
     assumptions.append(
         f"kernel {kver} reserves "
@@ -372,65 +350,6 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     )
 
 
-def _no_file_load(kver: KernelVersion | None) -> str | None:
-    """Why ``kver`` cannot hand over with kexec_file_load, or None when it can (or is
-    unknown)."""
-    if kver is None or has_kexec_file_load(kver):
-        return None
-    since = ".".join(map(str, KEXEC_FILE_LOAD_SINCE))
-    return f"kernel {kver} has no kexec_file_load (added in v{since}), only kexec_load"
-
-
-def _path(
-    gens: Sequence[Generation],
-    assume: Assumptions,
-    kver: KernelVersion | None,
-    evidence: list[str],
-    assumptions: list[str],
-) -> HandoffPath:
-    """The hand-off path of the next reboots: the user's, else as observed, else
-    kexec_file_load when ``kver`` has it (e820scope.kernel.policy), else kexec_load.
-    A kexec_file_load the log shows is believed even for a kernel the model says lacks
-    it (a backport): the model only fills in what the log does not show. The kernel
-    decides only when the user stated it (``--kernel``; ``fleet --assume-kexec`` states
-    the log's): a single boot without it still asks for ``--kernel``/``--path``."""
-    from ..errors import InputError
-
-    why_not = _no_file_load(kver)
-    if assume.path is not None:
-        if assume.path is HandoffPath.KEXEC_FILE_LOAD and why_not:
-            raise InputError(
-                f"--path kexec_file_load: {why_not}",
-                hint="give --path kexec_load, or a --kernel of 3.17 or later",
-            )
-        return assume.path
-    if gens[-1].start is StartMethod.KEXEC_LOAD:
-        return HandoffPath.KEXEC_LOAD
-    if any(_is_kexec(g.start) for g in gens):  # what the log shows wins over the model
-        evidence.append(
-            "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
-        )
-    elif why_not and assume.kernel is not None:  # the user's kernel, not just the log's
-        assumptions.append(f"future reboots use kexec_load: {why_not}")
-        return HandoffPath.KEXEC_LOAD
-    else:
-        assumptions.append("future reboots use kexec_file_load (kexec -s); give --path")
-    return HandoffPath.KEXEC_FILE_LOAD
-
-
-def _need(missing: list[tuple[str, str]]) -> Exception:
-    """One error naming every fact that is missing (what, example option) at once."""
-    from ..errors import InputError
-
-    what = " and ".join(w for w, _ in missing)
-    options = " ".join(x for _, x in missing)
-    them = "them" if len(missing) > 1 else "it"
-    return InputError(
-        f"cannot infer the growth from one generation without {what}",
-        hint=f"give at least two kexec'd generations, or state {them} ({options})",
-    )
-
-
 def _kexec_table(a: Generation, b: Generation) -> tuple[E820Entry, ...]:
     """a's e820_table_kexec as b shows it: R_a plus the blobs of a that b received."""
     have = {(e.addr, e.size) for e in b.received}
@@ -438,7 +357,7 @@ def _kexec_table(a: Generation, b: Generation) -> tuple[E820Entry, ...]:
 
 
 def _observed_placement(gens: Sequence[Generation]) -> Placement:
-    addrs = [g.reserved[0].addr for g in gens if _is_kexec(g.start) and g.reserved]
+    addrs = [g.reserved[0].addr for g in gens if is_kexec(g.start) and g.reserved]
     if len(addrs) >= 2:
         return Placement("stride", addrs[-1], addrs[-1] - addrs[-2])
     if addrs:
@@ -458,7 +377,7 @@ def kexec_table_of(
         if x.size in sizes:
             sizes.remove(x.size)
             carried.append(x)
-    if not _is_kexec(gen.start) and gen.reserved and mech.path is HandoffPath.KEXEC_FILE_LOAD:
+    if not is_kexec(gen.start) and gen.reserved and mech.path is HandoffPath.KEXEC_FILE_LOAD:
         # a cold boot's bootloader blobs: carried only when the kernel reserves them
         kver = mech.kernel
         carried = [x for x in gen.reserved if kver is None or reserved_in_kexec(kver, x.kind)]
