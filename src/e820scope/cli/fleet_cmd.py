@@ -112,7 +112,7 @@ def fleet(
 
     \b
     Example:
-      e820scope fleet --fail-within 30 samples/lab/patched-6.1-ovmf-4g-chain \
+      e820scope fleet --fail-within 30 samples/lab/patched-6.1-ovmf-4g-chain \\
           samples/lab/stock-6.1-ovmf-6g-chain.log
     """
     if as_csv and as_json:
