@@ -57,3 +57,45 @@ def test_c_sources_compile_without_warnings(source: Path) -> None:
         [cc, *flags, f"-I{include}", str(source)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_sdist_ships_what_the_tests_and_users_read(tmp_path: Path) -> None:
+    """The sdist holds docs/, contrib/, the changelog and everything the test suite
+    reads (the fuzz harness, bootstrap.sh, .ci/run), built as a packager would
+    (``python -m build --sdist``; --no-isolation: hatchling is a dev dependency)."""
+    import importlib.util
+    import sys
+    import tarfile
+
+    if importlib.util.find_spec("build") is None or importlib.util.find_spec("hatchling") is None:
+        pytest.skip("build and hatchling are dev dependencies (./bootstrap.sh --dev)")
+    out = tmp_path / "dist"
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (sdist,) = out.glob("e820scope-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    wanted = [
+        *(p.relative_to(REPO).as_posix() for p in (REPO / "docs").glob("*.md")),
+        *(p.relative_to(REPO).as_posix() for p in (REPO / "contrib").rglob("*") if p.is_file()),
+        "CHANGELOG.md",
+        "SECURITY.md",
+        "README.md",
+        "bootstrap.sh",
+        ".ci/run",
+        "fuzz/harness.py",
+        "grammars/e820.lark",
+        "src/e820scope/schemas/timeline-4.json",
+    ]
+    assert len(wanted) > 12
+    missing = [w for w in wanted if w not in names]
+    assert not missing, f"not in {sdist.name}: {missing}"

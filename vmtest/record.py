@@ -87,8 +87,16 @@ def record(out: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m vmtest.record <matrix out dir with summary.json>", file=sys.stderr)
+    usage = "usage: python -m vmtest.record <matrix out dir with summary.json>"
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        print(usage, file=sys.stderr)
+        return 0 if argv in (["-h"], ["--help"]) else 2
+    if not (Path(argv[0]) / "summary.json").is_file():
+        print(
+            f"vmtest.record: no summary.json in {argv[0]} (python -m vmtest.matrix run "
+            f"--out DIR writes one)\n{usage}",
+            file=sys.stderr,
+        )
         return 2
     for name in record(Path(argv[0])):
         print(name)

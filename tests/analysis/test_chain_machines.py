@@ -4,6 +4,7 @@ generations (timeline and predict split it where the identity evidence disagrees
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 from e820scope.analysis.chains import predict_chains
@@ -55,3 +56,53 @@ def test_predict_keeps_the_machines_apart(tmp_path: Path) -> None:
     told = Assumptions(KernelVersion.parse("6.1.0"), HandoffPath.KEXEC_FILE_LOAD)
     report = predict_chains(boots, told)
     assert [c.generations for c in report.chains] == [1, 1]
+
+
+def test_timeline_and_predict_say_the_machine_changed(tmp_path: Path) -> None:
+    """The second console starts a chain because the log shows another machine (its
+    start is unknown and it is in the same file: nothing else splits them), and every
+    output says so: the row's chain_start, the text table's chain line, predict's chain
+    list."""
+    from click.testing import CliRunner
+
+    from e820scope.analysis.stream import ChainStart, chain_start
+    from e820scope.cli.main import cli
+
+    mail = _mail(tmp_path)
+    boots = [b for b in parse_input(str(mail)).boots if b.firmware_map]
+    brk = chain_start(BootInfo.of(boots[0]), BootInfo.of(boots[1]))
+    assert brk is not None and brk.kind is ChainStart.OTHER_MACHINE
+    assert brk.why.startswith("another machine (unknown start): ")
+    df = timeline_frame(boots)
+    assert list(df["chain_start"]) == ["first", "other_machine"]
+    assert df["chain_start_why"][1] == brk.why
+    runner = CliRunner()
+    text = runner.invoke(cli, ["timeline", str(mail)]).stdout
+    flat = text.replace("\n     ", " ")  # the chain line, wrapped at 120 columns
+    assert f"-- chain 2: {mail}#2: another machine (unknown start): " in flat
+    assert max(len(line) for line in text.splitlines()) <= 120
+    out = runner.invoke(
+        cli, ["predict", "--kernel", "6.1.0", "--path", "kexec_file_load", str(mail)]
+    ).stdout
+    assert f"  chain 2 ({mail}#2, 1 generation; another machine (unknown start): " in out
+    doc = json.loads(
+        runner.invoke(
+            cli, ["predict", "--json", "--kernel", "6.1.0", "--path", "kexec_file_load", str(mail)]
+        ).stdout
+    )
+    assert [c["chain_start"] for c in doc["chains"]] == ["first", "other_machine"]
+    assert doc["chains"][1]["chain_start_why"] == brk.why
+
+
+def test_a_boot_of_unknown_start_in_the_next_file_is_a_cut(tmp_path: Path) -> None:
+    """Two real pasted logs (samples/public/notes-08.log, linuxhw-19.log): the second's
+    start is unknown and it is another file, so the log does not show a hand-over: a cut
+    (checked before the machines are compared)."""
+    from e820scope.analysis.stream import ChainStart, chain_start
+
+    first = REPO / "samples" / "public" / "notes-08.log"
+    boots = [b for p in (first, B) for b in parse_input(str(p)).boots if b.firmware_map]
+    assert [b.start.method.value for b in boots] == ["unknown", "unknown"]
+    brk = chain_start(BootInfo.of(boots[0]), BootInfo.of(boots[1]))
+    assert brk is not None and brk.kind is ChainStart.CUT
+    assert list(timeline_frame(boots)["chain_start"]) == ["first", "cut"]

@@ -128,13 +128,14 @@ def test_timeline_csv_and_json(run) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[0].startswith(
-        "index,source,boot,label,chain,generation,kernel,start,ended_by,fate,entries,usable_bytes"
+        "index,source,boot,label,chain,generation,chain_start,chain_start_why,kernel,start,"
+        "ended_by,fate,entries,usable_bytes"
     )
     assert len(lines) == 1 + 64
     check_golden("timeline/patched.csv", r.output)
     r = run("timeline", "--json", STOCK_OVMF)
     doc = json.loads(r.output)
-    assert doc["schema"] == "e820scope.timeline/3"
+    assert doc["schema"] == "e820scope.timeline/4"
     assert [row["entries"] for row in doc["rows"]] == [16, 18, 18, 18, 18]
     assert doc["rows"][1]["splits"] == [{"addr": 0xBD100018, "addr_hex": "0xbd100018"}]
     assert doc["rows"][2]["splits"] == []

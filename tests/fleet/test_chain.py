@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from e820scope.analysis.chain_input import load_boots
 from e820scope.analysis.growth import Assumptions, generations, infer_mechanism
 from e820scope.analysis.predict import predict
 from e820scope.fleet.chain import analyse, merge_sources
 from e820scope.fleet.identity import identify
 from e820scope.fleet.inputs import HostUnit
+from e820scope.fleet.row import HostRow
 from e820scope.parse import parse_input
 
-from .conftest import GENS, LAB, STOCK_CHAIN, make_sosreport, make_tarball
+from .conftest import GENS, LAB, REPO, STOCK_CHAIN, make_sosreport, make_tarball
+
+PUBLIC = REPO / "samples" / "public"
 
 CHAIN = [str(GENS / g) for g in ("gen02.log", "gen03.log", "gen57.log", "gen58.log")]
 
@@ -123,3 +128,45 @@ def test_crash_directory_joins_the_chain_and_kdump_is_left_out(tmp_path: Path) -
     assert "1 kdump capture boot(s) left out of the chain" in row.warnings
     # gen02 -> gen03 is the patched chain's recurring +2 (SETUP_EFI carried)
     assert row.growth_per_generation == 2.0 and row.mechanism_source == "observed"
+
+
+def _assumed_row(tmp_path: Path, name: str) -> HostRow:
+    """``fleet --assume-kexec`` on one real public log (samples/public, MANIFEST.tsv)."""
+    log = tmp_path / name
+    log.write_bytes((PUBLIC / name).read_bytes())
+    row = analyse(HostUnit(name, "t", (str(log),)), assume_kexec=True)
+    assert row.error is None, row.error
+    return row
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["lkml-01.log", "notes-03.log", "forum-26-vbox.log"],  # 2.6.17.11, 3.10.0-514, 3.13.0-24
+)
+def test_assume_kexec_before_3_17_is_kexec_load_without_growth(tmp_path: Path, name: str) -> None:
+    """A kernel older than kexec_file_load (3.17) cannot grow by SETUP_EFI: its kexec
+    reboots are kexec_load (the rows said +2 SETUP_EFI per generation before)."""
+    row = _assumed_row(tmp_path, name)
+    assert row.handoff_path == "kexec_load" and row.growth_per_generation == 0
+    assert row.reboots_left is None and "SETUP_EFI" not in (row.mechanism or "")
+    assert any("has no kexec_file_load" in w for w in row.warnings)
+
+
+@pytest.mark.parametrize(
+    ("name", "growth", "carried"),
+    [
+        ("linuxhw-14.log", 2, "SETUP_EFI"),  # 5.4.0-58: before 8efbc518b884 (v5.8)
+        ("notes-05.log", 0, None),  # 5.8.8: SETUP_EFI stays out of e820_table_kexec
+        ("linuxhw-19.log", 2, "SETUP_RNG_SEED"),  # 6.2.8: RNG seed 6.0-6.7, no SETUP_EFI
+        ("notes-08.log", 0, None),  # 6.8.0-51: 7fd817c90650
+    ],
+)
+def test_assume_kexec_growth_follows_the_kernel_model(
+    tmp_path: Path, name: str, growth: int, carried: str | None
+) -> None:
+    row = _assumed_row(tmp_path, name)
+    assert row.handoff_path == "kexec_file_load" and row.growth_per_generation == growth
+    mech = row.mechanism or ""
+    assert mech.startswith(carried) if carried else mech.startswith("no growth"), mech
+    if carried != "SETUP_EFI":
+        assert "SETUP_EFI" not in mech

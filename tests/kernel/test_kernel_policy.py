@@ -104,3 +104,43 @@ def test_setup_data_ranges() -> None:
     assert ind.indirect_range(kv("4.19")) is None
     self_ind = SetupDataBlob(0x2000, 24, SetupDataType.SETUP_INDIRECT, 1 << 31, 0x9000, 5)
     assert self_ind.indirect_range(kv("6.1")) is None
+
+
+@pytest.mark.parametrize(
+    ("release", "created"),
+    [
+        ("2.6.17.11", ()),  # lkml-01: no kexec_file_load at all
+        ("3.16.0", ()),
+        ("3.17.0", (EFI,)),  # kexec_file_load (kexec-bzimage64.c) with setup_efi_state()
+        ("5.7.14", (EFI,)),
+        ("6.0.0", (EFI, RNG)),  # 68b8e9713c8e
+        ("7.1.3", (EFI, RNG)),
+    ],
+)
+def test_kexec_file_setup_data_per_release(release: str, created: tuple[int, ...]) -> None:
+    assert policy.has_kexec_file_load(kv(release)) == bool(created)
+    assert policy.kexec_file_setup_data(kv(release)) == created
+    assert policy.kexec_file_setup_data(kv(release), efi=False) == tuple(
+        t for t in created if t != EFI
+    )
+
+
+@pytest.mark.parametrize(
+    ("release", "setup_type", "label"),
+    [
+        ("5.7.14", EFI, None),
+        ("5.8.0", EFI, "8efbc518b884 (v5.8)"),
+        ("6.8.0", EFI, "8efbc518b884 (v5.8)"),  # the latest fix the kernel has for the type
+        ("6.12.117", EFI, "fc7f27cda843 (v6.9)"),  # from 6.9 the all-types fix decides
+        ("6.1.192", RNG, "7fd817c90650 (v6.8)"),  # stable backport 6.1.81
+        ("6.1.80", RNG, None),
+        ("6.9.0", PCI, "fc7f27cda843 (v6.9)"),
+        ("6.8.0", PCI, None),
+    ],
+)
+def test_kexec_table_fix_is_the_one_table(release: str, setup_type: int, label: str | None) -> None:
+    """setup_data_reserved's kexec answer and the fix named in predict's reasons are the
+    same table's (KEXEC_TABLE_FIXES)."""
+    fix = policy.kexec_table_fix(kv(release), setup_type)
+    assert (fix.label if fix else None) == label
+    assert policy.setup_data_reserved(kv(release), setup_type)[1] == (fix is None)

@@ -65,6 +65,27 @@ def test_growing_kernel_counts_reboots_left(gen2_root: Path, tmp_path: Path) -> 
     assert m["e820scope_setup_data_growing"] == [({"type": "SETUP_EFI"}, 1)]
 
 
+@pytest.mark.parametrize(
+    ("release", "counted"),
+    [("6.1.0-56-amd64", True), ("6.14.0", True), ("6.15.0", False), ("7.2.12-amd64", False)],
+)
+def test_usable_bytes_follow_the_running_kernel(
+    gen2_root: Path, tmp_path: Path, release: str, counted: bool
+) -> None:
+    """The real gen-2 dump received the type-128 piece 0xbd0b2018-0xbd0bbc57 (0x9c40
+    bytes, gen 1's SETUP_PCI blob). A kernel up to 6.14 uses it as RAM; from 6.15 it is
+    not RAM (KernelVersion.ram_types), so the received map counts 0x9c40 bytes less, and
+    so does e820_table_firmware, which on a kexec'd kernel is the map it received."""
+    root = tmp_path / "root"
+    shutil.copytree(gen2_root, root, symlinks=True)
+    (root / "proc/sys/kernel/osrelease").write_text(f"{release}\n")
+    (root / "proc/version").write_text(f"Linux version {release}\n")
+    m = scrape(root, tmp_path / "out.prom")
+    usable = dict((s[0]["map"], s[1]) for s in m["e820scope_usable_bytes"])
+    assert usable["received"] == usable["firmware"] == 4288208896 - (0 if counted else 0x9C40)
+    assert m["e820scope_info"][0][0]["kernel"] == release
+
+
 def test_every_metric_is_documented() -> None:
     doc = (REPO / "docs" / "metrics.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(e820scope_\w+)", doc, re.M))

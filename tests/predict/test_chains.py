@@ -42,11 +42,13 @@ def test_two_chains_are_predicted_each(tmp_path: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("2 chains")
     assert lines[1] == (
-        f"  chain 1 ({cap}#1..{cap}#64, 64 generations): lost 1 GiB at gen 58, seen; "
+        f"  chain 1 ({cap}#1..{cap}#64, 64 generations; first boot of the input (cold start)): "
+        "lost 1 GiB at gen 58, seen; "
         "will not boot at gen 64, seen"
     )
-    assert lines[2].startswith(f"  chain 2 ({cap}#65..{cap}#69, 5 generations): never: ")
-    assert f"Detailed forecast: chain 2 ({cap}#65..{cap}#69, 5 generations)" in out
+    cold = "cold boot: started by the firmware"
+    assert lines[2].startswith(f"  chain 2 ({cap}#65..{cap}#69, 5 generations; {cold}): never: ")
+    assert f"Detailed forecast: chain 2 ({cap}#65..{cap}#69, 5 generations; {cold})" in out
     # the detailed report counts the stock chain's generations from its cold boot
     assert "(5 generation(s) seen, last: gen 5)" in out
 
@@ -56,7 +58,10 @@ def test_json_says_which_chain_and_never_a_negative_count(tmp_path: Path) -> Non
     code, out, _ = _run("predict", "--json", cap)
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.predict/3"
+    # why each chain starts (schema e820scope.predict/4)
+    assert [c["chain_start"] for c in doc["chains"]] == ["first", "cold_boot"]
+    assert doc["chain"]["chain_start_why"] == "cold boot: started by the firmware"
+    assert doc["schema"] == "e820scope.predict/4"
     assert [c["chain"] for c in doc["chains"]] == [1, 2]
     assert doc["chain"]["chain"] == 2 and doc["chain"]["first_boot"] == f"{cap}#6"
     patched = doc["chains"][1]
@@ -93,7 +98,10 @@ def test_a_chain_of_one_cold_boot_is_not_predicted(tmp_path: Path) -> None:
     code, out, _ = _run("predict", cap)
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("  chain 3 "))
-    assert line.startswith(f"  chain 3 ({cap}#70, 1 generation): not predicted: cannot infer")
+    assert line.startswith(
+        f"  chain 3 ({cap}#70, 1 generation; cold boot: started by the firmware): "
+        "not predicted: cannot infer"
+    )
     assert "Detailed forecast: chain 2" in out
 
 
@@ -114,8 +122,14 @@ def test_timeline_numbers_chains_and_generations(tmp_path: Path) -> None:
         (2, 2),
     ]
     assert rows[64]["start"] == "cold" and rows[64]["usable_delta_bytes"] is None
+    # why each row starts a chain, or null (schema e820scope.timeline/4)
+    assert [r["chain_start"] for r in rows[62:66]] == [None, None, "cold_boot", None]
+    assert rows[0]["chain_start"] == "first"
+    assert rows[0]["chain_start_why"] == "first boot of the input (cold start)"
+    assert rows[64]["chain_start_why"] == "cold boot: started by the firmware"
     code, out, _ = _run("timeline", cap)
-    assert f"-- chain 2: {cap}#65 (cold start)" in out.splitlines()
+    flat = out.replace("\n     ", " ").splitlines()  # chain lines wrap at 120 columns
+    assert f"-- chain 2: {cap}#65: cold boot: started by the firmware" in flat
 
 
 @pytest.mark.parametrize("command", ["timeline", "predict"])

@@ -52,7 +52,7 @@ def test_json_document() -> None:
     code, out, _ = run("predict", *FIRST3, "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.predict/3"
+    assert doc["schema"] == "e820scope.predict/4"
     assert doc["verdict"] == "loss"
     assert doc["first_overflow_generation"] == 57
     assert doc["first_truncated_generation"] == 58
@@ -159,3 +159,17 @@ def test_file_named_like_a_boot_spec_is_read_as_a_file(tmp_path: Path) -> None:
     f = tmp_path / "chain#2"
     f.write_bytes((REPO / "samples" / "lab" / "stock-6.1-seabios-6g-chain.log").read_bytes())
     assert len(load_boots([str(f)])) == 5
+
+
+def test_kernel_without_kexec_file_load() -> None:
+    """A 2.6.17 log (samples/public/lkml-01.log): kexec_file_load is refused with a
+    message (it came in 3.17), and without --path the reboots are kexec_load: no growth
+    (predict used to forecast +2 SETUP_EFI entries a generation for it)."""
+    log = "samples/public/lkml-01.log"
+    code, out, err = run("predict", log, "--kernel", "2.6.17", "--path", "kexec_file_load")
+    assert code == 2 and "Traceback" not in err
+    assert "kernel 2.6.17 has no kexec_file_load (added in v3.17)" in err
+    code, out, err = run("predict", "--json", log, "--kernel", "3.13")
+    doc = json.loads(out)
+    assert code == 0 and doc["mechanism"]["path"] == "kexec_load"
+    assert doc["mechanism"]["blobs_per_generation"] == [] and "SETUP_EFI" not in out

@@ -105,8 +105,8 @@ def test_json_blocks_are_the_documents(patched_report: Path) -> None:
     blocks = dict(re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html))
     predict = json.loads(blocks["e820scope-predict"].replace("<\\/", "</"))
     timeline = json.loads(blocks["e820scope-timeline"].replace("<\\/", "</"))
-    assert predict["schema"] == "e820scope.predict/3" and predict["first_loss"]["generation"] == 58
-    assert timeline["schema"] == "e820scope.timeline/3" and len(timeline["rows"]) == 64
+    assert predict["schema"] == "e820scope.predict/4" and predict["first_loss"]["generation"] == 58
+    assert timeline["schema"] == "e820scope.timeline/4" and len(timeline["rows"]) == 64
 
 
 def test_page_names_the_command_and_is_reproducible(tmp_path: Path) -> None:

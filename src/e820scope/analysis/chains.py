@@ -1,7 +1,8 @@
 """``predict`` over a capture of several chains, one chain at a time.
 
-A cold (firmware) boot clears the carried type-128 entries and starts a new chain
-(:func:`.stream.continues`): each chain is predicted on its own, with generations
+A cold (firmware) boot clears the carried type-128 entries and starts a new chain, and
+so do another machine and a cut between files (:func:`.stream.chain_start`, which also
+says why: each outcome keeps it): each chain is predicted on its own, with generations
 numbered from 1 at its first boot. Boots stream by (:func:`.stream.stream_boots`); a
 chain's generations are kept while it lasts, then reduced to a :class:`ChainOutcome`
 (a few numbers), and only the last chain that could be predicted keeps its whole
@@ -19,7 +20,7 @@ from ..model.records import Boot, E820Entry
 from .generation import Generation, GenerationMaker, parts_of
 from .growth import Assumptions, infer_mechanism
 from .predict import DEFAULT_MIN_RAM, Prediction, predict
-from .stream import BootInfo, continues
+from .stream import BootInfo, ChainBreak, chain_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,10 @@ class ChainOutcome:
     first_loss: int | None = None
     first_loss_bytes: int | None = None
     death: int | None = None
+    #: why the chain starts (:class:`.stream.ChainStart` value: ``first``, ``cold_boot``,
+    #: ``other_machine``, ``cut``) and the same in words
+    start_kind: str | None = None
+    start_why: str | None = None
 
     def seen(self, generation: int | None) -> bool:
         """Whether ``generation`` is one the log shows (not a forecast)."""
@@ -63,13 +68,27 @@ def outcome(
     gens: list[Generation],
     pred: Prediction | None,
     error: InputError | None = None,
+    start: ChainBreak | None = None,
 ) -> ChainOutcome:
-    """What is kept of a chain once predicted (or not: ``error``)."""
+    """What is kept of a chain once predicted (or not: ``error``); ``start``: why it
+    starts."""
     first, last = gens[0].info.label, gens[-1].info.label
     seen = gens[-1].number
+    kind = start.kind.value if start is not None else None
+    start_why = start.why if start is not None else None
     if pred is None:
         why = str(error) if error is not None else "no prediction"
-        return ChainOutcome(number, first, last, len(gens), seen, "not predicted", why)
+        return ChainOutcome(
+            number,
+            first,
+            last,
+            len(gens),
+            seen,
+            "not predicted",
+            why,
+            start_kind=kind,
+            start_why=start_why,
+        )
     loss = pred.first_loss
     return ChainOutcome(
         number,
@@ -85,6 +104,8 @@ def outcome(
         loss.generation if loss is not None else None,
         loss.usable_lost if loss is not None else None,
         pred.death,
+        kind,
+        start_why,
     )
 
 
@@ -100,6 +121,7 @@ class ChainPredictor:
         self._gens: list[Generation] = []
         self._maker = GenerationMaker()
         self._prev: BootInfo | None = None  # the last boot
+        self._start: ChainBreak | None = None  # why the current chain starts
 
     def add(self, boot: Boot) -> None:
         self.add_parts(BootInfo.of(boot), *parts_of(boot))
@@ -112,9 +134,10 @@ class ChainPredictor:
     ) -> None:
         """:meth:`add` from what a generation reads of a boot
         (:func:`.generation.parts_of`)."""
-        prev = self._prev
-        if prev is not None and not continues(prev, info):
+        start = chain_start(self._prev, info)
+        if start is not None:
             self._close()
+            self._start = start
         gen = self._maker.add_parts(info, firmware, setup_data)
         if gen is not None:
             self._gens.append(gen)
@@ -131,11 +154,11 @@ class ChainPredictor:
             pred = predict(gens, infer_mechanism(gens, self.assume), min_ram=self.min_ram)
         except InputError as exc:
             self._error = exc
-            self.outcomes.append(outcome(number, gens, None, exc))
+            self.outcomes.append(outcome(number, gens, None, exc, self._start))
             return
         if notes:
             pred = replace(pred, notes=(*pred.notes, *notes))
-        out = outcome(number, gens, pred)
+        out = outcome(number, gens, pred, start=self._start)
         self.outcomes.append(out)
         self._main = (out, pred)
 

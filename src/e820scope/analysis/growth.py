@@ -20,7 +20,6 @@ carried blob per generation. Addresses are ints, ends exclusive.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import sys
 from collections.abc import Iterable, Sequence
@@ -29,10 +28,9 @@ from dataclasses import dataclass, field
 from ..kernel.policy import setup_data_reserved
 from ..kernel.range_ops import e820__range_update
 from ..kernel.sanitize import merge_abutting
-from ..kernel.setup_data import SetupDataType
 from ..kernel.table import KernelTable
 from ..model.kversion import KernelVersion
-from ..model.records import E820Entry, StartMethod
+from ..model.records import E820Entry
 from . import growth_reasons
 from .generation import (
     BLOB_SIZE,
@@ -45,23 +43,26 @@ from .generation import (
     find_reserved,
     generations,
 )
+from .handoff_path import (
+    Assumptions,
+    HandoffPath,
+    choose_path,
+    future_kinds,
+    is_kexec,
+    no_file_load,
+)
 
 __all__ = [
     "BLOB_SIZE",
     "RESERVED_KERN",
+    "Assumptions",
     "Blob",
     "Generation",
+    "HandoffPath",
     "blob_kind",
     "find_reserved",
     "generations",
 ]
-
-
-class HandoffPath(str, enum.Enum):
-    """Hand-off path of the next kexec reboot."""
-
-    KEXEC_FILE_LOAD = "kexec_file_load"
-    KEXEC_LOAD = "kexec_load"
 
 
 def usable_above(entries: Sequence[E820Entry], floor: int) -> int:
@@ -186,35 +187,7 @@ def reserved_in_kexec(kver: KernelVersion, kind: str) -> bool:
     Delegates to :func:`e820scope.kernel.policy.setup_data_reserved` (commits cited
     there); an unknown kind counts as SETUP_PCI (reserved wherever any type is).
     """
-    try:
-        code = int(SetupDataType[kind])
-    except KeyError:
-        code = int(SetupDataType.SETUP_PCI)
-    return setup_data_reserved(kver, code)[1]
-
-
-def setup_data_kinds_created(kver: KernelVersion) -> tuple[str, ...]:
-    """Nodes kexec_file_load creates for the next kernel on an EFI machine.
-
-    SETUP_EFI when EFI runtime services are on; SETUP_RNG_SEED since v6.0 (68b8e9713c8e).
-    """
-    kinds = ["SETUP_EFI"]
-    if kver.at_least(6, 0):
-        kinds.append("SETUP_RNG_SEED")
-    return tuple(kinds)
-
-
-@dataclass(frozen=True)
-class Assumptions:
-    """What the user tells ``predict`` about the future (needed with a single boot)."""
-
-    kernel: KernelVersion | None = None
-    path: HandoffPath | None = None
-    setup_data: tuple[str, ...] | None = None
-
-
-def _is_kexec(start: StartMethod) -> bool:
-    return start in (StartMethod.KEXEC_FILE_LOAD, StartMethod.KEXEC, StartMethod.KEXEC_LOAD)
+    return setup_data_reserved(kver, growth_reasons.setup_type(kind))[1]
 
 
 def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanism:
@@ -229,31 +202,20 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     """
     last = gens[-1]
     kver = assume.kernel or last.kernel
-    path = assume.path
     evidence: list[str] = []
     assumptions: list[str] = []
-    if path is None:
-        path = HandoffPath.KEXEC_LOAD if last.start is StartMethod.KEXEC_LOAD else None
-    if path is None:
-        path = HandoffPath.KEXEC_FILE_LOAD
-        if not any(_is_kexec(g.start) for g in gens):
-            assumptions.append("future reboots use kexec_file_load (kexec -s); give --path")
-        else:
-            evidence.append(
-                "the observed kexec hand-offs kept the firmware's first entry (kexec_file_load)"
-            )
+    path = choose_path(gens, assume, kver, evidence, assumptions)
     if assume.kernel is not None:
         assumptions.append(f"every future generation runs kernel {assume.kernel}")
 
     transitions = [
         (a, b)
         for a, b in itertools.pairwise(gens)
-        if _is_kexec(a.start) and _is_kexec(b.start) and b.number == a.number + 1
+        if is_kexec(a.start) and is_kexec(b.start) and b.number == a.number + 1
     ]
-    growth = tuple(len(_kexec_table(a, b)) - len(a.received) for a, b in transitions)
     # entries each kexec'd generation added to its own kexec table (not the received
     # count, which stops growing at the cap)
-    measured = growth
+    measured = tuple(len(_kexec_table(a, b)) - len(a.received) for a, b in transitions)
     placement = _observed_placement(gens)
 
     if path is HandoffPath.KEXEC_LOAD:
@@ -268,96 +230,91 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
             never_reason=(
                 "kexec_load: kexec-tools builds the map from /sys/firmware/memmap (no "
                 "setup_data reservations before 6.15) and passes entries beyond 128 in a "
-                "SETUP_E820_EXT node"
+                "SETUP_E820_EXT node" + (f"; {no_file_load(kver)}" if no_file_load(kver) else "")
             ),
             assumptions=tuple(assumptions),
             evidence=tuple(evidence),
         )
-
     if transitions and assume.setup_data is None:
-        a, b = transitions[-1]
-        have = {(e.addr, e.size) for e in b.received}
-        carried = tuple(x for x in a.reserved if (x.addr, x.size) in have)
-        dropped = tuple(x for x in a.reserved if (x.addr, x.size) not in have)
-        for x in carried:
-            evidence.append(
-                f"gen {a.number} reserved a {x.size:#x}-byte {x.kind} blob at {x.addr:#x} and "
-                f"gen {b.number} received it as its own entry: carried in e820_table_kexec"
-            )
-        for x in dropped:
-            evidence.append(
-                f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
-                f"{b.number}'s map: reserved in e820_table only (the kernel has "
-                f"{growth_reasons.fix_for(x.kind, a.kernel)})"
-            )
-        first, kept, later, capped = growth_reasons.constant_blobs(gens)
-        if kept:
-            evidence.append(growth_reasons.constant_text(first, kept, later, capped))
-        rate = sum(measured) / len(measured)
-        if len(set(measured)) > 1:
-            evidence.append(
-                "the generations disagree on the growth ("
-                + ", ".join(f"{m:+d} x{measured.count(m)}" for m in sorted(set(measured)))
-                + f"); measured rate {rate:+.2f} entries/generation"
-            )
-        sizes = tuple(x.size for x in carried)
-        never = None
-        if not sizes:
-            never = (
-                growth_reasons.not_carried(dropped, a.kernel)
-                if dropped
-                else "no setup_data is reserved in the kexec'd generations: "
-                "the hand-off does not grow"
-            )
-            if kept:
-                never += growth_reasons.constant_clause(kept)
-        return Mechanism(
-            path,
-            kver,
-            sizes,
-            placement,
-            "observed",
-            float(growth[-1]),
-            measured,
-            never_reason=never,
-            assumptions=tuple(assumptions),
-            evidence=tuple(evidence),
-            carried_kinds=tuple(x.kind for x in carried),
-        )
-
+        return _observed(gens, transitions, measured, path, kver, evidence, assumptions)
     # Not enough generations: decide from the kernel version and the setup_data kinds.
-    # A release number alone cannot tell a patched kernel, so the user must state it.
-    missing = []
-    if assume.kernel is None:
-        seen = last.kernel  # the log's own kernel is the usual answer; 5.7 an example
-        missing.append(
-            ("the kernel version of the future generations", f"--kernel {seen or '5.7'}")
-        )
-    if assume.path is None and not any(_is_kexec(g.start) for g in gens):
-        missing.append(("the hand-off path", "--path kexec_file_load"))
-    if missing or assume.kernel is None:
-        raise _need(missing)
-    kver = assume.kernel
-    if assume.setup_data is not None:
-        kinds = assume.setup_data
-        assumptions.append(
-            "each hand-off carries setup_data " + ",".join(kinds) + " (--assume-setup-data)"
-        )
-    elif last.reserved and _is_kexec(last.start):
-        kinds = tuple(dict.fromkeys(x.kind for x in last.reserved))
+    return _assumed(gens, assume, path, measured, evidence, assumptions)
+
+
+def _observed(
+    gens: Sequence[Generation],
+    transitions: Sequence[tuple[Generation, Generation]],
+    measured: tuple[int, ...],
+    path: HandoffPath,
+    kver: KernelVersion | None,
+    evidence: list[str],
+    assumptions: list[str],
+) -> Mechanism:
+    """The growth measured between kexec'd generations in a row (``measured``: what each
+    such step added); the last step's blobs are what every later generation adds."""
+    placement = _observed_placement(gens)
+    a, b = transitions[-1]
+    have = {(e.addr, e.size) for e in b.received}
+    carried = tuple(x for x in a.reserved if (x.addr, x.size) in have)
+    dropped = tuple(x for x in a.reserved if (x.addr, x.size) not in have)
+    for x in carried:
         evidence.append(
-            f"gen {last.number} reserved "
-            + ", ".join(f"{x.kind} ({x.size:#x} bytes at {x.addr:#x})" for x in last.reserved)
+            f"gen {a.number} reserved a {x.size:#x}-byte {x.kind} blob at {x.addr:#x} and "
+            f"gen {b.number} received it as its own entry: carried in e820_table_kexec"
         )
-        assumptions.append("every future kexec'd kernel receives the same setup_data kinds")
-    else:
-        kinds = setup_data_kinds_created(kver)
-        assumptions.append(
-            "each kexec_file_load hand-off carries "
-            + ",".join(kinds)
-            + f" (what kexec_file_load creates on an EFI machine with {kver}; "
-            "give --assume-setup-data to change)"
+    for x in dropped:
+        evidence.append(
+            f"gen {a.number}'s {x.size:#x}-byte {x.kind} blob at {x.addr:#x} is not in gen "
+            f"{b.number}'s map: reserved in e820_table only (the kernel has "
+            f"{growth_reasons.fix_for(x.kind, a.kernel)})"
         )
+    first, kept, later, capped = growth_reasons.constant_blobs(gens)
+    if kept:
+        evidence.append(growth_reasons.constant_text(first, kept, later, capped))
+    rate = sum(measured) / len(measured)
+    if len(set(measured)) > 1:
+        evidence.append(
+            "the generations disagree on the growth ("
+            + ", ".join(f"{m:+d} x{measured.count(m)}" for m in sorted(set(measured)))
+            + f"); measured rate {rate:+.2f} entries/generation"
+        )
+    sizes = tuple(x.size for x in carried)
+    never = None
+    if not sizes:
+        never = (
+            growth_reasons.not_carried(dropped, a.kernel)
+            if dropped
+            else "no setup_data is reserved in the kexec'd generations: the hand-off does not grow"
+        )
+        if kept:
+            never += growth_reasons.constant_clause(kept)
+    return Mechanism(
+        path,
+        kver,
+        sizes,
+        placement,
+        "observed",
+        float(measured[-1]),
+        measured,
+        never_reason=never,
+        assumptions=tuple(assumptions),
+        evidence=tuple(evidence),
+        carried_kinds=tuple(x.kind for x in carried),
+    )
+
+
+def _assumed(
+    gens: Sequence[Generation],
+    assume: Assumptions,
+    path: HandoffPath,
+    measured: tuple[int, ...],
+    evidence: list[str],
+    assumptions: list[str],
+) -> Mechanism:
+    """The growth from the kernel model, for a chain without two kexec'd generations in
+    a row (:func:`.handoff_path.future_kinds` says what the hand-offs carry)."""
+    placement = _observed_placement(gens)
+    kver, kinds = future_kinds(gens, assume, evidence, assumptions)
     reserved = tuple(k for k in kinds if reserved_in_kexec(kver, k))
     assumptions.append(
         f"kernel {kver} reserves "
@@ -372,8 +329,9 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
         never = (
             f"kernel {kver} does not reserve "
             + ",".join(kinds)
-            + " in e820_table_kexec (fixed: 8efbc518b884 v5.8 for SETUP_EFI, "
-            "7fd817c90650 v6.8 for SETUP_RNG_SEED, fc7f27cda843 v6.9 for all)"
+            + " in e820_table_kexec (it has "
+            + "; ".join(f"{growth_reasons.fix_for(k, kver)} for {k}" for k in kinds)
+            + ")"
         )
     if placement.strategy != "stride":
         assumptions.append(placement.describe())
@@ -392,19 +350,6 @@ def infer_mechanism(gens: Sequence[Generation], assume: Assumptions) -> Mechanis
     )
 
 
-def _need(missing: list[tuple[str, str]]) -> Exception:
-    """One error naming every fact that is missing (what, example option) at once."""
-    from ..errors import InputError
-
-    what = " and ".join(w for w, _ in missing)
-    options = " ".join(x for _, x in missing)
-    them = "them" if len(missing) > 1 else "it"
-    return InputError(
-        f"cannot infer the growth from one generation without {what}",
-        hint=f"give at least two kexec'd generations, or state {them} ({options})",
-    )
-
-
 def _kexec_table(a: Generation, b: Generation) -> tuple[E820Entry, ...]:
     """a's e820_table_kexec as b shows it: R_a plus the blobs of a that b received."""
     have = {(e.addr, e.size) for e in b.received}
@@ -412,7 +357,7 @@ def _kexec_table(a: Generation, b: Generation) -> tuple[E820Entry, ...]:
 
 
 def _observed_placement(gens: Sequence[Generation]) -> Placement:
-    addrs = [g.reserved[0].addr for g in gens if _is_kexec(g.start) and g.reserved]
+    addrs = [g.reserved[0].addr for g in gens if is_kexec(g.start) and g.reserved]
     if len(addrs) >= 2:
         return Placement("stride", addrs[-1], addrs[-1] - addrs[-2])
     if addrs:
@@ -432,7 +377,7 @@ def kexec_table_of(
         if x.size in sizes:
             sizes.remove(x.size)
             carried.append(x)
-    if not _is_kexec(gen.start) and gen.reserved and mech.path is HandoffPath.KEXEC_FILE_LOAD:
+    if not is_kexec(gen.start) and gen.reserved and mech.path is HandoffPath.KEXEC_FILE_LOAD:
         # a cold boot's bootloader blobs: carried only when the kernel reserves them
         kver = mech.kernel
         carried = [x for x in gen.reserved if kver is None or reserved_in_kexec(kver, x.kind)]

@@ -13,26 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, KEXEC_TABLE_FIXES, kexec_table_fix
+from ..kernel.setup_data import SetupDataType
 from ..model.kversion import KernelVersion
 from .generation import Blob, Generation
 
-#: The commit that stopped each setup_data type from being reserved in e820_table_kexec.
-FIX_FOR_KIND = {
-    "SETUP_EFI": "8efbc518b884 (v5.8)",
-    "SETUP_IMA": "b69a2afd5afc (v6.0)",
-    "SETUP_RNG_SEED": "7fd817c90650 (v6.8)",
-}
-#: Every type (6.9).
-ALL_TYPES_FIX = "fc7f27cda843 (v6.9)"
+
+def setup_type(kind: str) -> int:
+    """The ``SETUP_*`` value of a blob kind; an unknown kind counts as SETUP_PCI
+    (reserved wherever any type is)."""
+    try:
+        return int(SetupDataType[kind])
+    except KeyError:
+        return int(SetupDataType.SETUP_PCI)
 
 
 def fix_for(kind: str, kver: KernelVersion | None = None) -> str:
-    """The fix that keeps a ``kind`` blob out of e820_table_kexec (on ``kver``: 6.9 and
-    later keep every type out)."""
-    if kver is not None and kver.at_least(6, 9):
-        return ALL_TYPES_FIX
-    return FIX_FOR_KIND.get(kind, ALL_TYPES_FIX)
+    """The fix that keeps a ``kind`` blob out of e820_table_kexec: the one ``kver`` has
+    (:func:`e820scope.kernel.policy.kexec_table_fix`), else the first that would."""
+    code = setup_type(kind)
+    fix = kexec_table_fix(kver, code) if kver is not None else None
+    if fix is None:
+        fix = next(f for f in KEXEC_TABLE_FIXES if f.keeps_out(code))
+    return fix.label
 
 
 def not_carried(dropped: Sequence[Blob], kver: KernelVersion | None) -> str:

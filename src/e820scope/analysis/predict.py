@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..kernel.handoff import kexec_file_load_handoff, zeropage_split
-from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE
+from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, KEXEC_TABLE_FIXES
 from ..model.records import E820Entry, usable_bytes
 from .growth import (
     Blob,
@@ -31,6 +31,7 @@ from .growth import (
     split_for,
     usable_above,
 )
+from .growth_reasons import setup_type
 
 MiB = 1 << 20
 #: The x86-64 kernel runs at CONFIG_PHYSICAL_START (16 MiB) and early allocations such
@@ -260,13 +261,14 @@ def remedies(mech: Mechanism, gens: Sequence[Generation]) -> tuple[str, ...]:
     """What stops the growth or undoes it, for this mechanism."""
     if not mech.blob_sizes or mech.path is not HandoffPath.KEXEC_FILE_LOAD:
         return ()
-    kinds = set(mech.carried_kinds)
     fixes = []
-    if "SETUP_EFI" in kinds:
-        fixes.append("8efbc518b884 (v5.8) for SETUP_EFI")
-    if "SETUP_RNG_SEED" in kinds:
-        fixes.append("7fd817c90650 (v6.8; stable 6.1.81, 6.6.21, 6.7.9) for SETUP_RNG_SEED")
-    fixes.append("fc7f27cda843 (v6.9) for every setup_data type")
+    for fix in KEXEC_TABLE_FIXES:  # the kernel model's fixes, oldest first
+        if fix.types is None:
+            fixes.append(f"{fix.label} for every setup_data type")
+            continue
+        kinds = [k for k in dict.fromkeys(mech.carried_kinds) if fix.keeps_out(setup_type(k))]
+        if kinds:
+            fixes.append(f"{fix.long_label} for {','.join(kinds)}")
     cold = next((g for g in gens if not g.start.value.startswith("kexec")), None)
     cold_text = (
         f" (back to the firmware's {len(cold.received)} entries, gen {cold.number})"

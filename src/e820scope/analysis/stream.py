@@ -13,6 +13,7 @@ shows another machine (:func:`continues`: the one rule ``timeline`` and ``predic
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -70,22 +71,63 @@ def _map_cut(boot: Boot) -> str | None:
     return fw.notes[0] if fw.notes else "the map is not whole"
 
 
-def continues(prev: BootInfo, info: BootInfo) -> bool:
-    """Whether ``info``'s boot continues the chain of ``prev``'s.
+class ChainStart(str, enum.Enum):
+    """Why a boot starts a chain (:func:`chain_start`)."""
 
-    A cold boot starts a new chain; a boot of unknown start continues it only within
-    the same file (boots from several files are generations only when the log shows a
-    kexec, kdump or similar); and two machines are two chains, never a generation change
-    (:func:`.identity.machine_verdict`: a paste of two hosts' consoles).
+    #: the first boot of the input
+    FIRST = "first"
+    #: started by the firmware: the carried type-128 entries are gone
+    COLD_BOOT = "cold_boot"
+    #: the log shows another machine than the boot before (:func:`.identity.machine_verdict`)
+    OTHER_MACHINE = "other_machine"
+    #: its start is unknown and it comes from another file than the boot before: the log
+    #: is cut between them and does not show that one handed over to the other
+    CUT = "cut"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """That a boot starts a chain, and why: ``why`` in words (it names no boot label, so
+    the rows of a parallel run, renumbered later, say the same)."""
+
+    kind: ChainStart
+    why: str
+
+
+def chain_start(prev: BootInfo | None, info: BootInfo) -> ChainBreak | None:
+    """Whether ``info``'s boot starts a chain rather than continuing ``prev``'s, and why
+    (None: it continues it). The one chain rule of ``timeline`` and ``predict``.
+
+    The first boot starts one; a cold boot starts a new chain; a boot of unknown start
+    continues it only within the same file (boots from several files are generations
+    only when the log shows a kexec, kdump or similar); and two machines are two chains,
+    never a generation change (:func:`.identity.machine_verdict`: a paste of two hosts'
+    consoles).
     """
     method = info.start
+    if prev is None:
+        return ChainBreak(ChainStart.FIRST, f"first boot of the input ({method.value} start)")
     if method is StartMethod.COLD:
-        return False
+        return ChainBreak(ChainStart.COLD_BOOT, "cold boot: started by the firmware")
     if method is StartMethod.UNKNOWN and prev.source != info.source:
-        return False
+        return ChainBreak(
+            ChainStart.CUT,
+            "cut: unknown start, in another file than the boot before (no hand-over shown)",
+        )
     if prev.identity is None or info.identity is None:
-        return True
-    return machine_verdict(prev.identity, info.identity, prev.label, info.label).same is not False
+        return None
+    verdict = machine_verdict(prev.identity, info.identity, "the boot before", "this boot")
+    if verdict.same is not False:
+        return None
+    return ChainBreak(
+        ChainStart.OTHER_MACHINE,
+        f"another machine ({method.value} start): " + "; ".join(verdict.differ),
+    )
+
+
+def continues(prev: BootInfo, info: BootInfo) -> bool:
+    """Whether ``info``'s boot continues the chain of ``prev``'s (:func:`chain_start`)."""
+    return chain_start(prev, info) is None
 
 
 def _input_bytes(path: str) -> int | None:

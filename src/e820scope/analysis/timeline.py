@@ -8,7 +8,10 @@ are ints; renderers format them). Columns:
 
 ``index`` 1-based row, ``source``/``boot``/``label`` where it came from (``label`` is
 ``FILE#N``), ``chain`` (1-based: a cold boot or a change of machine starts a new
-chain, :func:`.stream.continues`) and ``generation`` (1-based within the chain),
+chain, :func:`.stream.chain_start`) and ``generation`` (1-based within the chain),
+``chain_start`` (None when the row continues a chain, else why it starts one:
+``first``, ``cold_boot``, ``other_machine`` or ``cut``, :class:`.stream.ChainStart`)
+and ``chain_start_why`` (the same in words, with the evidence of another machine),
 ``kernel``, ``start`` (how it was started), ``ended_by`` (``kexec``,
 ``panic``, ...), ``fate`` (``panic: <message>``, ``oom: ...``, ``no Memory: line`` or
 None: how far the boot got), ``entries`` (map length), ``usable_bytes`` (the boot's kernel's
@@ -38,7 +41,7 @@ from ..model.types import E820Type
 from .align import ChangeKind
 from .diff import BootDiff, MapKind, diff_boots, pick_map
 from .hidden import boot_hidden, resolve
-from .stream import BootInfo, continues
+from .stream import BootInfo, chain_start, continues
 
 COLUMNS = (
     "index",
@@ -47,6 +50,8 @@ COLUMNS = (
     "label",
     "chain",
     "generation",
+    "chain_start",
+    "chain_start_why",
     "kernel",
     "start",
     "ended_by",
@@ -212,7 +217,8 @@ class TimelineRows:
     def add(self, boot: Boot) -> None:
         info = BootInfo.of(boot)
         prev = self.prev
-        if self._prev_info is None or not continues(self._prev_info, info):
+        start = chain_start(self._prev_info, info)
+        if start is not None:
             prev = None
             self.chain += 1
             self.generation = 0
@@ -220,6 +226,8 @@ class TimelineRows:
         self.count += 1
         row = _row(self.count, boot, prev, self.map_kind)
         row["chain"], row["generation"] = self.chain, self.generation
+        row["chain_start"] = start.kind.value if start else None
+        row["chain_start_why"] = start.why if start else None
         marshal.dump(tuple(row[c] for c in COLUMNS), self._spool)
         self.prev, self._prev_info = boot, info
 

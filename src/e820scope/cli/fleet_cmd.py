@@ -58,11 +58,14 @@ Exit codes:
 )
 @click.option(
     "-j",
+    "--jobs",
     "--workers",
+    "workers",
     type=click.IntRange(min=1),
     metavar="N",
     default=None,
-    help="Local worker processes (default: every core; 1: no pool).",
+    help="Local worker processes (default: every core; 1: no pool). -j/--jobs as in "
+    "the other commands; --workers is the old name.",
 )
 @click.option(
     "--dask",
@@ -75,7 +78,8 @@ Exit codes:
     "--assume-kexec",
     is_flag=True,
     help="For hosts whose logs show no kexec reboot, predict kexec_file_load reboots "
-    "into the same kernel (otherwise they are not predicted).",
+    "into the same kernel (kexec_load for kernels before 3.17, which lack it; otherwise "
+    "they are not predicted).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @handle_errors
@@ -108,7 +112,7 @@ def fleet(
 
     \b
     Example:
-      e820scope fleet --fail-within 30 samples/lab/patched-6.1-ovmf-4g-chain \
+      e820scope fleet --fail-within 30 samples/lab/patched-6.1-ovmf-4g-chain \\
           samples/lab/stock-6.1-ovmf-6g-chain.log
     """
     if as_csv and as_json:

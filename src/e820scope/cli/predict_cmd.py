@@ -75,7 +75,7 @@ def build_prediction(
     "Default: as observed, else what kexec_file_load creates for --kernel.",
     min_ram_help="Usable RAM above 16 MiB a generation needs to boot (kernel + initrd).",
 )
-@json_option("e820scope.predict/3")
+@json_option("e820scope.predict/4")
 @click.option(
     "--fail-within",
     type=click.IntRange(min=0),
@@ -102,9 +102,11 @@ def predict_cmd(
     FILE... are boot logs of consecutive generations (one log with many boots, or one
     file per boot, FILE#N for one boot of a file). From two or more kexec'd generations
     the growth is measured; from one boot give --kernel and --path (a cold boot) and,
-    if the default is not right, --assume-setup-data. A cold boot starts a new chain:
-    each chain is predicted (one line each), the last one in detail; a loss the log
-    already shows is reported as seen.
+    if the default is not right, --assume-setup-data. A cold boot, another machine or a
+    cut between files starts a new chain (each chain's line says which): each chain is
+    predicted (one line each), the last one in detail; a loss the log already shows is
+    reported as seen. A --kernel before 3.17 has no kexec_file_load: its reboots are
+    kexec_load.
     """
     report = build_chains(
         files, kernel, path, assume_setup_data, min_ram, quiet=quiet, jobs=jobs_for(jobs, files)

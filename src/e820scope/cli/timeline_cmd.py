@@ -23,7 +23,7 @@ from .progress import Progress
 @inputs_argument()
 @map_option(help="Which map of each boot to count (see 'e820scope diff --help').")
 @csv_option()
-@json_option("e820scope.timeline/3")
+@json_option("e820scope.timeline/4")
 @click.option("--wide", is_flag=True, help="Every column (the default table fits 120 columns).")
 @quiet_option()
 @jobs_option()
@@ -43,8 +43,10 @@ def timeline(
     vs the previous row, hidden type-128 pieces, splits introduced (address of each),
     notes (PANIC/OOM, entries at or dropped at the 128 cap, warnings; the texts are
     listed under the table). --wide adds how each boot ended, own setup_data
-    reservations, last_pfn, Initmem end and the Memory: total. A cold boot starts a
-    new chain (marked above its row; JSON and CSV have chain and generation columns).
+    reservations, last_pfn, Initmem end and the Memory: total. A cold boot, another
+    machine or a cut between files (unknown start in the next file) starts a new chain,
+    marked above its row with why; JSON and CSV have chain, generation, chain_start and
+    chain_start_why columns.
 
     \b
     Example:

@@ -33,6 +33,7 @@ from ..analysis.growth import (
 )
 from ..analysis.predict import Prediction, predict
 from ..errors import E820ScopeError
+from ..kernel.policy import has_kexec_file_load
 from ..model.records import Boot, StartMethod
 from ..parse import parse_input
 from .inputs import HostUnit
@@ -106,7 +107,9 @@ def _mechanism(
     """The growth as ``predict`` infers it. A chain without two kexec'd generations in a
     row gets what the log's own kernel does on the next reboots (said in the warnings):
     when the host was seen kexec-rebooting, or with ``assume_kexec`` (as
-    kexec_file_load); else None (the log shows no kexec: nothing to predict)."""
+    kexec_file_load, or kexec_load on a kernel without it:
+    :func:`e820scope.kernel.policy.has_kexec_file_load`); else None (the log shows no
+    kexec: nothing to predict)."""
     try:
         return infer_mechanism(gens, Assumptions())
     except E820ScopeError:
@@ -114,12 +117,16 @@ def _mechanism(
         kexeced = any(g.start in _KEXEC for g in gens)
         if kver is None or not (kexeced or assume_kexec):
             return None
-        path = None if kexeced else HandoffPath.KEXEC_FILE_LOAD
+        path = None
+        file_load = has_kexec_file_load(kver)
+        if not kexeced:
+            path = HandoffPath.KEXEC_FILE_LOAD if file_load else HandoffPath.KEXEC_LOAD
         warnings.append(
             f"one kexec'd generation does not show the growth: assumed the next reboots run {kver}"
-            if kexeced
+            if path is None
             else f"no kexec reboot in the log: assumed (--assume-kexec) the next reboots run "
-            f"{kver} with kexec_file_load"
+            f"{kver} with {path.value}"
+            + ("" if file_load else " (the kernel has no kexec_file_load)")
         )
         return infer_mechanism(gens, Assumptions(kernel=kver, path=path))
 
@@ -221,7 +228,7 @@ def _unpredicted(row: HostRow, gens: Sequence[Generation], warnings: list[str]) 
     else:
         why = (
             "no kexec reboot in the log: nothing to predict (--assume-kexec predicts "
-            "kexec_file_load reboots into the same kernel)"
+            "kexec_file_load reboots into the same kernel, kexec_load before 3.17)"
         )
         mechanism = "no kexec seen"
     return replace(

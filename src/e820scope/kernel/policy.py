@@ -8,6 +8,7 @@ whose exact commit was not identified.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, field
 
 from ..model.kversion import KernelVersion
 from ..model.types import E820Type
@@ -93,13 +94,83 @@ def early_params_before_setup_data(kver: KernelVersion) -> bool:
     return kver.at_least(4, 0)
 
 
-def _has_rng_seed_fix(kver: KernelVersion, stable_backports: bool) -> bool:
-    if kver.at_least(6, 8):
-        return True
-    if not stable_backports:
-        return False
-    level = RNG_SEED_STABLE_BACKPORTS.get((kver.major, kver.minor))
-    return level is not None and kver.patch >= level
+#: First release with kexec_file_load on x86 (arch/x86/kernel/kexec-bzimage64.c; its
+#: setup_e820_entries() copies e820_saved in 3.17 - 4.12, kernel-facts §2.4). Older kernels
+#: only have kexec_load.
+KEXEC_FILE_LOAD_SINCE = (3, 17)
+
+
+def has_kexec_file_load(kver: KernelVersion) -> bool:
+    """Whether ``kver`` has the kexec_file_load syscall (v3.17)."""
+    return kver.at_least(*KEXEC_FILE_LOAD_SINCE)
+
+
+@dataclass(frozen=True)
+class KexecTableFix:
+    """A release from which setup_data stops being reserved in e820_table_kexec.
+
+    ``types``: the ``SETUP_*`` values it keeps out (None: every type). ``stable``: stable
+    branches (major, minor) -> first patch level with the backport.
+    """
+
+    since: tuple[int, int]
+    types: frozenset[int] | None
+    commit: str
+    stable: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def applies(self, kver: KernelVersion, stable_backports: bool = True) -> bool:
+        if kver.at_least(*self.since):
+            return True
+        level = self.stable.get((kver.major, kver.minor)) if stable_backports else None
+        return level is not None and kver.patch >= level
+
+    def keeps_out(self, setup_type: int) -> bool:
+        return self.types is None or setup_type in self.types
+
+    @property
+    def label(self) -> str:
+        """``commit (vX.Y)``."""
+        return f"{self.commit} (v{self.since[0]}.{self.since[1]})"
+
+    @property
+    def long_label(self) -> str:
+        """The label with the stable releases that carry the backport."""
+        if not self.stable:
+            return self.label
+        levels = ", ".join(f"{a}.{b}.{c}" for (a, b), c in sorted(self.stable.items()))
+        return f"{self.commit} (v{self.since[0]}.{self.since[1]}; stable {levels})"
+
+
+#: The one table of which setup_data e820_table_kexec stops holding, release by release
+#: (<= 5.7: every type; 4.13 created the kexec table, 12df216c61c8). ``predict``,
+#: ``fleet``, ``live`` and the hand-off model read it through :func:`setup_data_reserved`,
+#: :func:`kexec_table_fix` and :func:`kexec_file_setup_data`.
+KEXEC_TABLE_FIXES: tuple[KexecTableFix, ...] = (
+    # "x86/kexec: Do not reserve EFI setup_data in the kexec e820 table"
+    KexecTableFix((5, 8), frozenset({SetupDataType.SETUP_EFI}), "8efbc518b884"),
+    KexecTableFix((6, 0), frozenset({SetupDataType.SETUP_IMA}), "b69a2afd5afc"),
+    # "x86/e820: Don't reserve SETUP_RNG_SEED in e820"
+    KexecTableFix(
+        (6, 8),
+        frozenset({SetupDataType.SETUP_RNG_SEED}),
+        "7fd817c90650",
+        RNG_SEED_STABLE_BACKPORTS,
+    ),
+    # "x86/kexec: Do not update E820 kexec table for setup_data"
+    KexecTableFix((6, 9), None, "fc7f27cda843"),
+)
+
+
+def kexec_table_fix(
+    kver: KernelVersion, setup_type: int, *, stable_backports: bool = True
+) -> KexecTableFix | None:
+    """The latest fix ``kver`` has that keeps ``setup_type`` out of e820_table_kexec
+    (from 6.9 the all-types one, fc7f27cda843; None: the kernel reserves it there; 6.15+
+    reserves nothing, see :func:`setup_data_reserved`)."""
+    for fix in reversed(KEXEC_TABLE_FIXES):
+        if fix.keeps_out(setup_type) and fix.applies(kver, stable_backports):
+            return fix
+    return None
 
 
 def setup_data_reserved(
@@ -112,8 +183,12 @@ def setup_data_reserved(
     used by kexec (e820_saved / e820_table_firmware, via the full memcpy).
 
     * <= 5.7: every type, both tables (12df216c61c8 for the kexec table in 4.13).
-    * 5.8: not SETUP_EFI in the kexec table — 8efbc518b884 "x86/kexec: Do not reserve
-      EFI setup_data in the kexec e820 table".
+    * from then on, :data:`KEXEC_TABLE_FIXES` keeps types out of the kexec table: 5.8
+      SETUP_EFI (8efbc518b884), 6.0 SETUP_IMA (b69a2afd5afc), 6.8 and stable backports
+      SETUP_RNG_SEED (7fd817c90650, see RNG_SEED_STABLE_BACKPORTS), 6.9 every type
+      (fc7f27cda843).
+    * 6.15: nothing at all — efe659ac0146 removed E820_TYPE_RESERVED_KERN and
+      e820__reserve_setup_data() (memblock reservation only).
 
     Confirmed on real kernels (tests/vm/test_matrix.py::test_setup_data_policy_per_kernel,
     the module's tables after an OVMF boot and after kexec_file_load): Debian 5.10.223 and
@@ -122,26 +197,34 @@ def setup_data_reserved(
     prints a received RESERVED_KERN entry as ``type 128`` and leaves it out of RAM
     (test_7_2_prints_type_128_from_6_1). The 6.0 (SETUP_IMA) and 6.8 (SETUP_RNG_SEED)
     steps are not observable there: no such node reaches these kernels under QEMU.
-    * 6.0: not SETUP_IMA either — b69a2afd5afc.
-    * 6.8 (and stable backports, see RNG_SEED_STABLE_BACKPORTS): not SETUP_RNG_SEED
-      either — 7fd817c90650 "x86/e820: Don't reserve SETUP_RNG_SEED in e820".
-    * 6.9: nothing in the kexec table — fc7f27cda843 "x86/kexec: Do not update E820 kexec
-      table for setup_data".
-    * 6.15: nothing at all — efe659ac0146 removed E820_TYPE_RESERVED_KERN and
-      e820__reserve_setup_data() (memblock reservation only).
     """
     if kver.at_least(6, 15):
         return False, False
-    if kver.at_least(6, 9):
-        return True, False
-    skipped: set[int] = set()
-    if kver.at_least(5, 8):
-        skipped.add(SetupDataType.SETUP_EFI)
-    if kver.at_least(6, 0):
-        skipped.add(SetupDataType.SETUP_IMA)
-    if _has_rng_seed_fix(kver, stable_backports):
-        skipped.add(SetupDataType.SETUP_RNG_SEED)
-    return True, setup_type not in skipped
+    fix = kexec_table_fix(kver, setup_type, stable_backports=stable_backports)
+    return True, fix is None
+
+
+#: setup_data nodes kexec_file_load creates for the next kernel without special options
+#: (arch/x86/kernel/kexec-bzimage64.c, kernel-facts §2.4), with the first release:
+#: SETUP_EFI (setup_efi_state(), when the current boot has EFI runtime services) since
+#: kexec_file_load exists; SETUP_RNG_SEED (32 bytes, when the RNG is initialised, which
+#: it is on any machine that got that far) since v6.0 (68b8e9713c8e). SETUP_IMA
+#: (CONFIG_IMA_KEXEC), SETUP_DTB (force-DTB flag) and SETUP_KEXEC_KHO (KHO images) need
+#: options a log does not show and are left out.
+KEXEC_FILE_CREATES: tuple[tuple[SetupDataType, tuple[int, int]], ...] = (
+    (SetupDataType.SETUP_EFI, KEXEC_FILE_LOAD_SINCE),
+    (SetupDataType.SETUP_RNG_SEED, (6, 0)),
+)
+
+
+def kexec_file_setup_data(kver: KernelVersion, *, efi: bool = True) -> tuple[SetupDataType, ...]:
+    """setup_data nodes a kexec_file_load from ``kver`` creates (none before v3.17: no
+    kexec_file_load). ``efi``: the current boot has EFI runtime services."""
+    return tuple(
+        t
+        for t, since in KEXEC_FILE_CREATES
+        if kver.at_least(*since) and (efi or t is not SetupDataType.SETUP_EFI)
+    )
 
 
 def prints_reserve_setup_data(kver: KernelVersion) -> bool:

@@ -19,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..kernel.handoff import zeropage_split
-from ..kernel.policy import E820_MAX_ENTRIES_ZEROPAGE, setup_data_reserved
-from ..kernel.setup_data import SetupDataType
+from ..kernel.policy import (
+    E820_MAX_ENTRIES_ZEROPAGE,
+    kexec_file_setup_data,
+    setup_data_reserved,
+)
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry
 
@@ -46,21 +49,6 @@ class KexecBudget:
     @property
     def dropped_bytes(self) -> int:
         return sum(e.size for e in self.dropped)
-
-
-def kexec_file_setup_data(kver: KernelVersion, *, efi: bool) -> tuple[SetupDataType, ...]:
-    """setup_data nodes a kexec_file_load from ``kver`` creates (kernel-facts §2.4).
-
-    SETUP_EFI when the current boot has EFI runtime services; SETUP_RNG_SEED from v6.0
-    (68b8e9713c8e) when the RNG is initialised, which it is on any machine that got this
-    far. SETUP_IMA and SETUP_KEXEC_KHO depend on options not visible here and are left out.
-    """
-    out = []
-    if efi:
-        out.append(SetupDataType.SETUP_EFI)
-    if kver.at_least(6, 0):
-        out.append(SetupDataType.SETUP_RNG_SEED)
-    return tuple(out)
 
 
 def kexec_budget(

@@ -66,7 +66,8 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     (
         "e820scope_usable_bytes",
         "gauge",
-        "Usable RAM bytes (types 1 and 128) in a map; label map=received|firmware.",
+        "Usable RAM bytes in a map (the types the running kernel uses as RAM: 1, and 128 "
+        "up to 6.14); label map=received|firmware.",
     ),
     (
         "e820scope_setup_data_growing",
@@ -93,11 +94,12 @@ def _num(v: float) -> str:
 
 def _firmware(snap: LiveSnapshot) -> int | None:
     """Usable bytes in the firmware's map: the module's e820_table_firmware, else
-    /sys/firmware/memmap when it shows that table (kernels before 6.15)."""
+    /sys/firmware/memmap when it shows that table (kernels before 6.15). Usable as the
+    running kernel counts it (:func:`e820scope.model.records.usable_bytes`)."""
     if snap.module and "e820_table_firmware" in snap.module.tables:
-        return usable_bytes(snap.module.tables["e820_table_firmware"].entries, None)
+        return usable_bytes(snap.module.tables["e820_table_firmware"].entries, snap.kernel)
     if snap.memmap is not None and snap.memmap_table == "e820_table_firmware":
-        return usable_bytes(snap.memmap, None)
+        return usable_bytes(snap.memmap, snap.kernel)
     return None
 
 
@@ -126,7 +128,9 @@ def metrics(
         for t in b.next_setup_data:
             out["e820scope_setup_data_growing"].append(({"type": t}, 1))
     if snap.boot_params is not None:
-        received = usable_bytes(snap.boot_params.e820_table, None)
+        # what the running kernel does with the map it received: a type-128 entry is RAM
+        # up to 6.14 and left out from 6.15 (KernelVersion.ram_types)
+        received = usable_bytes(snap.boot_params.e820_table, snap.kernel)
         out["e820scope_usable_bytes"].append(({"map": "received"}, received))
     fw = _firmware(snap)
     if fw is not None:

@@ -45,9 +45,11 @@ def outcome_text(c: ChainOutcome) -> str:
 
 
 def chain_title(c: ChainOutcome) -> str:
+    """``chain N (first..last, G generations; why it starts)``."""
     gens = f"{c.generations} generation{'s' if c.generations != 1 else ''}"
     span = c.first if c.first == c.last else f"{c.first}..{c.last}"
-    return f"chain {c.number} ({span}, {gens})"
+    why = f"; {c.start_why}" if c.start_why else ""
+    return f"chain {c.number} ({span}, {gens}{why})"
 
 
 def chains_text(r: ChainReport, inputs: list[str]) -> str:
@@ -56,8 +58,8 @@ def chains_text(r: ChainReport, inputs: list[str]) -> str:
     if len(r.chains) == 1:
         return detail
     out = [
-        f"{len(r.chains)} chains (a cold boot starts a new chain; generations are counted "
-        "from each chain's first boot):"
+        f"{len(r.chains)} chains (a cold boot, another machine or a cut between files "
+        "starts a new chain; generations are counted from each chain's first boot):"
     ]
     out.extend(f"  {chain_title(c)}: {outcome_text(c)}" for c in r.chains)
     out.append("")
@@ -82,6 +84,8 @@ def outcome_json(c: ChainOutcome) -> dict[str, Any]:
         loss["usable_lost"] = c.first_loss_bytes
     return {
         "chain": c.number,
+        "chain_start": c.start_kind,
+        "chain_start_why": c.start_why,
         "first_boot": c.first,
         "last_boot": c.last,
         "generations": c.generations,
@@ -98,7 +102,7 @@ def outcome_json(c: ChainOutcome) -> dict[str, Any]:
 
 
 def chains_json(r: ChainReport, inputs: list[str]) -> dict[str, Any]:
-    """The ``e820scope.predict/3`` document: the detailed chain's fields, which chain
+    """The ``e820scope.predict/4`` document: the detailed chain's fields, which chain
     that is (``chain``), and every chain's outcome (``chains``)."""
     doc = to_json(r.prediction, inputs)
     doc["chain"] = outcome_json(r.main)

@@ -1,6 +1,6 @@
 """Text and JSON renderings of a :class:`~e820scope.analysis.predict.Prediction`.
 
-JSON schema ``e820scope.predict/3`` is documented in docs/predict.md. Ranges follow
+JSON schema ``e820scope.predict/4`` is documented in docs/predict.md. Ranges follow
 :mod:`.json_common` (integers, ``end`` exclusive, hex beside them). Version 3: the input's
 chains (``chain``, ``chains``: :mod:`.predict_chains`), and a generation the log shows has
 ``reboots_from_last_seen`` null (``observed`` true), never a negative count. Version 2:
@@ -18,7 +18,7 @@ from ..model.types import short_name
 from .json_common import entry_range
 from .names import inputs_text
 
-SCHEMA = "e820scope.predict/3"
+SCHEMA = "e820scope.predict/4"
 
 
 def range_text(e: E820Entry) -> str:
@@ -58,7 +58,7 @@ def _state_dict(s: GenState) -> dict[str, Any]:
 
 
 def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
-    """The ``e820scope.predict/3`` document (of one chain)."""
+    """The ``e820scope.predict/4`` document (of one chain)."""
     m = p.mechanism
     first = p.first_loss
     death_state = p.state(p.death) if p.death is not None else None

@@ -5,7 +5,7 @@ the plots are inline SVG with real ``<text>``, the style sheet is inline), works
 JavaScript, and reflows to a phone's width (tables scroll sideways inside their box).
 Sections: verdict, timeline, plots, the key diffs (first split, first loss) with their
 evidence quoted by ``file:line``, the prediction and its remedies, and the
-``e820scope.predict/3`` and ``e820scope.timeline/3`` documents as JSON data blocks.
+``e820scope.predict/4`` and ``e820scope.timeline/4`` documents as JSON data blocks.
 """
 
 from __future__ import annotations

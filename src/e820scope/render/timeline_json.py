@@ -1,4 +1,4 @@
-"""``e820scope timeline --json`` (schema ``e820scope.timeline/3``) and ``--csv``.
+"""``e820scope timeline --json`` (schema ``e820scope.timeline/4``) and ``--csv``.
 
 JSON follows :mod:`.json_common`: addresses and sizes are integers with hex beside them
 (``splits`` items are ``{"addr", "addr_hex"}``, ``dropped_at_cap`` and ``setup_data``
@@ -23,7 +23,7 @@ import pandas as pd
 from ..analysis.timeline import TimelineRows
 from .json_common import hex_of, range_json
 
-SCHEMA = "e820scope.timeline/3"
+SCHEMA = "e820scope.timeline/4"
 
 
 def _clean(v: Any) -> Any:

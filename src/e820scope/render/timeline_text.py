@@ -146,8 +146,9 @@ def _widths(df: Table, shown: tuple[tuple[str, str], ...], wide: bool) -> list[i
 
 def timeline_lines(df: Table, *, wide: bool = False) -> Iterator[str]:
     """The table a line at a time (two passes over the rows, none kept); sources are
-    listed once above the rows they start, and so is each chain when there are several
-    (``-- chain N: FILE#K (cold start)``); notes under it."""
+    listed once above the rows they start, and so is each chain when there are several,
+    with why it starts (``-- chain N: FILE#K: cold boot: started by the firmware``,
+    ``another machine (...): DMI: ...``, ``cut: ...``); notes under it."""
     shown = WIDE if wide else NARROW
     width = None if wide else WIDTH
     widths = _widths(df, shown, wide)
@@ -170,7 +171,11 @@ def timeline_lines(df: Table, *, wide: bool = False) -> Iterator[str]:
             yield _source_line(str(rec["source"]), width)
             last_src = rec["source"]
         if several and rec["generation"] == 1:
-            yield f"-- chain {rec['chain']}: {rec['label']} ({rec['start']} start)"
+            head = f"-- chain {rec['chain']}: {rec['label']}: {rec['chain_start_why']}"
+            if wide:
+                yield head
+            else:
+                yield from textwrap.wrap(head, WIDTH, subsequent_indent="     ")
         yield fmt(_cells(rec, shown, wide))
         notes.extend(f"#{rec['index']}: {t}" for t in row_notes(rec)[1])
     if notes:
