@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs",
         type=int,
         default=0,
-        help="also time the parse on N worker processes (stage parse_jN)",
+        help="also time the parse on N worker processes (stage parse_jN) and the user's "
+        "parse --json -j N (stage cli_jN)",
     )
     ap.add_argument(
         "--analyses",
@@ -325,6 +326,15 @@ def main(argv: list[str] | None = None) -> int:
                 stdout=null,
             )
         runs["cli"].pop("stdout")
+        if args.jobs > 1:  # the user's path on N workers (they render the JSON)
+            with Path(os.devnull).open("wb") as null:
+                cmd = ["parse", "--json", "-q", "-j", str(args.jobs), str(path)]
+                runs[f"cli_j{args.jobs}"] = _reap(
+                    [sys.executable, "-m", "e820scope", *cmd],
+                    env,
+                    stdout=null,
+                )
+            runs[f"cli_j{args.jobs}"].pop("stdout")
     if args.analyses:
         runs.update(_analyses(path, env, args.jobs))
     g = runs["grep"]
