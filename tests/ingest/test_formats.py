@@ -226,3 +226,16 @@ def test_type_wrapped_to_next_line_is_rejoined(tmp_path: Path) -> None:
         (4, "NX (Execute Disable) protection: active", False),
         (5, " BIOS-e820: 0000000000000000 - 000000000009f000 (usable)", False),
     ]
+
+
+@pytest.mark.parametrize("prefix", ["(XEN) HVM4: ", "(d4) "])
+def test_xen_hvm_guest_console_prefix(tmp_path: Path, records: list[LogLine], prefix: str) -> None:
+    """A Xen HVM guest's output relayed on the hypervisor's console (Xen <= 4.5
+    "(XEN) HVM4: ", 4.6+ "(d4) "): the guest's lines, printk times kept; the
+    hypervisor's own "(XEN) " lines are left as they are."""
+    lines = [f"{prefix}[{r.timestamp:12.6f}] {r.text}" for r in records[:100]]
+    lines.insert(0, "(XEN) Xen-e820 RAM map:")
+    got = read_all(_write(tmp_path, "xl-dmesg.txt", lines))
+    assert got[0].text == "(XEN) Xen-e820 RAM map:"
+    want = [(r.text, r.timestamp) for r in records[:100]]
+    assert [(g.text, g.timestamp) for g in got[1:]] == want

@@ -16,6 +16,12 @@ Layers, outermost first, as they are peeled by :func:`strip_line`:
 4. The printk prefix: ``<6>`` level, ``[    0.000000]`` time, ``[    T0]``/``[C0]``
    caller id (CONFIG_PRINTK_CALLER, v5.1+).
 5. Serial garbage glued before a timestamp or before ``Linux version``.
+
+A Xen HVM guest's own console output relayed on the hypervisor's console (``xl dmesg``,
+the Xen serial line) carries the guest's prefix before layer 4: ``(XEN) HVM4: `` (Xen <=
+4.5 relays hvmloader, SeaBIOS and the guest's port-0xe9 output so) or ``(d4) `` (Xen 4.6+).
+It is peeled like a container: what follows is the guest's line. The hypervisor's own
+lines (``(XEN) Xen-e820 RAM map:``) keep their ``(XEN)``, which the grammar reads.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ _KMSG = re.compile(r"^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;")
 _PRINTK = re.compile(
     r"^(?:<\d{1,3}>)?(?:\[\s*(?P<ts>\d+\.\d+)\])?(?: ?\[\s*[TC]\d+\])?(?: ?<\d{1,3}>)?"
 )
+# A Xen HVM guest's output on the hypervisor's console: "(XEN) HVM4: " or "(d4) ".
+_XEN_GUEST = re.compile(r"^\((?:XEN\) HVM\d+:|d\d+\)) ?")
 _GLUED_VERSION = re.compile(r"\S.*?(?=Linux version \d+\.\d+\S* \()")
 
 
@@ -142,6 +150,10 @@ def strip_line(text: str) -> Stripped | None:
             if m:
                 text = text[m.end() :]
                 kind = "ctime"
+    elif c == "(":
+        m = _XEN_GUEST.match(text)
+        if m:
+            return strip_line(text[m.end() :])
     elif c.isalpha():
         m = _BSD.match(text)
         if m:
