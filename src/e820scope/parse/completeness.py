@@ -31,6 +31,7 @@ from .coverage import Seen
 _HANDOFF_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
 _FIRMWARE = TableKind.FIRMWARE
 _SETUP_DATA = TableKind.SETUP_DATA
+_HYPERVISOR = TableKind.HYPERVISOR
 #: Blocks that reprint the whole working table (setup_data splits or SETUP_E820_EXT
 #: additions), so they reach at least as high as the firmware map.
 _WHOLE_TABLE_KINDS = (_SETUP_DATA, TableKind.EXTENDED)
@@ -222,8 +223,8 @@ def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> boo
     if i < len(tables) - 1 or b.lines_after_last_block > 0:
         return True
     last = tables[i].last_ref
-    if tables[i].kind is TableKind.HYPERVISOR and last is not None:
-        return b.last_line > last.line
+    if tables[i].kind is _HYPERVISOR and last is not None:
+        return b.last_line > last.line or seen.bare_after(last.line) > 0
     return last is not None and seen.stamped_after(last.line) > 0
 
 
