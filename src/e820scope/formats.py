@@ -97,6 +97,17 @@ HYPERVISOR_MAPS: tuple[HypervisorMap, ...] = (
         "hypervisor",
         "xen/arch/x86/setup.c __start_xen() '%s RAM map:', e820.c print_e820_memory_map()",
     ),
+    # SeaBIOS has no prefix of its own: it prints on its debug console; a hypervisor that
+    # relays that console adds its own (Xen's "(XEN) HVM4: ", "(d4) "), which the
+    # container layer peels (ingest/prefixes.py).
+    HypervisorMap(
+        "",
+        "SeaBIOS",
+        {"e820 map has": "seabios_map_header"},
+        "hypervisor",
+        "SeaBIOS src/e820map.c dump_map() 'e820 map has %d items:' (the guest firmware's "
+        "map, e.g. under Xen HVM relayed by hvmloader, or on QEMU's debugcon)",
+    ),
 )
 
 
@@ -194,6 +205,7 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     b"Allocating PCI",
     b"available for PCI",
     b"-0000",  # kexec-tools -d: "0000000000001000-000000000009ffff (1)"
+    b"0 - 0",  # SeaBIOS's map: "  0: 0000000000000000 - 000000000009fc00 = 1 RAM"
     b"physical RAM map",
     b"last_pfn",
     b"RAM buffer",

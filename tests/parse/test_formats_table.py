@@ -80,7 +80,7 @@ def test_every_type_string_is_read(names: dict[str, int], fmt: str) -> None:
         assert fact.size == 0x7FF00000
 
 
-@pytest.mark.parametrize("hv", HYPERVISOR_MAPS, ids=lambda h: h.prefix)
+@pytest.mark.parametrize("hv", [h for h in HYPERVISOR_MAPS if h.prefix], ids=lambda h: h.prefix)
 def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
     for word in hv.words:
         line = f"{hv.prefix} {word} {'memory' if word == 'Dom0' else 'RAM'} map:"
@@ -97,4 +97,21 @@ def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
         fact = classify(line)
         assert fact is not None and fact.kind == "entry", line
         assert (fact.who, fact.addr, fact.end, fact.era) == (hv.who, 0x100000, end, None)
+    assert WHO_KIND[hv.who] is TableKind(hv.kind)
+
+
+def test_seabios_map_is_read() -> None:
+    """SeaBIOS's dump_map(), as relayed by Xen 4.4 hvmloader (XenGT-Preview-kernel#7)."""
+    (hv,) = [h for h in HYPERVISOR_MAPS if h.who == "SeaBIOS"]
+    ((word, _rule),) = hv.words.items()
+    line = f"{word} 8 items:"
+    assert _anchored(line)
+    fact = classify(line)
+    assert fact is not None and (fact.kind, fact.who, fact.nums) == ("header", word, (8,))
+    assert HEADER_KINDS[word] == (TableKind(hv.kind),)
+    line = "  5: 00000000fc000000 - 00000000fdffd000 = 2 RESERVED"
+    assert _anchored(line)
+    fact = classify(line)
+    assert fact is not None and fact.kind == "entry"
+    assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, 0xFDFFD000, 2)
     assert WHO_KIND[hv.who] is TableKind(hv.kind)

@@ -215,6 +215,21 @@ def _start_cut(b: BootBuilder, tables: list[E820Table], e820: list[int]) -> list
     return out
 
 
+#: a header that announces its entry count: SeaBIOS "e820 map has 8 items:"
+_ANNOUNCED = re.compile(r"\bhas (\d+) items:")
+
+
+def _short_of_count(tables: list[E820Table]) -> list[E820Table]:
+    """Mark a block whose header announced more entries than the log holds."""
+    out = list(tables)
+    for i, t in enumerate(tables):
+        m = _ANNOUNCED.search(t.header or "")
+        if m and t.complete and len(t.entries) < int(m.group(1)):
+            n = m.group(1)
+            out[i] = mark_cut(t, f"{t.last_ref}: {len(t.entries)} of the {n} entries it announces")
+    return out
+
+
 def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> bool:
     """The kernel printed a line after table ``i``: another block, a recognised line of
     another kind after the last block, or a line with a printk time. Xen's own console
@@ -349,7 +364,7 @@ def judge(
     e820 = [i for i, t in enumerate(tables) if t.kind not in _HANDOFF_KINDS]
     if not e820:
         return tables, Completeness(_ABSENT, _absent_reason(b, mid), mid)
-    tables = _start_cut(b, _visible_cuts(tables, memo), e820)
+    tables = _short_of_count(_start_cut(b, _visible_cuts(tables, memo), e820))
     got = _filtered(b, tables, seen.bare, memo)
     if got is not None:
         # (no "went on" test: the filter took the kernel's later lines away; a block
@@ -365,6 +380,13 @@ def judge(
         return tables, Completeness(_CUT_OFF, f"{t.who} block cut off: {why}", mid)
     if not any(tables[i].kind is _FIRMWARE for i in e820):
         kinds = ", ".join(sorted({tables[i].who for i in e820}))
+        if b.linux_version is not None and all(tables[i].kind is _HYPERVISOR for i in e820):
+            return tables, Completeness(
+                _CUT_OFF,
+                f"the kernel's own map is missing: only what started it printed one ({kinds}); "
+                "this boot's part of the log has the kernel's banner but none of its map lines",
+                mid,
+            )
         return tables, Completeness(
             _PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid
         )

@@ -31,6 +31,8 @@ _MAP = {m.rule: m.word for m in MAP_HEADERS}
 #: grammar alias of a hypervisor map header word -> the word
 _HV_MAP = {rule: word for h in HYPERVISOR_MAPS for word, rule in h.words.items()}
 _XEN_WHO = next(h.who for h in HYPERVISOR_MAPS if h.prefix == "(XEN)")
+_SEABIOS_WHO = "SeaBIOS"
+_SEABIOS_WORD = next(w for h in HYPERVISOR_MAPS if h.who == _SEABIOS_WHO for w in h.words)
 #: boot.lark firmware_marker alternatives -> what started the kernel
 _FIRMWARE_MARKS = {
     "fw_efi_stub": "UEFI firmware (EFI stub)",
@@ -217,6 +219,34 @@ class RuleReader:
         ('0x9e800', '0xa0000', 2, None)
         """
         return replace(entry_fact(self.b, self.line, "entry", _XEN_WHO), era=None)
+
+    def rule_seabios_map_header(self) -> LineFact:
+        """``e820 map has 8 items:``: SeaBIOS's map follows (``nums``: the count it
+        announces).
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("e820 map has 8 items:")
+        >>> f.kind, f.who, f.nums
+        ('header', 'e820 map has', (8,))
+        """
+        return LineFact("header", who=_SEABIOS_WORD, nums=(self.b.nums[0],))
+
+    def rule_seabios_map_entry(self) -> LineFact:
+        """``  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS`` (end exclusive; the type
+        is the number, the name after it only repeats it).
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS")
+        >>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.raw, f.era
+        ('entry', 'SeaBIOS', '0xfdffd000', '0xfe000000', 4, '4 NVS', None)
+        """
+        addr, size = self.b.range16(exclusive=True)
+        code = self.b.nums[0]
+        problem = "end address below start address" if size <= 0 else ""
+        raw = f"{code} {self.b.text or ''}".strip()
+        return LineFact(
+            "entry", who=_SEABIOS_WHO, addr=addr, size=size, type=code, raw=raw, problem=problem
+        )
 
     # -- mm.lark ---------------------------------------------------------------------
     def rule_total_ram(self) -> LineFact:
