@@ -128,6 +128,7 @@ def test_journal_separator_then_plain_text_starts_no_boot(tmp_path: Path) -> Non
         "Mär 22 01:07:00 lab kernel: ",  # German
         "Okt  2 01:07:00 lab kernel: ",
         "[Sun Nov 22 01:07:00 2026] ",  # dmesg -T
+        "[07:50:34.978][Moby           ][Info   ] ",  # Docker Desktop's VM console log
     ],
 )
 def test_wall_clock_prefixes(tmp_path: Path, records: list[LogLine], prefix: str) -> None:

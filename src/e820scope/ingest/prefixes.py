@@ -12,7 +12,8 @@ Layers, outermost first, as they are peeled by :func:`strip_line`:
    journalctl ``short``/``short-precise``), ISO 8601 (rsyslog RFC 3339, journalctl
    ``short-iso``, ``YYYY-MM-DD HH:MM:SS.mmm kernel:`` exports), journalctl
    ``short-monotonic`` (``[    1.234567] host kernel: ``), ``dmesg -T``
-   (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``).
+   (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``), Docker
+   Desktop's VM console log (``[07:50:34.978][Moby           ][Info   ] ``).
 4. The printk prefix: ``<6>`` level, ``[    0.000000]`` time, ``[    T0]``/``[C0]``
    caller id (CONFIG_PRINTK_CALLER, v5.1+).
 5. Serial garbage glued before a timestamp or before ``Linux version``.
@@ -58,6 +59,9 @@ _KMSG = re.compile(r"^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;")
 _PRINTK = re.compile(
     r"^(?:<\d{1,3}>)?(?:\[\s*(?P<ts>\d+\.\d+)\])?(?: ?\[\s*[TC]\d+\])?(?: ?<\d{1,3}>)?"
 )
+# Docker Desktop's log of its LinuxKit VM's console (Docker for Windows / Mac log.txt,
+# 2016 - 2018): "[07:50:34.978][Moby           ][Info   ] msg".
+_VMLOG = re.compile(r"^\[\d\d:\d\d:\d\d\.\d+\]\[[A-Za-z]+ *\]\[[A-Za-z]+ *\] ?")
 # A Xen HVM guest's output on the hypervisor's console: "(XEN) HVM4: " or "(d4) ".
 _XEN_GUEST = re.compile(r"^\((?:XEN\) HVM\d+:|d\d+\)) ?")
 _GLUED_VERSION = re.compile(r"\S.*?(?=Linux version \d+\.\d+\S* \()")
@@ -146,7 +150,7 @@ def strip_line(text: str) -> Stripped | None:
             text = text[m.end() :]
             kind = "mono"
         else:
-            m = _CTIME.match(text)
+            m = _CTIME.match(text) or _VMLOG.match(text)
             if m:
                 text = text[m.end() :]
                 kind = "ctime"
