@@ -186,7 +186,8 @@ def start_method(
             "boot's map: the previous kernel kexec'd it, though the kexec is not in the log",
         )
     if fw is None or first is None:
-        return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+        what = "no map" if not tables else "no BIOS-provided map with RAM in it"
+        return BootStart(StartMethod.UNKNOWN, f"{what} and no kexec marker")
     if fw.who == "Xen":
         return BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
