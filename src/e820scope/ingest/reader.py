@@ -72,9 +72,11 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
     compressed, detected by magic bytes), ``-`` for stdin, a sosreport directory, or a
     sosreport tarball
     (``.tar``, ``.tar.gz``, ``.tar.xz``, ``.tar.bz2``, ``.tar.zst``). For a sosreport
-    the list says which of its files are used, in generation order.
+    the list says which of its files are used, in generation order; a file holding the
+    tagged consoles of several machines (a NixOS test log) is one source per machine
+    (:mod:`.demux`).
     """
-    from . import sosreport
+    from . import demux, sosreport
 
     spec = os.fspath(spec)
     if spec == "-":
@@ -105,6 +107,9 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
         ) from exc
     if is_tar:
         return sosreport.from_tarball(spec, p)
+    names = demux.machines(p)
+    if names:
+        return [TextSource(f"{spec}@{n}", p, opener=demux.opener(p, n)) for n in names]
     return [TextSource(spec, p)]
 
 

@@ -102,6 +102,8 @@ def render_boot(b: Boot, spec: str) -> list[str]:
         f"{boot_label(spec, b.index)}  lines {b.first_line}-{b.last_line}  Linux {kernel}  "
         f"started: {b.start.method.value}  ended by: {b.ended_by}"
     ]
+    if b.source.startswith(f"{spec}@"):  # one machine's console of several (ingest.demux)
+        out.append(f"  console of machine: {b.source[len(spec) + 1 :]}")
     if b.start.evidence:
         out.append(f"  start evidence: {b.start.evidence}")
     if b.cmdline:
