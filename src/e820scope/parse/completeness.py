@@ -190,8 +190,9 @@ def cut_at_end(t: E820Table) -> bool:
 
 #: A map the kernel prints starts at the bottom of memory: the BIOS map at 0, a kexec
 #: hand-off at 0x100 or 0x1000, setup_data and user maps reprint the whole table. A first
-#: entry this high, with no header in front of it, is an excerpt that starts inside it.
-START_CUT_FLOOR = 0x100000
+#: entry this high (at or above the 640 KiB legacy hole, where no map starts), with no
+#: header in front of it, is an excerpt that starts inside it (nixpkgs#509254: at 0xf0000).
+START_CUT_FLOOR = 0xA0000
 
 
 def _start_cut(b: BootBuilder, tables: list[E820Table], e820: list[int]) -> list[E820Table]:
