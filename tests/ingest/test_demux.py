@@ -40,3 +40,14 @@ def test_untagged_printk_line_joins_the_machine_before_it() -> None:
 def test_an_untagged_console_is_one_source() -> None:
     log = PUBLIC / "lkml-01.log"
     assert [s.name for s in open_inputs(log)] == [str(log)]
+
+
+def test_a_guest_console_in_the_host_journal_is_its_own_source() -> None:
+    """microvm.nix#259: the VM's serial console, relayed by its systemd unit, in the
+    host's journal ('host microvm@test[3644]: [    0.000000] BIOS-e820: ...')."""
+    log = PUBLIC / "issue-45-journal-guest.log"
+    assert [s.name for s in open_inputs(log)] == [str(log), f"{log}@microvm@test"]
+    (boot,) = parse_input(log).boots
+    assert boot.source == f"{log}@microvm@test"
+    entries = [(e.addr, e.end) for e in boot.tables[0].entries]
+    assert entries[0] == (0x100000, 0x3FFFF000) and len(entries) == 4

@@ -107,9 +107,11 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
         ) from exc
     if is_tar:
         return sosreport.from_tarball(spec, p)
-    names = demux.machines(p)
-    if names:
-        return [TextSource(f"{spec}@{n}", p, opener=demux.opener(p, n)) for n in names]
+    split = demux.machines(p)
+    if split is not None:
+        names, host = split
+        own = [TextSource(spec, p, opener=demux.opener(p, None))] if host else []
+        return own + [TextSource(f"{spec}@{n}", p, opener=demux.opener(p, n)) for n in names]
     return [TextSource(spec, p)]
 
 
