@@ -244,7 +244,7 @@ def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> boo
     return last is not None and seen.stamped_after(last.line) > 0
 
 
-def _why_cut(b: BootBuilder, t: E820Table, ended_by: str) -> str:
+def _why_cut(b: BootBuilder, t: E820Table, ended_by: str, seen: Seen) -> str:
     """Where and why the last map of a boot is not known to be whole."""
     end = t.last_ref.line if t.last_ref is not None else b.last_line
     head = f"{t.last_ref}: no kernel line after the '{t.who}' map"
@@ -253,10 +253,15 @@ def _why_cut(b: BootBuilder, t: E820Table, ended_by: str) -> str:
             f"{head}: the next boot starts after line {b.last_line}, so this boot's part of "
             "the log stops at or inside its map (the map may go on)"
         )
-    if b.last_line <= end:
+    if b.last_line <= end and seen.bare_after(end) == 0:
         return (
             f"{head}: the input ends on its last line ({end}): the end of the file, of a "
             "'head' or of a pasted excerpt, so the map may go on"
+        )
+    if b.last_line <= end:
+        return (
+            f"{head}: only lines the kernel does not print after a map follow it (the "
+            "paste's own text, another command's output), so the map may go on"
         )
     return (
         f"{head}: lines {end + 1}-{b.last_line} hold none the kernel prints after a map "
@@ -373,7 +378,7 @@ def judge(
         return got[0], Completeness(_FILTERED, got[1], mid)
     last = e820[-1]
     if tables[last].complete and not _went_on(b, tables, last, seen):
-        tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by))
+        tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by, seen))
     cut = [tables[i] for i in e820 if not tables[i].complete]
     if cut:
         t = cut[0]
