@@ -108,7 +108,20 @@ HYPERVISOR_MAPS: tuple[HypervisorMap, ...] = (
         "SeaBIOS src/e820map.c dump_map() 'e820 map has %d items:' (the guest firmware's "
         "map, e.g. under Xen HVM relayed by hvmloader, or on QEMU's debugcon)",
     ),
+    # Xen's hvmloader, the loader of an HVM guest's firmware: like SeaBIOS, no prefix of
+    # its own ("(d2) " / "(XEN) HVM2: " are the hypervisor's, peeled by ingest/prefixes.py)
+    HypervisorMap(
+        "",
+        "hvmloader",
+        {"E820 table:": "hvmloader_map_header"},
+        "hypervisor",
+        "xen tools/firmware/hvmloader/e820.c dump_e820_table() 'E820 table:' (the map "
+        "hvmloader builds for the guest's firmware and kernel)",
+    ),
 )
+
+#: hvmloader's type names (dump_e820_table(); any other type prints "UNKNOWN (%08x)")
+HVMLOADER_TYPES: dict[str, int] = {"RAM": 1, "RESERVED": 2, "ACPI": 3, "NVS": 4}
 
 
 @dataclass(frozen=True, slots=True)

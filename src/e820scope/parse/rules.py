@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from lark import Token, Tree
 
-from ..formats import HYPERVISOR_MAPS, MAP_HEADERS, WHO
+from ..formats import HVMLOADER_TYPES, HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.types import Era
 from .facts import LineFact
 from .tree_values import Bits, crash_nums, entry_fact, op_fact, rule_name
@@ -33,6 +33,12 @@ _HV_MAP = {rule: word for h in HYPERVISOR_MAPS for word, rule in h.words.items()
 _XEN_WHO = next(h.who for h in HYPERVISOR_MAPS if h.prefix == "(XEN)")
 _SEABIOS_WHO = "SeaBIOS"
 _SEABIOS_WORD = next(w for h in HYPERVISOR_MAPS if h.who == _SEABIOS_WHO for w in h.words)
+_HVMLOADER_WHO = "hvmloader"
+_HVMLOADER_WORD = next(w for h in HYPERVISOR_MAPS if h.who == _HVMLOADER_WHO for w in h.words)
+#: an hvmloader entry: " [04]: 00000001:00000000 - 00000001:00000000: RAM"
+_HVMLOADER_ENTRY = re.compile(
+    r"\[\d+\]:\s*([0-9a-f]{8}):([0-9a-f]{8}) - ([0-9a-f]{8}):([0-9a-f]{8}):\s*(.*)"
+)
 #: boot.lark firmware_marker alternatives -> what started the kernel
 _FIRMWARE_MARKS = {
     "fw_efi_stub": "UEFI firmware (EFI stub)",
@@ -247,6 +253,55 @@ class RuleReader:
         return LineFact(
             "entry", who=_SEABIOS_WHO, addr=addr, size=size, type=code, raw=raw, problem=problem
         )
+
+    def rule_hvmloader_map_header(self) -> LineFact:
+        """``E820 table:``: hvmloader's map follows.
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("E820 table:").who
+        'E820 table:'
+        """
+        return LineFact("header", who=_HVMLOADER_WORD)
+
+    def rule_hvmloader_map_entry(self) -> LineFact:
+        """`` [02]: 00000000:00100000 - 00000000:7f800000: RAM`` (end exclusive, each
+        address as high:low halves); ``UNKNOWN (%08x)`` for another type. An empty entry
+        (start = end) is kept as printed, with a note.
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify(" [02]: 00000000:00100000 - 00000000:7f800000: RAM")
+        >>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.raw
+        ('entry', 'hvmloader', '0x100000', '0x7f800000', 1, 'RAM')
+        >>> classify(" [05]: 00000000:fc000000 - 00000001:00000000: UNKNOWN (00000007)").type
+        7
+        """
+        m = _HVMLOADER_ENTRY.search(self.line)
+        assert m is not None
+        addr, end = int(m[1] + m[2], 16), int(m[3] + m[4], 16)
+        raw = m[5].strip()
+        code = HVMLOADER_TYPES.get(raw)
+        unknown = re.fullmatch(r"UNKNOWN \(([0-9a-f]{8})\)", raw)
+        if unknown is not None:
+            code = int(unknown[1], 16)
+        problem = "end address below start address" if end < addr else ""
+        if code is None and not problem:
+            problem = f"unknown type text {raw!r}" if raw else "no type after the range (line cut?)"
+        note = "hvmloader printed an empty entry (start = end): it holds no memory"
+        return LineFact(
+            "entry",
+            who=_HVMLOADER_WHO,
+            addr=addr,
+            size=end - addr,
+            type=code,
+            raw=raw,
+            problem=problem,
+            note=note if end == addr else "",
+        )
+
+    def rule_hvmloader_hole(self) -> LineFact:
+        """`` HOLE: 00000000:000a0000 - 00000000:000d0000``: hvmloader names the gap
+        between two entries; not an entry, and it leaves the map open."""
+        return LineFact("none")
 
     # -- mm.lark ---------------------------------------------------------------------
     def rule_total_ram(self) -> LineFact:

@@ -49,9 +49,9 @@ def hypervisor_evidence(tables: list[E820Table]) -> str | None:
     if hv is None:
         return None
     where = f" at {hv.first_ref}" if hv.first_ref is not None else ""
-    if hv.who == "SeaBIOS":
+    if hv.who in ("SeaBIOS", "hvmloader"):  # a guest's firmware (formats.HYPERVISOR_MAPS)
         return (
-            f"SeaBIOS printed the e820 map it hands over{where} before this kernel: the "
+            f"{hv.who} printed the e820 map it hands over{where} before this kernel: the "
             "firmware started it"
         )
     return (

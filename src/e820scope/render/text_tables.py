@@ -70,7 +70,7 @@ def _entry_row(addr: int, size: int, type: int, raw_type: str) -> str:
         if raw_type.strip().strip("()") not in ("", short_name(type))
         else ""
     )
-    last = addr + size - 1
+    last = addr + max(size, 1) - 1  # an empty entry (hvmloader prints them) shows its start
     return f"    {addr:#018x}  {last:#018x}  {human_size(size):>10}  {short_name(type)}{raw}"
 
 
