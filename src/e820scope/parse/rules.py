@@ -209,6 +209,11 @@ class RuleReader:
         >>> f = classify("(XEN) Xen-e820 RAM map:")
         >>> f.kind, f.who
         ('header', 'Xen-e820')
+
+        With ``e820-verbose`` Xen first prints the map as the boot loader gave it:
+
+        >>> classify("(XEN) Initial Xen-e820 RAM map:").who
+        'Xen-e820'
         """
         return LineFact("header", who=self.b.mark(_HV_MAP))
 
