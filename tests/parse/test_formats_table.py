@@ -115,3 +115,26 @@ def test_seabios_map_is_read() -> None:
     assert fact is not None and fact.kind == "entry"
     assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, 0xFDFFD000, 2)
     assert WHO_KIND[hv.who] is TableKind(hv.kind)
+
+
+def test_hvmloader_map_is_read() -> None:
+    """Xen hvmloader's dump_e820_table(), as in xen commit 3840e98f3e72 ('(d2) ' peeled)."""
+    (hv,) = [h for h in HYPERVISOR_MAPS if h.who == "hvmloader"]
+    ((word, _rule),) = hv.words.items()
+    assert _anchored(word)
+    fact = classify(word)
+    assert fact is not None and (fact.kind, fact.who) == ("header", word)
+    assert HEADER_KINDS[word] == (TableKind(hv.kind),)
+    for line, end, code in (
+        (" [03]: 00000000:fc000000 - 00000001:00000000: RESERVED", 0x100000000, 2),
+        (" [03]: 00000000:fc000000 - 00000001:00000000: UNKNOWN (0000000c)", 0x100000000, 12),
+    ):
+        assert _anchored(line)
+        fact = classify(line)
+        assert fact is not None and fact.kind == "entry" and not fact.problem
+        assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, end, code)
+    hole = " HOLE: 00000000:7f800000 - 00000000:fc000000"
+    assert _anchored(hole)
+    fact = classify(hole)
+    assert fact is not None and fact.kind == "none"
+    assert WHO_KIND[hv.who] is TableKind(hv.kind)
