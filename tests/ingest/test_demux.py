@@ -51,3 +51,16 @@ def test_a_guest_console_in_the_host_journal_is_its_own_source() -> None:
     assert boot.source == f"{log}@microvm@test"
     entries = [(e.addr, e.end) for e in boot.tables[0].entries]
     assert entries[0] == (0x100000, 0x3FFFF000) and len(entries) == 4
+
+
+def test_a_compressed_copy_is_one_console_with_a_warning(tmp_path: Path) -> None:
+    """Only a plain file is split; a compressed copy (like standard input) is read as one
+    console, and the warning says the machines' maps may mix."""
+    import gzip
+
+    gz = tmp_path / "two-vms.log.gz"
+    gz.write_bytes(gzip.compress((PUBLIC / "issue-43-nixos-two-vms.log").read_bytes()))
+    (src,) = open_inputs(gz)
+    parsed = parse_input(gz)
+    assert src.name == str(gz) and {b.source for b in parsed.boots} == {str(gz)}
+    assert any("several machines" in w.message for w in parsed.warnings)

@@ -13,7 +13,8 @@ after ``machine# Booting from ROM...`` with no newline between them) belongs to 
 machine of the tagged line before it; the driver's own lines (``start all VMs``,
 ``(finished: ...)``) to none. Only a plain, uncompressed file is read so (it is read
 twice: once for the machines' names, once per machine); parts of a big file read in
-parallel (``-j``) and standard input are read as one console.
+parallel (``-j``), a compressed file and standard input are read as one console, with a
+warning when their head looks tagged.
 
 A host's journal or syslog that also holds a VM's serial console, relayed by the service
 that runs the VM (``jul 27 13:51:25 host microvm@test[3644]: [    0.000000] BIOS-e820:
@@ -62,7 +63,7 @@ def _tag(line: bytes) -> tuple[bytes, int, bool] | None:
     return None
 
 
-def _looks_tagged(head: bytes) -> bool:
+def looks_tagged(head: bytes) -> bool:
     """The head holds enough tagged lines, one of them a kernel's (a printk time)."""
     tagged = kernel = 0
     for line in head.split(b"\n"):
@@ -81,7 +82,7 @@ def machines(path: Path) -> tuple[list[str], bool] | None:
     try:
         with path.open("rb") as fh:
             head = fh.read(SNIFF_SIZE)
-            if sniff_compression(head[:8]) is not None or not _looks_tagged(head):
+            if sniff_compression(head[:8]) is not None or not looks_tagged(head):
                 return None
             fh.seek(0)
             seen: dict[bytes, None] = {}

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
-from . import decompress
+from . import decompress, demux
 from .decompress import ChunkReader, sniff_compression
 from .lines import LogLine
 from .machine import Batch, LineMachine
@@ -76,7 +76,7 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
     tagged consoles of several machines (a NixOS test log) is one source per machine
     (:mod:`.demux`).
     """
-    from . import demux, sosreport
+    from . import sosreport
 
     spec = os.fspath(spec)
     if spec == "-":
@@ -186,6 +186,17 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
     base, cut = 1, False
     if head:
         check_text(src.name, head)
+        if src.opener is None and demux.looks_tagged(head):
+            src.warnings.append(
+                ParseWarning(
+                    SourceRef(src.name, 1),
+                    "the input holds the tagged consoles of several machines (a NixOS "
+                    "test log, a VM's console in a journal), read here as one console: "
+                    "the machines' maps may mix",
+                    hint="give the uncompressed file by its path: each machine is then "
+                    "read on its own",
+                )
+            )
         machine = LineMachine(src.name, src.container or sniff(head), anchors)
         report = _reporter(src, fh)
         base, cut = yield from _walk(
