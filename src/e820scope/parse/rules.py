@@ -17,9 +17,10 @@ from dataclasses import replace
 
 from lark import Token, Tree
 
-from ..formats import HVMLOADER_TYPES, HYPERVISOR_MAPS, MAP_HEADERS, WHO
+from ..formats import HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.types import Era
 from .facts import LineFact
+from .guest_maps import HVMLOADER_WORD, SEABIOS_WORD, hvmloader_entry, seabios_entry
 from .tree_values import Bits, crash_nums, entry_fact, op_fact, rule_name
 
 #: Returned for a line that has an anchor but does not parse.
@@ -31,14 +32,6 @@ _MAP = {m.rule: m.word for m in MAP_HEADERS}
 #: grammar alias of a hypervisor map header word -> the word
 _HV_MAP = {rule: word for h in HYPERVISOR_MAPS for word, rule in h.words.items()}
 _XEN_WHO = next(h.who for h in HYPERVISOR_MAPS if h.prefix == "(XEN)")
-_SEABIOS_WHO = "SeaBIOS"
-_SEABIOS_WORD = next(w for h in HYPERVISOR_MAPS if h.who == _SEABIOS_WHO for w in h.words)
-_HVMLOADER_WHO = "hvmloader"
-_HVMLOADER_WORD = next(w for h in HYPERVISOR_MAPS if h.who == _HVMLOADER_WHO for w in h.words)
-#: an hvmloader entry: " [04]: 00000001:00000000 - 00000001:00000000: RAM"
-_HVMLOADER_ENTRY = re.compile(
-    r"\[\d+\]:\s*([0-9a-f]{8}):([0-9a-f]{8}) - ([0-9a-f]{8}):([0-9a-f]{8}):\s*(.*)"
-)
 #: boot.lark firmware_marker alternatives -> what started the kernel
 _FIRMWARE_MARKS = {
     "fw_efi_stub": "UEFI firmware (EFI stub)",
@@ -232,80 +225,42 @@ class RuleReader:
         return replace(entry_fact(self.b, self.line, "entry", _XEN_WHO), era=None)
 
     def rule_seabios_map_header(self) -> LineFact:
-        """``e820 map has 8 items:``: SeaBIOS's map follows (``nums``: the count it
-        announces).
+        """``e820 map has 8 items:``: SeaBIOS's map follows (``nums``: the count).
 
         >>> from e820scope.parse.classify import classify
         >>> f = classify("e820 map has 8 items:")
         >>> f.kind, f.who, f.nums
         ('header', 'e820 map has', (8,))
         """
-        return LineFact("header", who=_SEABIOS_WORD, nums=(self.b.nums[0],))
+        return LineFact("header", who=SEABIOS_WORD, nums=(self.b.nums[0],))
 
     def rule_seabios_map_entry(self) -> LineFact:
-        """``  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS`` (end exclusive; the type
-        is the number, the name after it only repeats it).
+        """``  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS`` (:mod:`.guest_maps`).
 
         >>> from e820scope.parse.classify import classify
         >>> f = classify("  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS")
         >>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.raw, f.era
         ('entry', 'SeaBIOS', '0xfdffd000', '0xfe000000', 4, '4 NVS', None)
         """
-        addr, size = self.b.range16(exclusive=True)
-        code = self.b.nums[0]
-        problem = "end address below start address" if size <= 0 else ""
-        raw = f"{code} {self.b.text or ''}".strip()
-        return LineFact(
-            "entry", who=_SEABIOS_WHO, addr=addr, size=size, type=code, raw=raw, problem=problem
-        )
+        return seabios_entry(self.b)
 
     def rule_hvmloader_map_header(self) -> LineFact:
-        """``E820 table:``: hvmloader's map follows.
-
-        >>> from e820scope.parse.classify import classify
-        >>> classify("E820 table:").who
-        'E820 table:'
-        """
-        return LineFact("header", who=_HVMLOADER_WORD)
+        """``E820 table:``: Xen hvmloader's map follows."""
+        return LineFact("header", who=HVMLOADER_WORD)
 
     def rule_hvmloader_map_entry(self) -> LineFact:
-        """`` [02]: 00000000:00100000 - 00000000:7f800000: RAM`` (end exclusive, each
-        address as high:low halves); ``UNKNOWN (%08x)`` for another type. An empty entry
-        (start = end) is kept as printed, with a note.
+        """`` [02]: 00000000:00100000 - 00000000:7f800000: RAM`` (:mod:`.guest_maps`).
 
         >>> from e820scope.parse.classify import classify
         >>> f = classify(" [02]: 00000000:00100000 - 00000000:7f800000: RAM")
         >>> f.kind, f.who, hex(f.addr), hex(f.end), f.type, f.raw
         ('entry', 'hvmloader', '0x100000', '0x7f800000', 1, 'RAM')
-        >>> classify(" [05]: 00000000:fc000000 - 00000001:00000000: UNKNOWN (00000007)").type
-        7
         """
-        m = _HVMLOADER_ENTRY.search(self.line)
-        assert m is not None
-        addr, end = int(m[1] + m[2], 16), int(m[3] + m[4], 16)
-        raw = m[5].strip()
-        code = HVMLOADER_TYPES.get(raw)
-        unknown = re.fullmatch(r"UNKNOWN \(([0-9a-f]{8})\)", raw)
-        if unknown is not None:
-            code = int(unknown[1], 16)
-        problem = "end address below start address" if end < addr else ""
-        if code is None and not problem:
-            problem = f"unknown type text {raw!r}" if raw else "no type after the range (line cut?)"
-        note = "hvmloader printed an empty entry (start = end): it holds no memory"
-        return LineFact(
-            "entry",
-            who=_HVMLOADER_WHO,
-            addr=addr,
-            size=end - addr,
-            type=code,
-            raw=raw,
-            problem=problem,
-            note=note if end == addr else "",
-        )
+        return hvmloader_entry(self.line)
 
     def rule_hvmloader_hole(self) -> LineFact:
-        """`` HOLE: 00000000:000a0000 - 00000000:000d0000``: hvmloader names the gap
-        between two entries; not an entry, and it leaves the map open."""
+        """`` HOLE: 00000000:000a0000 - 00000000:000d0000``: not an entry; the map stays
+        open."""
         return LineFact("none")
 
     # -- mm.lark ---------------------------------------------------------------------
