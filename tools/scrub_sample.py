@@ -23,7 +23,7 @@ HEADER = re.compile(
     rb"Return-Path|Received|DKIM-Signature|ARC-[A-Za-z-]+|X-[A-Za-z0-9-]+|List-[A-Za-z-]+|"
     rb"Delivered-To|Authentication-Results|Openpgp):"
 )
-WROTE = re.compile(rb"^(>?\s*On .*?,) .* (wrote|writes):\s*$")
+WROTE = re.compile(rb"^((?:>\s*)*On .*?,) .* (wrote|writes):\s*$")
 SYSLOG_HOST = re.compile(
     rb"^((?:[A-Z][a-z]{2}\s+\d+|\d{4}-\d\d-\d\dT[0-9:.+-]+) ?[0-9:]{0,8}\s)(\S+)(\s+kernel:)"
 )

@@ -97,7 +97,31 @@ HYPERVISOR_MAPS: tuple[HypervisorMap, ...] = (
         "hypervisor",
         "xen/arch/x86/setup.c __start_xen() '%s RAM map:', e820.c print_e820_memory_map()",
     ),
+    # SeaBIOS has no prefix of its own: it prints on its debug console; a hypervisor that
+    # relays that console adds its own (Xen's "(XEN) HVM4: ", "(d4) "), which the
+    # container layer peels (ingest/prefixes.py).
+    HypervisorMap(
+        "",
+        "SeaBIOS",
+        {"e820 map has": "seabios_map_header"},
+        "hypervisor",
+        "SeaBIOS src/e820map.c dump_map() 'e820 map has %d items:' (the guest firmware's "
+        "map, e.g. under Xen HVM relayed by hvmloader, or on QEMU's debugcon)",
+    ),
+    # Xen's hvmloader, the loader of an HVM guest's firmware: like SeaBIOS, no prefix of
+    # its own ("(d2) " / "(XEN) HVM2: " are the hypervisor's, peeled by ingest/prefixes.py)
+    HypervisorMap(
+        "",
+        "hvmloader",
+        {"E820 table:": "hvmloader_map_header"},
+        "hypervisor",
+        "xen tools/firmware/hvmloader/e820.c dump_e820_table() 'E820 table:' (the map "
+        "hvmloader builds for the guest's firmware and kernel)",
+    ),
 )
+
+#: hvmloader's type names (dump_e820_table(); any other type prints "UNKNOWN (%08x)")
+HVMLOADER_TYPES: dict[str, int] = {"RAM": 1, "RESERVED": 2, "ACPI": 3, "NVS": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +218,7 @@ DEFAULT_ANCHORS: tuple[bytes, ...] = (
     b"Allocating PCI",
     b"available for PCI",
     b"-0000",  # kexec-tools -d: "0000000000001000-000000000009ffff (1)"
+    b"0 - 0",  # SeaBIOS's map: "  0: 0000000000000000 - 000000000009fc00 = 1 RAM"
     b"physical RAM map",
     b"last_pfn",
     b"RAM buffer",

@@ -115,6 +115,16 @@ CANNOT_TELL = {
 }
 
 
+#: real excerpts of a few map lines (a 2-entry map cut at 640 KiB, one that starts inside
+#: the map at 0x7fffb000 or 1 MiB, no DMI or CPU line): with any other log they may be
+#: "cannot tell", never "same"
+SHORT_EXCERPTS = {
+    "issue-37-docker-hyperv.log",
+    "issue-43-nixos-two-vms.log",
+    "issue-45-journal-guest.log",
+}
+
+
 def test_two_machines_of_the_corpus_are_always_flagged() -> None:
     boots = {
         p.name: _first(p) for p in PUBLIC if any(b.firmware_map for b in parse_input(str(p)).boots)
@@ -125,6 +135,8 @@ def test_two_machines_of_the_corpus_are_always_flagged() -> None:
         assert v.same is not True, (na, nb, v)
         if (na, nb) in CANNOT_TELL:
             assert v.same is None
+            continue
+        if {na, nb} & SHORT_EXCERPTS:
             continue
         assert v.same is False and v.differ, (na, nb, v)
         told.append((na, nb))

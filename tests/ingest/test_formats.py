@@ -128,6 +128,7 @@ def test_journal_separator_then_plain_text_starts_no_boot(tmp_path: Path) -> Non
         "Mär 22 01:07:00 lab kernel: ",  # German
         "Okt  2 01:07:00 lab kernel: ",
         "[Sun Nov 22 01:07:00 2026] ",  # dmesg -T
+        "[07:50:34.978][Moby           ][Info   ] ",  # Docker Desktop's VM console log
     ],
 )
 def test_wall_clock_prefixes(tmp_path: Path, records: list[LogLine], prefix: str) -> None:
@@ -317,3 +318,16 @@ def test_json_map_then_one_bare_line_is_whole(
     p = _write(tmp_path, "j.log", _container_forms(records[: last + 2])[form])
     (boot,) = parse_input(str(p)).boots
     assert boot.completeness.status is MapStatus.PRESENT, boot.completeness.reason
+
+
+@pytest.mark.parametrize("prefix", ["(XEN) HVM4: ", "(d4) "])
+def test_xen_hvm_guest_console_prefix(tmp_path: Path, records: list[LogLine], prefix: str) -> None:
+    """A Xen HVM guest's output relayed on the hypervisor's console (Xen <= 4.5
+    "(XEN) HVM4: ", 4.6+ "(d4) "): the guest's lines, printk times kept; the
+    hypervisor's own "(XEN) " lines are left as they are."""
+    lines = [f"{prefix}[{r.timestamp:12.6f}] {r.text}" for r in records[:100]]
+    lines.insert(0, "(XEN) Xen-e820 RAM map:")
+    got = read_all(_write(tmp_path, "xl-dmesg.txt", lines))
+    assert got[0].text == "(XEN) Xen-e820 RAM map:"
+    want = [(r.text, r.timestamp) for r in records[:100]]
+    assert [(g.text, g.timestamp) for g in got[1:]] == want

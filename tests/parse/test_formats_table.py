@@ -81,7 +81,7 @@ def test_every_type_string_is_read(names: dict[str, int], fmt: str) -> None:
         assert fact.size == 0x7FF00000
 
 
-@pytest.mark.parametrize("hv", HYPERVISOR_MAPS, ids=lambda h: h.prefix)
+@pytest.mark.parametrize("hv", [h for h in HYPERVISOR_MAPS if h.prefix], ids=lambda h: h.prefix)
 def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
     for word in hv.words:
         line = f"{hv.prefix} {word} {'memory' if word == 'Dom0' else 'RAM'} map:"
@@ -98,4 +98,44 @@ def test_every_hypervisor_map_is_read(hv: HypervisorMap) -> None:
         fact = classify(line)
         assert isinstance(fact, EntryFact), line
         assert (fact.who, fact.addr, fact.end, fact.era) == (hv.who, 0x100000, end, None)
+    assert WHO_KIND[hv.who] is TableKind(hv.kind)
+
+
+def test_seabios_map_is_read() -> None:
+    """SeaBIOS's dump_map(), as relayed by Xen 4.4 hvmloader (XenGT-Preview-kernel#7)."""
+    (hv,) = [h for h in HYPERVISOR_MAPS if h.who == "SeaBIOS"]
+    ((word, _rule),) = hv.words.items()
+    line = f"{word} 8 items:"
+    assert _anchored(line)
+    fact = classify(line)
+    assert fact is not None and (fact.kind, fact.who, fact.nums) == ("header", word, (8,))
+    assert HEADER_KINDS[word] == (TableKind(hv.kind),)
+    line = "  5: 00000000fc000000 - 00000000fdffd000 = 2 RESERVED"
+    assert _anchored(line)
+    fact = classify(line)
+    assert fact is not None and fact.kind == "entry"
+    assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, 0xFDFFD000, 2)
+    assert WHO_KIND[hv.who] is TableKind(hv.kind)
+
+
+def test_hvmloader_map_is_read() -> None:
+    """Xen hvmloader's dump_e820_table(), as in xen commit 3840e98f3e72 ('(d2) ' peeled)."""
+    (hv,) = [h for h in HYPERVISOR_MAPS if h.who == "hvmloader"]
+    ((word, _rule),) = hv.words.items()
+    assert _anchored(word)
+    fact = classify(word)
+    assert fact is not None and (fact.kind, fact.who) == ("header", word)
+    assert HEADER_KINDS[word] == (TableKind(hv.kind),)
+    for line, end, code in (
+        (" [03]: 00000000:fc000000 - 00000001:00000000: RESERVED", 0x100000000, 2),
+        (" [03]: 00000000:fc000000 - 00000001:00000000: UNKNOWN (0000000c)", 0x100000000, 12),
+    ):
+        assert _anchored(line)
+        fact = classify(line)
+        assert fact is not None and fact.kind == "entry" and not fact.problem
+        assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, end, code)
+    hole = " HOLE: 00000000:7f800000 - 00000000:fc000000"
+    assert _anchored(hole)
+    fact = classify(hole)
+    assert fact is not None and fact.kind == "none"
     assert WHO_KIND[hv.who] is TableKind(hv.kind)

@@ -26,6 +26,7 @@ their message (``NOANCHOR``/``NOLINE``/``PLAIN`` while no state is pending), and
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,6 +58,15 @@ _tnew = tuple.__new__
 _SLOW = "slow"
 #: a message's reading: (text, its own printk time or None, truncated)
 Reading = tuple[str, "float | None", bool]
+
+
+#: a line that is only a printk time (where a paste was cut: no message)
+_TIME_ONLY = re.compile(rb"\s*\[ *\d+\.\d+\]\s*")
+
+
+def _kernel_text(raw: bytes) -> bool:
+    """``raw`` holds some text: neither a blank line nor only a printk time."""
+    return bool(raw.strip()) and _TIME_ONLY.fullmatch(raw) is None
 
 
 @dataclass(slots=True)
@@ -157,7 +167,7 @@ class LineMachine:
         self.kind[mid] = kind
         self.cont[mid] = reading is not None and rejoin.joins_unprefixed_only(reading[0])
         self.blank[mid] = reading is not None and not reading[0].strip()
-        self.bare[mid] = kind == NOANCHOR or (
+        self.bare[mid] = (kind == NOANCHOR and _kernel_text(raw)) or (
             kind in (PLAIN, EFFECT) and self.anchored is not None and not self.anchored(raw)
         )
         self.alone.append(kind != SLOW)
@@ -323,7 +333,7 @@ class LineMachine:
         if self.anchored is not None:
             for i in np.flatnonzero(read < 0).tolist():
                 raw = lines[i]
-                bare[i] = bool(raw.strip()) and not self.anchored(raw)
+                bare[i] = _kernel_text(raw) and not self.anchored(raw)
         return bare
 
     def _segments(

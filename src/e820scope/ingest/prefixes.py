@@ -13,11 +13,18 @@ Layers, outermost first, as they are peeled by :func:`strip_line`:
    ``short-iso``, ``YYYY-MM-DD HH:MM:SS.mmm kernel:`` exports, a CRI container log's
    ``2026-12-07T03:00:00.123456789Z stdout F ``), journalctl
    ``short-monotonic`` (``[    1.234567] host kernel: ``), ``dmesg -T``
-   (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``).
+   (``[Sun Nov 22 01:07:00 2026] ``), ``/dev/kmsg`` (``6,123,456,-;``), Docker
+   Desktop's VM console log (``[07:50:34.978][Moby           ][Info   ] ``).
 4. The printk prefix: ``<6>`` level, ``[    0.000000]`` time, ``[    T0]``/``[C0]``
    caller id (CONFIG_PRINTK_CALLER, v5.1+).
 5. Serial garbage glued before a timestamp or before ``Linux version``, and a console
    logger's own stamp before the printk time (``[2020-10-16 04:19:33] [    0.000000] ``).
+
+A Xen HVM guest's own console output relayed on the hypervisor's console (``xl dmesg``,
+the Xen serial line) carries the guest's prefix before layer 4: ``(XEN) HVM4: `` (Xen <=
+4.5 relays hvmloader, SeaBIOS and the guest's port-0xe9 output so) or ``(d4) `` (Xen 4.6+).
+It is peeled like a container: what follows is the guest's line. The hypervisor's own
+lines (``(XEN) Xen-e820 RAM map:``) keep their ``(XEN)``, which the grammar reads.
 """
 
 from __future__ import annotations
@@ -59,6 +66,11 @@ _KMSG = re.compile(r"^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;")
 _PRINTK = re.compile(
     r"^(?:<\d{1,3}>)?(?:\[\s*(?P<ts>\d+\.\d+)\])?(?: ?\[\s*[TC]\d+\])?(?: ?<\d{1,3}>)?"
 )
+# Docker Desktop's log of its LinuxKit VM's console (Docker for Windows / Mac log.txt,
+# 2016 - 2018): "[07:50:34.978][Moby           ][Info   ] msg".
+_VMLOG = re.compile(r"^\[\d\d:\d\d:\d\d\.\d+\]\[[A-Za-z]+ *\]\[[A-Za-z]+ *\] ?")
+# A Xen HVM guest's output on the hypervisor's console: "(XEN) HVM4: " or "(d4) ".
+_XEN_GUEST = re.compile(r"^\((?:XEN\) HVM\d+:|d\d+\)) ?")
 _GLUED_VERSION = re.compile(r"\S.*?(?=Linux version \d+\.\d+\S* \()")
 
 
@@ -146,10 +158,14 @@ def strip_line(text: str) -> Stripped | None:
             text = text[m.end() :]
             kind = "mono"
         else:
-            m = _CTIME.match(text)
+            m = _CTIME.match(text) or _VMLOG.match(text)
             if m:
                 text = text[m.end() :]
                 kind = "ctime"
+    elif c == "(":
+        m = _XEN_GUEST.match(text)
+        if m:
+            return strip_line(text[m.end() :])
     elif c.isalpha():
         m = _BSD.match(text)
         if m and _PRINTK_TIME.match(text, m.start("host")):

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..model.records import ParseWarning, SourceRef
-from . import decompress
+from . import decompress, demux
 from .decompress import ChunkReader, sniff_compression
 from .lines import LogLine
 from .machine import Batch, LineMachine
@@ -74,7 +74,9 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
     compressed, detected by magic bytes), ``-`` for stdin, a sosreport directory, or a
     sosreport tarball
     (``.tar``, ``.tar.gz``, ``.tar.xz``, ``.tar.bz2``, ``.tar.zst``). For a sosreport
-    the list says which of its files are used, in generation order.
+    the list says which of its files are used, in generation order; a file holding the
+    tagged consoles of several machines (a NixOS test log) is one source per machine
+    (:mod:`.demux`).
     """
     from . import sosreport
 
@@ -107,6 +109,11 @@ def open_inputs(spec: str | os.PathLike[str]) -> list[TextSource]:
         ) from exc
     if is_tar:
         return sosreport.from_tarball(spec, p)
+    split = demux.machines(p)
+    if split is not None:
+        names, host = split
+        own = [TextSource(spec, p, opener=demux.opener(p, None))] if host else []
+        return own + [TextSource(f"{spec}@{n}", p, opener=demux.opener(p, n)) for n in names]
     return [TextSource(spec, p)]
 
 
@@ -181,6 +188,17 @@ def _batches(src: TextSource, fh: BinaryIO, anchors: list[bytes] | None) -> Iter
     base, cut = 1, False
     if head:
         check_text(src.name, head)
+        if src.opener is None and demux.looks_tagged(head):
+            src.warnings.append(
+                ParseWarning(
+                    SourceRef(src.name, 1),
+                    "the input holds the tagged consoles of several machines (a NixOS "
+                    "test log, a VM's console in a journal), read here as one console: "
+                    "the machines' maps may mix",
+                    hint="give the uncompressed file by its path: each machine is then "
+                    "read on its own",
+                )
+            )
         machine = LineMachine(src.name, src.container or sniff(head), anchors)
         report = _reporter(src, fh)
         base, cut = yield from _walk(

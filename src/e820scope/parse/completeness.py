@@ -31,6 +31,7 @@ from .coverage import Seen
 _HANDOFF_KINDS = (TableKind.KEXEC_FILE_MEMMAP, TableKind.KEXEC_TOOLS_MEMMAP)
 _FIRMWARE = TableKind.FIRMWARE
 _SETUP_DATA = TableKind.SETUP_DATA
+_HYPERVISOR = TableKind.HYPERVISOR
 #: Blocks that reprint the whole working table (setup_data splits or SETUP_E820_EXT
 #: additions), so they reach at least as high as the firmware map.
 _WHOLE_TABLE_KINDS = (_SETUP_DATA, TableKind.EXTENDED)
@@ -189,8 +190,9 @@ def cut_at_end(t: E820Table) -> bool:
 
 #: A map the kernel prints starts at the bottom of memory: the BIOS map at 0, a kexec
 #: hand-off at 0x100 or 0x1000, setup_data and user maps reprint the whole table. A first
-#: entry this high, with no header in front of it, is an excerpt that starts inside it.
-START_CUT_FLOOR = 0x100000
+#: entry this high (at or above the 640 KiB legacy hole, where no map starts), with no
+#: header in front of it, is an excerpt that starts inside it (nixpkgs#509254: at 0xf0000).
+START_CUT_FLOOR = 0xA0000
 
 
 def _start_cut(b: BootBuilder, tables: list[E820Table], e820: list[int]) -> list[E820Table]:
@@ -214,6 +216,21 @@ def _start_cut(b: BootBuilder, tables: list[E820Table], e820: list[int]) -> list
     return out
 
 
+#: a header that announces its entry count: SeaBIOS "e820 map has 8 items:"
+_ANNOUNCED = re.compile(r"\bhas (\d+) items:")
+
+
+def _short_of_count(tables: list[E820Table]) -> list[E820Table]:
+    """Mark a block whose header announced more entries than the log holds."""
+    out = list(tables)
+    for i, t in enumerate(tables):
+        m = _ANNOUNCED.search(t.header or "")
+        if m and t.complete and len(t.entries) < int(m.group(1)):
+            n = m.group(1)
+            out[i] = mark_cut(t, f"{t.last_ref}: {len(t.entries)} of the {n} entries it announces")
+    return out
+
+
 def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> bool:
     """The kernel printed a line after table ``i``: another block, a recognised line of
     another kind after the last block, or a line with a printk time. Xen's own console
@@ -222,12 +239,12 @@ def _went_on(b: BootBuilder, tables: list[E820Table], i: int, seen: Seen) -> boo
     if i < len(tables) - 1 or b.lines_after_last_block > 0:
         return True
     last = tables[i].last_ref
-    if tables[i].kind is TableKind.HYPERVISOR and last is not None:
-        return b.last_line > last.line
+    if tables[i].kind is _HYPERVISOR and last is not None:
+        return b.last_line > last.line or seen.bare_after(last.line) > 0
     return last is not None and seen.stamped_after(last.line) > 0
 
 
-def _why_cut(b: BootBuilder, t: E820Table, ended_by: str) -> str:
+def _why_cut(b: BootBuilder, t: E820Table, ended_by: str, seen: Seen) -> str:
     """Where and why the last map of a boot is not known to be whole."""
     end = t.last_ref.line if t.last_ref is not None else b.last_line
     head = f"{t.last_ref}: no kernel line after the '{t.who}' map"
@@ -236,10 +253,15 @@ def _why_cut(b: BootBuilder, t: E820Table, ended_by: str) -> str:
             f"{head}: the next boot starts after line {b.last_line}, so this boot's part of "
             "the log stops at or inside its map (the map may go on)"
         )
-    if b.last_line <= end:
+    if b.last_line <= end and seen.bare_after(end) == 0:
         return (
             f"{head}: the input ends on its last line ({end}): the end of the file, of a "
             "'head' or of a pasted excerpt, so the map may go on"
+        )
+    if b.last_line <= end:
+        return (
+            f"{head}: only lines the kernel does not print after a map follow it (the "
+            "paste's own text, another command's output), so the map may go on"
         )
     return (
         f"{head}: lines {end + 1}-{b.last_line} hold none the kernel prints after a map "
@@ -348,7 +370,7 @@ def judge(
     e820 = [i for i, t in enumerate(tables) if t.kind not in _HANDOFF_KINDS]
     if not e820:
         return tables, Completeness(_ABSENT, _absent_reason(b, mid), mid)
-    tables = _start_cut(b, _visible_cuts(tables, memo), e820)
+    tables = _short_of_count(_start_cut(b, _visible_cuts(tables, memo), e820))
     got = _filtered(b, tables, seen.bare, memo)
     if got is not None:
         # (no "went on" test: the filter took the kernel's later lines away; a block
@@ -356,7 +378,7 @@ def judge(
         return got[0], Completeness(_FILTERED, got[1], mid)
     last = e820[-1]
     if tables[last].complete and not _went_on(b, tables, last, seen):
-        tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by))
+        tables[last] = mark_cut(tables[last], _why_cut(b, tables[last], ended_by, seen))
     cut = [tables[i] for i in e820 if not tables[i].complete]
     if cut:
         t = cut[0]
@@ -364,6 +386,13 @@ def judge(
         return tables, Completeness(_CUT_OFF, f"{t.who} block cut off: {why}", mid)
     if not any(tables[i].kind is _FIRMWARE for i in e820):
         kinds = ", ".join(sorted({tables[i].who for i in e820}))
+        if b.linux_version is not None and all(tables[i].kind is _HYPERVISOR for i in e820):
+            return tables, Completeness(
+                _CUT_OFF,
+                f"the kernel's own map is missing: only what started it printed one ({kinds}); "
+                "this boot's part of the log has the kernel's banner but none of its map lines",
+                mid,
+            )
         return tables, Completeness(
             _PRESENT, f"no BIOS-provided map, only later tables ({kinds})", mid
         )

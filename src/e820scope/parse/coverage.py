@@ -42,6 +42,14 @@ class Seen(NamedTuple):
         got = counts.upto(line, 1)
         return 0 if got is None else max(0, at_end - got)
 
+    def bare_after(self, line: int) -> int:
+        """Lines without any anchor after ``line`` in the boot (0: none, or unknown)."""
+        if self.stamped is None:
+            return 0
+        end, _, counts = self.stamped
+        first, last = counts.upto(line), counts.upto(end)
+        return 0 if first is None or last is None or line >= end else max(0, last - first)
+
 
 #: nothing known beyond the anchored lines (lines read one by one, not by batches)
 UNSEEN = Seen(None)

@@ -16,7 +16,7 @@ from ..model.records import (
     StartMethod,
     TableKind,
 )
-from ..model.types import E820Type
+from ..model.types import E820Type, Era
 from .builder import BootBuilder
 from .completeness import Memo, bounds, judge
 from .coverage import UNSEEN, Seen
@@ -186,7 +186,8 @@ def start_method(
             "boot's map: the previous kernel kexec'd it, though the kexec is not in the log",
         )
     if fw is None or first is None:
-        return BootStart(StartMethod.UNKNOWN, "no map and no kexec marker")
+        what = "no map" if not tables else "no BIOS-provided map with RAM in it"
+        return BootStart(StartMethod.UNKNOWN, f"{what} and no kexec marker")
     if fw.who == "Xen":
         return BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
@@ -210,17 +211,18 @@ def start_method(
         "no kexec before this boot in the capture, but no sign of a firmware start either "
         "(no EFI stub, boot loader or BIOS line that e820scope knows before the banner; "
         "lines it does not know, e.g. another boot loader's, are not read): "
-        f"{_alike(b.kernel)}; map starts at {first:#x}",
+        f"{_alike(b.kernel, fw.era if fw is not None else None)}; map starts at {first:#x}",
     )
 
 
-def _alike(kver: KernelVersion | None) -> str:
+def _alike(kver: KernelVersion | None, era: Era | None = None) -> str:
     """What a cold boot looks the same as, for a kernel of ``kver``: only hand-offs that
     kernel can have are named (kexec came in 2.6.13, kexec_file_load in 3.17 upstream;
-    distribution kernels such as RHEL 7's 3.10 carry it earlier, so "kexec" there)."""
+    distribution kernels such as RHEL 7's 3.10 carry it earlier, so "kexec" there).
+    Without a banner the map's print era bounds the kernel: era A is <= 3.4."""
     if kver is not None and not kver.at_least(2, 6, 13):
         return f"{kver} predates kexec (2.6.13), so another boot loader may have started it"
-    if kver is not None and not kver.at_least(3, 17):
+    if (kver is not None and not kver.at_least(3, 17)) or (kver is None and era is Era.A):
         return "a cold boot and a kexec hand-off print the same map here"
     return "a cold boot and a kexec_file_load hand-off print the same map here"
 

@@ -20,6 +20,7 @@ from ..formats import HYPERVISOR_MAPS, MAP_HEADERS, WHO
 from ..model.records import OpKind
 from ..model.types import Era
 from .facts import (
+    NOTHING,
     UNPARSED,
     EntryFact,
     Fact,
@@ -35,6 +36,7 @@ from .facts import (
     RangeOpFact,
     TableFullFact,
 )
+from .guest_maps import HVMLOADER_WORD, SEABIOS_WORD, hvmloader_entry, seabios_entry
 from .rules_boot import BootRules, read_marker
 from .rules_mm import MmRules
 from .tree_values import Bits, entry_fact, memmap_entry_fact, op_fact, rule_name
@@ -197,6 +199,11 @@ class RuleReader(MmRules, BootRules):
         >>> from e820scope.parse.classify import classify
         >>> classify("(XEN) Xen-e820 RAM map:")
         HeaderFact(word='Xen-e820', prefixed=False)
+
+        With ``e820-verbose`` Xen first prints the map as the boot loader gave it:
+
+        >>> classify("(XEN) Initial Xen-e820 RAM map:").word
+        'Xen-e820'
         """
         return HeaderFact(self.b.mark(_HV_MAP))
 
@@ -213,3 +220,42 @@ class RuleReader(MmRules, BootRules):
         ('0x9e800', '0xa0000', 2, None)
         """
         return replace(entry_fact(self.b, self.line, _XEN_WHO), era=None)
+
+    def rule_seabios_map_header(self) -> HeaderFact:
+        """``e820 map has 8 items:``: SeaBIOS's map follows (the count stays in the
+        header's text, which completeness reads).
+
+        >>> from e820scope.parse.classify import classify
+        >>> classify("e820 map has 8 items:")
+        HeaderFact(word='e820 map has', prefixed=False)
+        """
+        return HeaderFact(SEABIOS_WORD)
+
+    def rule_seabios_map_entry(self) -> EntryFact:
+        """``  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS`` (:mod:`.guest_maps`).
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify("  6: 00000000fdffd000 - 00000000fe000000 = 4 NVS")
+        >>> f.who, hex(f.addr), hex(f.end), f.type, f.raw_type, f.era
+        ('SeaBIOS', '0xfdffd000', '0xfe000000', 4, '4 NVS', None)
+        """
+        return seabios_entry(self.b)
+
+    def rule_hvmloader_map_header(self) -> HeaderFact:
+        """``E820 table:``: Xen hvmloader's map follows."""
+        return HeaderFact(HVMLOADER_WORD)
+
+    def rule_hvmloader_map_entry(self) -> EntryFact:
+        """`` [02]: 00000000:00100000 - 00000000:7f800000: RAM`` (:mod:`.guest_maps`).
+
+        >>> from e820scope.parse.classify import classify
+        >>> f = classify(" [02]: 00000000:00100000 - 00000000:7f800000: RAM")
+        >>> f.who, hex(f.addr), hex(f.end), f.type, f.raw_type
+        ('hvmloader', '0x100000', '0x7f800000', 1, 'RAM')
+        """
+        return hvmloader_entry(self.line)
+
+    def rule_hvmloader_hole(self) -> Fact:
+        """`` HOLE: 00000000:000a0000 - 00000000:000d0000``: not an entry; the map stays
+        open."""
+        return NOTHING

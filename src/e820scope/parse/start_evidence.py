@@ -49,6 +49,11 @@ def hypervisor_evidence(tables: list[E820Table]) -> str | None:
     if hv is None:
         return None
     where = f" at {hv.first_ref}" if hv.first_ref is not None else ""
+    if hv.who in ("SeaBIOS", "hvmloader"):  # a guest's firmware (formats.HYPERVISOR_MAPS)
+        return (
+            f"{hv.who} printed the e820 map it hands over{where} before this kernel: the "
+            "firmware started it"
+        )
     return (
         f"the Xen hypervisor printed its own RAM map{where} before this kernel: it booted "
         "from the firmware and built this domain"

@@ -82,7 +82,7 @@ def _entry_row(addr: int, size: int, type: int, raw_type: str) -> str:
         if raw_type.strip().strip("()") not in ("", short_name(type))
         else ""
     )
-    last = addr + size - 1
+    last = addr + max(size, 1) - 1  # an empty entry (hvmloader prints them) shows its start
     return f"    {addr:#018x}  {last:#018x}  {human_size(size):>10}  {short_name(type)}{raw}"
 
 
@@ -114,6 +114,8 @@ def render_boot(b: Boot, spec: str) -> list[str]:
         f"{boot_label(spec, b.index)}  lines {b.first_line}-{b.last_line}  Linux {kernel}  "
         f"started: {b.start.method.value}  ended by: {b.ended_by}"
     ]
+    if b.source.startswith(f"{spec}@"):  # one machine's console of several (ingest.demux)
+        out.append(f"  console of machine: {b.source[len(spec) + 1 :]}")
     if b.start.evidence:
         out.append(f"  start evidence: {b.start.evidence}")
     if b.cmdline:
