@@ -25,7 +25,7 @@ from e820scope.model.records import TableKind
 from e820scope.model.types import Era, parse_type_name
 from e820scope.parse.builder import HEADER_KINDS, WHO_KIND
 from e820scope.parse.classify import classify
-from e820scope.parse.facts import EntryFact, HeaderFact
+from e820scope.parse.facts import NOTHING, EntryFact, HeaderFact
 
 
 def _anchored(text: str) -> bool:
@@ -108,12 +108,12 @@ def test_seabios_map_is_read() -> None:
     line = f"{word} 8 items:"
     assert _anchored(line)
     fact = classify(line)
-    assert fact is not None and (fact.kind, fact.who, fact.nums) == ("header", word, (8,))
+    assert isinstance(fact, HeaderFact) and fact.word == word
     assert HEADER_KINDS[word] == (TableKind(hv.kind),)
     line = "  5: 00000000fc000000 - 00000000fdffd000 = 2 RESERVED"
     assert _anchored(line)
     fact = classify(line)
-    assert fact is not None and fact.kind == "entry"
+    assert isinstance(fact, EntryFact)
     assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, 0xFDFFD000, 2)
     assert WHO_KIND[hv.who] is TableKind(hv.kind)
 
@@ -124,7 +124,7 @@ def test_hvmloader_map_is_read() -> None:
     ((word, _rule),) = hv.words.items()
     assert _anchored(word)
     fact = classify(word)
-    assert fact is not None and (fact.kind, fact.who) == ("header", word)
+    assert isinstance(fact, HeaderFact) and fact.word == word
     assert HEADER_KINDS[word] == (TableKind(hv.kind),)
     for line, end, code in (
         (" [03]: 00000000:fc000000 - 00000001:00000000: RESERVED", 0x100000000, 2),
@@ -132,10 +132,10 @@ def test_hvmloader_map_is_read() -> None:
     ):
         assert _anchored(line)
         fact = classify(line)
-        assert fact is not None and fact.kind == "entry" and not fact.problem
+        assert isinstance(fact, EntryFact) and not fact.problem
         assert (fact.who, fact.addr, fact.end, fact.type) == (hv.who, 0xFC000000, end, code)
     hole = " HOLE: 00000000:7f800000 - 00000000:fc000000"
     assert _anchored(hole)
     fact = classify(hole)
-    assert fact is not None and fact.kind == "none"
+    assert fact is NOTHING
     assert WHO_KIND[hv.who] is TableKind(hv.kind)

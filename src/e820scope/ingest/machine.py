@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +35,20 @@ import numpy.typing as npt
 from ..model.records import SourceRef
 from . import journal_json, qp, rejoin
 from .anchors import STRUCTURAL_ANCHORS, compile_anchors
+
+# Batch is defined in .batch; the parser imports it from here
+from .batch import Batch as Batch
 from .console import Console
 from .lines import LogLine
-from .marks import ChunkLines, marker, truncated
+from .marks import (
+    SLOW_READING,
+    ChunkLines,
+    Reading,
+    marker,
+    read_alone,
+    slow_marks,
+    truncated,
+)
 from .prefixes import clean, strip_line, unquote
 from .scan import TIME_PREFIX, scanner
 from .sniff import Container
@@ -54,10 +64,6 @@ MESSAGE_MAX = 400
 NOANCHOR, NOLINE, PLAIN, EFFECT, SLOW = range(5)
 
 _tnew = tuple.__new__
-#: a reading that needs the state or the lines around it
-_SLOW = "slow"
-#: a message's reading: (text, its own printk time or None, truncated)
-Reading = tuple[str, "float | None", bool]
 
 
 #: a line that is only a printk time (where a paste was cut: no message)
@@ -67,37 +73,6 @@ _TIME_ONLY = re.compile(rb"\s*\[ *\d+\.\d+\]\s*")
 def _kernel_text(raw: bytes) -> bool:
     """``raw`` holds some text: neither a blank line nor only a printk time."""
     return bool(raw.strip()) and _TIME_ONLY.fullmatch(raw) is None
-
-
-@dataclass(slots=True)
-class Batch:
-    """One chunk's lines as the machine hands them on.
-
-    ``ids`` and ``stamps`` have one value per physical line, the first numbered
-    ``base``: the message id and the printk time (NaN: none). ``segments`` is, in line
-    order, ``range(a, b)`` for the lines ``a <= i < b`` that yield nothing or exactly
-    ``LogLine(path, base + i, body[ids[i]], stamps[i], False, truncated[ids[i]])`` when
-    ``body[ids[i]]`` is not None, and a :class:`LogLine` for every other line that yields
-    one. ``epoch`` changes whenever the message ids are renumbered.
-    """
-
-    path: str
-    base: int
-    ids: npt.NDArray[np.int32]
-    stamps: npt.NDArray[np.float64]
-    segments: list[range | LogLine]
-    epoch: int
-    #: per message id: its text (None: no line) and whether it was visibly cut short
-    body: list[str | None]
-    truncated: list[bool]
-    #: per physical line read (``base`` .. ``base + len(bare) - 1``): a kernel line
-    #: holding none of the caller's anchors (a ``grep`` output has none; see
-    #: :mod:`e820scope.parse.coverage`), and how many the source had before ``base``
-    bare: npt.NDArray[np.bool_] | None = None
-    bare_before: int = 0
-    #: per physical line: a printk time before a message that says something (a line
-    #: that is only a time prefix, often where a paste was cut, is not one)
-    said: npt.NDArray[np.bool_] | None = None
 
 
 class LineMachine:
@@ -189,8 +164,8 @@ class LineMachine:
         return kind, reading
 
     def _reading_of(self, raw: bytes, stamp: float) -> tuple[int, Reading | None]:
-        reading = self.read_alone(raw)
-        if reading == _SLOW:
+        reading = read_alone(raw)
+        if reading == SLOW_READING:
             return SLOW, None
         if stamp == stamp:  # the seam took a time prefix off: the reading must not need it
             rest = raw[TIME_PREFIX.match(raw).end() :]  # type: ignore[union-attr]
@@ -205,24 +180,6 @@ class LineMachine:
         if body.startswith("Linux version ") or "console [" in body or "console handover" in body:
             return EFFECT, reading
         return PLAIN, reading
-
-    def read_alone(self, raw: bytes) -> Reading | str | None:
-        """The reading of ``raw`` with no state pending, when it depends on nothing
-        around it and sets no state; None: no kernel line; ``"slow"``: neither."""
-        if qp.encoded(raw):
-            return _SLOW
-        text = clean(raw.decode("utf-8", "replace"))
-        if marker(text) is not None:
-            return _SLOW
-        st = strip_line(unquote(text))
-        if st is None:
-            return None
-        if st.seq is not None:
-            return _SLOW
-        body = rejoin.tidy_screen(st.text)
-        if rejoin.may_continue(body) and not rejoin.joins_unprefixed_only(body):
-            return _SLOW  # (a command line is read alone unless the next line may join it)
-        return body, st.timestamp, truncated(body, st)
 
     def _forget(self) -> None:
         self.interner.clear()
@@ -259,7 +216,7 @@ class LineMachine:
         if n and int(ids.min()) < 0:
             kinds[ids < 0] = SLOW
         lines = ChunkLines(data, starts, ends)
-        self._may_join(lines, ids, stamps, kinds)
+        may_join(self.cont, lines, ids, stamps, kinds)
         stamps = np.where(np.isnan(stamps), self.own_ts[ids], stamps)
         stop = n if final else max(n - KEEP, 0)
         segments = self._segments(lines, ids, kinds, stamps, base, stop)
@@ -269,7 +226,7 @@ class LineMachine:
         bare = self._bare_lines(lines, ids[: self._next])
         said = ~np.isnan(stamps) & ~(self.blank[np.maximum(ids, 0)] & (ids >= 0))
         if self.slow_container:
-            self._slow_marks(segments, base, bare, said)
+            slow_marks(segments, base, bare, said, self.anchored)
         before = self.bare_total
         self.bare_total += int(np.count_nonzero(bare))
         batch = Batch(
@@ -286,45 +243,6 @@ class LineMachine:
             said,
         )
         return batch, end, base + self._next
-
-    def _slow_marks(
-        self,
-        segments: list[range | LogLine],
-        base: int,
-        bare: npt.NDArray[np.bool_],
-        said: npt.NDArray[np.bool_],
-    ) -> None:
-        """In a container read line by line (kmsg, JSON), the bare and said marks of
-        each line come from its LogLine (its message is known only once read)."""
-        for seg in segments:
-            if isinstance(seg, range):
-                continue
-            k = seg.line - base
-            text = seg.text
-            if not 0 <= k < len(bare) or not text.strip():
-                continue
-            if self.anchored is not None:
-                bare[k] = not self.anchored(text.encode("utf-8", "replace"))
-            said[k] = said[k] or seg.timestamp is not None
-
-    def _may_join(
-        self,
-        lines: ChunkLines,
-        ids: npt.NDArray[np.int32],
-        stamps: npt.NDArray[np.float64],
-        kinds: npt.NDArray[np.uint8],
-    ) -> None:
-        """Lines of a ``cont`` message (a command line) may start a join only when the
-        next line has no printk time (the seam's ``stamps``) and holds a ``=`` (every
-        continuation holds a ``key=value``): those are read in full."""
-        at = np.flatnonzero(self.cont[np.maximum(ids, 0)] & (ids >= 0))
-        if len(at):
-            nxt = at + 1
-            inside = nxt < len(ids)
-            at, nxt = at[inside], nxt[inside]
-            for i in at[np.isnan(stamps[nxt])].tolist():
-                if b"=" in lines[i + 1]:
-                    kinds[i] = SLOW
 
     def _bare_lines(self, lines: ChunkLines, read: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
         """Per line read: a kernel line holding none of the caller's anchors (a line too
@@ -497,3 +415,23 @@ class LineMachine:
             hint = True
             self.pending_boot = False
         return _tnew(LogLine, (self.name, num, body, ts, hint, trunc))
+
+
+def may_join(
+    cont: npt.NDArray[np.bool_],
+    lines: ChunkLines,
+    ids: npt.NDArray[np.int32],
+    stamps: npt.NDArray[np.float64],
+    kinds: npt.NDArray[np.uint8],
+) -> None:
+    """Lines of a ``cont`` message (a command line) may start a join only when the
+    next line has no printk time (the seam's ``stamps``) and holds a ``=`` (every
+    continuation holds a ``key=value``): those are read in full."""
+    at = np.flatnonzero(cont[np.maximum(ids, 0)] & (ids >= 0))
+    if len(at):
+        nxt = at + 1
+        inside = nxt < len(ids)
+        at, nxt = at[inside], nxt[inside]
+        for i in at[np.isnan(stamps[nxt])].tolist():
+            if b"=" in lines[i + 1]:
+                kinds[i] = SLOW

@@ -1,12 +1,18 @@
 """Small readings the line machine needs: separators and encoding headers, cut marks,
-and a chunk's physical lines by index."""
+a chunk's physical lines by index, and a line's reading when it depends on nothing
+around it (:func:`read_alone`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from . import qp, rejoin
-from .prefixes import Stripped
+from .lines import LogLine
+from .prefixes import Stripped, clean, strip_line, unquote
 
 
 def marker(text: str) -> str | None:
@@ -50,3 +56,49 @@ class ChunkLines:
     def prev(self, i: int, before: bytes) -> bytes:
         """The line before line ``i`` (``before`` for the first)."""
         return self[i - 1] if i else before
+
+
+#: a reading that needs the state or the lines around it
+SLOW_READING = "slow"
+#: a message's reading: (text, its own printk time or None, truncated)
+Reading = tuple[str, "float | None", bool]
+
+
+def read_alone(raw: bytes) -> Reading | str | None:
+    """The reading of ``raw`` with no state pending, when it depends on nothing
+    around it and sets no state; None: no kernel line; ``"slow"``: neither."""
+    if qp.encoded(raw):
+        return SLOW_READING
+    text = clean(raw.decode("utf-8", "replace"))
+    if marker(text) is not None:
+        return SLOW_READING
+    st = strip_line(unquote(text))
+    if st is None:
+        return None
+    if st.seq is not None:
+        return SLOW_READING
+    body = rejoin.tidy_screen(st.text)
+    if rejoin.may_continue(body) and not rejoin.joins_unprefixed_only(body):
+        return SLOW_READING  # (a command line is read alone unless the next line may join it)
+    return body, st.timestamp, truncated(body, st)
+
+
+def slow_marks(
+    segments: list[range | LogLine],
+    base: int,
+    bare: npt.NDArray[np.bool_],
+    said: npt.NDArray[np.bool_],
+    anchored: Callable[[bytes], object] | None,
+) -> None:
+    """In a container read line by line (kmsg, JSON), the bare and said marks of
+    each line come from its LogLine (its message is known only once read)."""
+    for seg in segments:
+        if isinstance(seg, range):
+            continue
+        k = seg.line - base
+        text = seg.text
+        if not 0 <= k < len(bare) or not text.strip():
+            continue
+        if anchored is not None:
+            bare[k] = not anchored(text.encode("utf-8", "replace"))
+        said[k] = said[k] or seg.timestamp is not None

@@ -56,7 +56,7 @@ def table_summary(t: E820Table, kver: KernelVersion | None) -> TableSummary:
 _SPAN_TYPE = itemgetter(0, 1, 2)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def _summary(entries: tuple[tuple[int, int, int], ...], ram: frozenset[int]) -> TableSummary:
     """:func:`table_summary` of a table's (addr, size, type) values. Memoised: a kexec
     chain prints the same tables in every generation."""
