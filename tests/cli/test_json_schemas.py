@@ -22,7 +22,7 @@ GENS = LAB / "patched-6.1-ovmf-4g-chain"
 STOCK = str(LAB / "stock-6.1-ovmf-6g-chain.log")
 ONE_BOOT = str(LAB / "stock-6.1-ovmf-2g-boot.log")
 GUEST_ROOT = REPO / "tests" / "live" / "data" / "ovmf-6.1-gen2-root"
-SCHEMAS = ("parse/1", "diff/3", "predict/4", "timeline/4", "live/1", "fleet/1", "error/1")
+SCHEMAS = ("parse/2", "diff/3", "predict/4", "timeline/4", "live/1", "fleet/1", "error/1")
 
 
 def validate(doc: dict[str, Any]) -> None:

@@ -37,7 +37,7 @@ def test_json_schema_and_hex() -> None:
     code, out, _err = run("--json", CHAIN)
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "e820scope.parse/1"
+    assert doc["schema"] == "e820scope.parse/2"
     assert [b["index"] for b in doc["boots"]] == [1, 2, 3, 4, 5]
     first = doc["boots"][0]["tables"][0]["entries"][0]
     assert (first["addr"], first["last_hex"], first["size"]) == (0, "0x9fbff", 0x9FC00)

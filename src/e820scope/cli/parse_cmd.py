@@ -41,7 +41,7 @@ _SPOOL_IN_MEMORY = 8 << 20
 
 @click.command("parse")
 @inputs_argument()
-@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/1).")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/2).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output: one row per map entry.")
 @quiet_option()
 @jobs_option(default_help="1")

@@ -1,4 +1,4 @@
-"""``e820scope parse --json``: schema ``e820scope.parse/1`` (documented in docs/json-schema.md).
+"""``e820scope parse --json``: schema ``e820scope.parse/2`` (documented in docs/json-schema.md).
 
 Addresses and sizes are JSON integers (bytes); each range also carries hex strings
 (``0x`` + lower-case digits) for people reading the file. Ends are given both ways:
@@ -26,7 +26,7 @@ from .json_common import range_json, typed_range
 from .names import boot_label
 from .text_tables import table_summary
 
-SCHEMA = "e820scope.parse/1"
+SCHEMA = "e820scope.parse/2"
 
 
 def _line(ref: SourceRef | None) -> int | None:
