@@ -135,6 +135,16 @@ def test_compressed_and_small_inputs_are_read_serially(capture: Path) -> None:
     assert plan(str(capture), 1) is None
 
 
+def test_several_machines_consoles_are_not_cut() -> None:
+    """A file of several machines' tagged consoles is read as one source per machine
+    (ingest.demux), which a cut at banners would merge again: it is read serially."""
+    from e820scope.parse.parallel import container_of
+
+    two = LAB.parent / "public" / "issue-43-nixos-two-vms.log"
+    assert container_of(str(two)) is None
+    assert container_of(str(LAB / "stock-6.1-ovmf-6g-chain.log")) is not None
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -31,7 +31,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
-from ..ingest import log_batches
+from ..ingest import demux, log_batches
 from ..ingest.decompress import CHUNK_SIZE, sniff_compression
 from ..ingest.reader import TextSource
 from ..ingest.sniff import SNIFF_SIZE, Container, sniff
@@ -137,6 +137,8 @@ def container_of(path: str) -> Container | None:
     with Path(path).open("rb") as fh:
         head = fh.read(max(CHUNK_SIZE, SNIFF_SIZE))
     if not head or sniff_compression(head[:8]) is not None:
+        return None
+    if demux.looks_tagged(head):  # several machines' consoles: one source each, serially
         return None
     c = sniff(head)
     return c if c.fast_ok else None
