@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ..model.kversion import KernelVersion
 from ..model.records import E820Entry, E820Table, RangeOp, TableKind, usable_bytes
-from ..model.types import E820Type
+from ..model.types import E820Type, Era
 from . import policy
 from .cmdline import MemParam, e820__finish_early_params, parse_cmdline, parse_early_params
 from .printk import table_header
@@ -140,15 +140,7 @@ def simulate_boot(
     printed: list[E820Table] = []
 
     def emit(t: KernelTable, who: str) -> None:
-        printed.append(
-            E820Table(
-                kind=_KIND_OF_WHO.get(who, TableKind.MODIFIED),
-                who=who,
-                entries=t.to_entries(),
-                era=era,
-                header=table_header(who, era),
-            )
-        )
+        printed.append(_printed(t, who, era))
 
     table = KernelTable("e820_table", cap)
     who = _append_boot_table(table, received, kver, alt_mem_k)
@@ -196,6 +188,17 @@ def simulate_boot(
         printed=tuple(printed),
         full_events=tuple(table.full_events + kexec.full_events + firmware.full_events),
         capacity=cap,
+    )
+
+
+def _printed(t: KernelTable, who: str, era: Era) -> E820Table:
+    """The block the kernel prints of ``t`` under ``who``'s header."""
+    return E820Table(
+        kind=_KIND_OF_WHO.get(who, TableKind.MODIFIED),
+        who=who,
+        entries=t.to_entries(),
+        era=era,
+        header=table_header(who, era),
     )
 
 
