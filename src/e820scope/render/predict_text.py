@@ -120,19 +120,34 @@ def to_json(p: Prediction, inputs: list[str]) -> dict[str, Any]:
 def to_text(p: Prediction, inputs: list[str]) -> str:
     """A report an operator reads top to bottom: mechanism, forecast, remedies, assumptions."""
     m = p.mechanism
-    out: list[str] = []
     seen = [s for s in p.states if s.observed]
     last = seen[-1]
-    out.append(
-        f"Input: {inputs_text(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})"
-    )
-    out.append(
+    out: list[str] = [
+        f"Input: {inputs_text(inputs)} ({len(seen)} generation(s) seen, last: gen {p.last_seen})",
         f"Last seen: gen {p.last_seen} received {len(last.received)} entries, its "
         f"e820_table_kexec holds {last.handoff_entries}; usable RAM {last.usable} bytes "
-        f"({human_size(last.usable)})"
-    )
-    out.append("")
-    out.append(f"Mechanism ({m.source}), hand-off path {m.path.value}:")
+        f"({human_size(last.usable)})",
+        "",
+        *_mechanism_lines(p),
+        "",
+        "Forecast:",
+        *_forecast_lines(p),
+        *_slow_waste_lines(p),
+    ]
+    for title, items in (
+        ("Notes", p.notes),
+        ("Remedies", p.remedies),
+        ("Assumptions", m.assumptions),
+    ):
+        if items:
+            out.extend(["", f"{title}:", *(f"  - {x}" for x in items)])
+    return "\n".join(out) + "\n"
+
+
+def _mechanism_lines(p: Prediction) -> list[str]:
+    """How the kexec table grows (or why it does not), and the evidence."""
+    m = p.mechanism
+    out = [f"Mechanism ({m.source}), hand-off path {m.path.value}:"]
     if m.blob_sizes:
         kinds = m.carried_kinds or ("setup_data",) * len(m.blob_sizes)
         blobs = ", ".join(f"{k} ({s:#x} bytes)" for k, s in zip(kinds, m.blob_sizes, strict=False))
@@ -143,10 +158,14 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
         out.append(f"  placement: {m.placement.describe()}")
     else:
         out.append("  no growth: " + (p.never_reason or "nothing is reserved in the kexec table"))
-    for ev in m.evidence:
-        out.append(f"  evidence: {ev}")
-    out.append("")
-    out.append("Forecast:")
+    out.extend(f"  evidence: {ev}" for ev in m.evidence)
+    return out
+
+
+def _forecast_lines(p: Prediction) -> list[str]:
+    """The generations where the table overflows, the map is cut, RAM is lost and the
+    kernel no longer boots."""
+    out: list[str] = []
     if p.first_loss is None and p.first_truncated is None:
         out.append(f"  never: {p.never_reason}")
     if p.first_overflow is not None:
@@ -156,33 +175,7 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
             f"holds {st.handoff_entries} entries > 128, kexec_file_load passes only 128"
         )
     if p.first_truncated is not None:
-        loss = p.losses[0]
-        out.append(
-            f"  gen {loss.generation} ({_rel(p, loss.generation)}): FIRST TRUNCATED MAP, "
-            f"{len(loss.dropped)} entr{'y' if len(loss.dropped) == 1 else 'ies'} "
-            "dropped at the 128 cap:"
-        )
-        out.extend(_dropped_lines(loss))
-        out.append(
-            f"    usable RAM {loss.usable_before} -> {loss.usable_after} bytes "
-            f"(-{loss.usable_lost}, {human_size(loss.usable_lost)})"
-        )
-        first = p.first_loss
-        if first is not None and first is not loss:
-            out.append(
-                f"  gen {first.generation} ({_rel(p, first.generation)}): first usable RAM "
-                f"lost: -{first.usable_lost} bytes"
-            )
-        later = [x for x in p.losses if x is not loss]
-        if later:
-            out.append("  following generations:")
-            for x in later:
-                out.append(
-                    f"    gen {x.generation} ({_rel(p, x.generation)}): usable "
-                    f"{x.usable_after} bytes (-{x.usable_lost}, {human_size(x.usable_lost)}); "
-                    "dropped "
-                    + ", ".join(f"{short_name(e.type)} {range_text(e)}" for e in x.dropped)
-                )
+        out.extend(_loss_lines(p))
     if p.death is not None:
         st = p.state(p.death)
         out.append(
@@ -192,34 +185,56 @@ def to_text(p: Prediction, inputs: list[str]) -> str:
         )
     elif p.first_truncated is not None:
         out.append("  no generation in the simulated range runs out of RAM for the kernel")
-    if p.slow_waste and p.slow_waste.bytes_per_generation:
-        w = p.slow_waste
-        out.append("")
+    return out
+
+
+def _loss_lines(p: Prediction) -> list[str]:
+    """The first truncated map, the first usable RAM lost and the generations after."""
+    loss = p.losses[0]
+    out = [
+        f"  gen {loss.generation} ({_rel(p, loss.generation)}): FIRST TRUNCATED MAP, "
+        f"{len(loss.dropped)} entr{'y' if len(loss.dropped) == 1 else 'ies'} "
+        "dropped at the 128 cap:",
+        *_dropped_lines(loss),
+        f"    usable RAM {loss.usable_before} -> {loss.usable_after} bytes "
+        f"(-{loss.usable_lost}, {human_size(loss.usable_lost)})",
+    ]
+    first = p.first_loss
+    if first is not None and first is not loss:
         out.append(
-            f"Slow waste before the cap: each generation's +entries cost "
-            f"{w.bytes_per_generation} bytes of never-freed boot metadata (struct resource per "
-            "e820_table entry, firmware_map_entry per firmware entry): MemTotal falls by "
-            f"4 KiB every {w.generations_per_page:.1f} generations"
-            + (
-                f", about {w.bytes_until_overflow // 1024} KiB by gen {p.first_overflow}"
-                if w.bytes_until_overflow
-                else ""
-            )
-            + "; the map itself keeps every usable page until the cap."
+            f"  gen {first.generation} ({_rel(p, first.generation)}): first usable RAM "
+            f"lost: -{first.usable_lost} bytes"
         )
-    if p.notes:
-        out.append("")
-        out.append("Notes:")
-        out.extend(f"  - {n}" for n in p.notes)
-    if p.remedies:
-        out.append("")
-        out.append("Remedies:")
-        out.extend(f"  - {r}" for r in p.remedies)
-    if m.assumptions:
-        out.append("")
-        out.append("Assumptions:")
-        out.extend(f"  - {a}" for a in m.assumptions)
-    return "\n".join(out) + "\n"
+    later = [x for x in p.losses if x is not loss]
+    if later:
+        out.append("  following generations:")
+        for x in later:
+            out.append(
+                f"    gen {x.generation} ({_rel(p, x.generation)}): usable "
+                f"{x.usable_after} bytes (-{x.usable_lost}, {human_size(x.usable_lost)}); "
+                "dropped " + ", ".join(f"{short_name(e.type)} {range_text(e)}" for e in x.dropped)
+            )
+    return out
+
+
+def _slow_waste_lines(p: Prediction) -> list[str]:
+    """The boot metadata each generation's new entries cost before the cap."""
+    w = p.slow_waste
+    if not w or not w.bytes_per_generation:
+        return []
+    return [
+        "",
+        f"Slow waste before the cap: each generation's +entries cost "
+        f"{w.bytes_per_generation} bytes of never-freed boot metadata (struct resource per "
+        "e820_table entry, firmware_map_entry per firmware entry): MemTotal falls by "
+        f"4 KiB every {w.generations_per_page:.1f} generations"
+        + (
+            f", about {w.bytes_until_overflow // 1024} KiB by gen {p.first_overflow}"
+            if w.bytes_until_overflow
+            else ""
+        )
+        + "; the map itself keeps every usable page until the cap.",
+    ]
 
 
 def _rel(p: Prediction, gen: int) -> str:
