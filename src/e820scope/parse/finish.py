@@ -154,31 +154,7 @@ def start_method(
     if hv is not None:
         return BootStart(StartMethod.COLD, hv)
     if b.after_kexec:
-        flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
-        if flag is not None:
-            return BootStart(
-                StartMethod.KEXEC_FILE_LOAD if flag == "file" else StartMethod.KEXEC_LOAD,
-                f"previous boot ended with 'Starting new kernel' after the console ran "
-                f"{b.prev_kexec_cmd!r}",
-            )
-        if prev_file_memmap:
-            return BootStart(
-                StartMethod.KEXEC_FILE_LOAD,
-                "previous boot ended with 'Starting new kernel' and printed a "
-                "kexec-bzImage64 E820 memmap",
-            )
-        if _setup_efi_split(tables):
-            return BootStart(
-                StartMethod.KEXEC_FILE_LOAD,
-                "previous boot ended with 'Starting new kernel'; the map starts at the firmware's "
-                "address and a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved",
-            )
-        where = f"; first RAM entry at {first:#x}" if first is not None else ""
-        return BootStart(
-            StartMethod.KEXEC,
-            f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
-            "syscall cannot be told from the log",
-        )
+        return _after_kexec(b, tables, first, prev_file_memmap)
     if _setup_efi_split(tables):
         return BootStart(
             StartMethod.KEXEC_FILE_LOAD,
@@ -188,6 +164,51 @@ def start_method(
     if fw is None or first is None:
         what = "no map" if not tables else "no BIOS-provided map with RAM in it"
         return BootStart(StartMethod.UNKNOWN, f"{what} and no kexec marker")
+    return _without_marker(b, fw, first, cmd, prev_ended_by, prev_crash)
+
+
+def _after_kexec(
+    b: BootBuilder, tables: list[E820Table], first: int | None, prev_file_memmap: bool
+) -> BootStart:
+    """The boot before ended with ``Starting new kernel``: which syscall, if the log
+    tells."""
+    flag = kexec_syscall_flag(b.prev_kexec_cmd) if b.prev_kexec_cmd else None
+    if flag is not None:
+        return BootStart(
+            StartMethod.KEXEC_FILE_LOAD if flag == "file" else StartMethod.KEXEC_LOAD,
+            f"previous boot ended with 'Starting new kernel' after the console ran "
+            f"{b.prev_kexec_cmd!r}",
+        )
+    if prev_file_memmap:
+        return BootStart(
+            StartMethod.KEXEC_FILE_LOAD,
+            "previous boot ended with 'Starting new kernel' and printed a "
+            "kexec-bzImage64 E820 memmap",
+        )
+    if _setup_efi_split(tables):
+        return BootStart(
+            StartMethod.KEXEC_FILE_LOAD,
+            "previous boot ended with 'Starting new kernel'; the map starts at the firmware's "
+            "address and a 112-byte setup_data node (kexec_file_load's SETUP_EFI) is reserved",
+        )
+    where = f"; first RAM entry at {first:#x}" if first is not None else ""
+    return BootStart(
+        StartMethod.KEXEC,
+        f"previous boot in this capture ended with 'Starting new kernel'{where}; the "
+        "syscall cannot be told from the log",
+    )
+
+
+def _without_marker(
+    b: BootBuilder,
+    fw: E820Table,
+    first: int,
+    cmd: str,
+    prev_ended_by: str | None,
+    prev_crash: LogEvent | None,
+) -> BootStart:
+    """No firmware, hypervisor or kexec marker: a Xen PV map, a reboot after a panic,
+    or unknown (and what cannot be told)."""
     if fw.who == "Xen":
         return BootStart(
             StartMethod.COLD, f"Xen PV map: the hypervisor built this domain ({first:#x})"
@@ -211,7 +232,7 @@ def start_method(
         "no kexec before this boot in the capture, but no sign of a firmware start either "
         "(no EFI stub, boot loader or BIOS line that e820scope knows before the banner; "
         "lines it does not know, e.g. another boot loader's, are not read): "
-        f"{_alike(b.kernel, fw.era if fw is not None else None)}; map starts at {first:#x}",
+        f"{_alike(b.kernel, fw.era)}; map starts at {first:#x}",
     )
 
 
