@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_cli:
         with Path(os.devnull).open("wb") as null:
             runs["cli"] = _reap(
-                [sys.executable, "-m", "e820scope", "parse", "--json", "-q", str(path)],
+                [sys.executable, "-m", "e820scope", "parse", "--json", "-q", "-j", "1", str(path)],
                 env,
                 stdout=null,
             )

@@ -44,7 +44,7 @@ _SPOOL_IN_MEMORY = 8 << 20
 @click.option("--json", "as_json", is_flag=True, help="JSON output (schema e820scope.parse/2).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output: one row per map entry.")
 @quiet_option()
-@jobs_option(default_help="1")
+@jobs_option(default_help="every core for a single file of 64 MiB or more (--csv: 1), else 1")
 @handle_errors
 def parse(
     files: tuple[str, ...], as_json: bool, as_csv: bool, quiet: bool, jobs: int | None
@@ -71,9 +71,10 @@ def parse(
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
     picks = [split_boot_spec(f) for f in files]
-    # workers render text and JSON themselves (cli/parse_parts.py); CSV rows travel as
-    # pickled boots, which costs the caller about what parsing them does (bench/README.md)
-    workers = jobs_for(jobs, files, auto=False)
+    # workers render text and JSON themselves (cli/parse_parts.py): every core for a big
+    # file; CSV rows travel as pickled boots, which costs the caller about what parsing
+    # them does (bench/README.md), so --csv uses workers only when asked
+    workers = jobs_for(jobs, files, auto=not as_csv)
     streams = [BootStream(path, jobs=workers) for path, _ in picks]
     bar = Progress("parse", enabled=False if quiet else None)
     sizes = [_size(path) for path, _ in picks]
