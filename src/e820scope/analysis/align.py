@@ -28,7 +28,6 @@ import enum
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import cast
 
 from ..model.records import E820Entry
@@ -172,23 +171,22 @@ def align(a: Sequence[E820Entry], b: Sequence[E820Entry]) -> tuple[Change, ...]:
         node = s.a if s.a is not None else na + cast(int, s.b)  # segments() keeps covered ones
         seg_of.setdefault(find(node), []).append(s)
 
-    keyed: list[tuple[tuple[int, int, tuple[int, ...], tuple[int, ...]], Change]] = []
+    changes: list[Change] = []
     for root, members in groups.items():  # members ascend: a's indices, then b's
         k = bisect_left(members, na)
         ai = tuple(members[:k])
         bi = tuple(m - na for m in members[k:])
         before = tuple(a[i] for i in ai)
         after = tuple(b[j] for j in bi)
-        both = before + after
-        c = Change(
-            kind=_classify(before, after),
-            a_idx=ai,
-            b_idx=bi,
-            before=before,
-            after=after,
-            segments=tuple(seg_of.get(root, ())),
+        changes.append(
+            Change(
+                kind=_classify(before, after),
+                a_idx=ai,
+                b_idx=bi,
+                before=before,
+                after=after,
+                segments=tuple(seg_of.get(root, ())),
+            )
         )
-        # the sort key: (c.addr, c.end, a_idx, b_idx), each computed once
-        keyed.append(((min(e[0] for e in both), max(e[0] + e[1] for e in both), ai, bi), c))
-    keyed.sort(key=itemgetter(0))
-    return tuple(c for _, c in keyed)
+    changes.sort(key=lambda c: (c.addr, c.end, c.a_idx, c.b_idx))
+    return tuple(changes)

@@ -25,12 +25,10 @@ from ..render.json_out import boot_text
 from ..render.names import boot_label
 from ..render.text_tables import render_boot
 
-#: the forms a worker renders: "json" (:func:`boot_text`) and "text" (render_boot)
-FORMS = ("json", "text")
-
 
 def render(form: str, boot: Boot, spec: str) -> str:
-    """Boot ``boot`` of input ``spec`` in ``form`` (what the serial ``parse`` writes)."""
+    """Boot ``boot`` of input ``spec`` in ``form``, ``json`` (:func:`boot_text`) or
+    ``text`` (``render_boot``): what the serial ``parse`` writes."""
     if form == "json":
         return boot_text(boot, spec)
     return "\n".join(render_boot(boot, spec)) + "\n"

@@ -24,7 +24,7 @@ from .anchors import ANCHORS
 from .finish import NO_MAP_HINT
 from .session import ParseSession
 from .splitter import Splitter
-from .tally import NOT_WHOLE, Tally
+from .tally import Tally
 
 if TYPE_CHECKING:
     from .parallel import PartOut
@@ -39,15 +39,16 @@ def _parsed_log(
     partial: bool,
     not_x86: str | None,
 ) -> ParsedLog:
-    has_table = any(b.tables for b in boots)
-    cut = any(b.completeness.status in NOT_WHOLE for b in boots)
+    tally = Tally()
+    for b in boots:
+        tally.note(b)
     return ParsedLog(
         source=source,
         boots=tuple(boots),
         inputs_used=inputs_used,
         warnings=warnings,
-        partial=partial or cut,
-        not_x86_reason=None if has_table else not_x86,
+        partial=partial or tally.not_whole,
+        not_x86_reason=None if tally.with_table else not_x86,
     )
 
 

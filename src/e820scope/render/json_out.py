@@ -173,7 +173,7 @@ def boot_text(b: Boot, input_spec: str) -> str:
     """``json.dumps(boot_json(b, input_spec))``, made faster: every entry's text but its
     line number is memoised (a kexec chain prints the same entries in every generation),
     so a big capture's ``parse --json`` encodes each distinct entry once.
-    ``tests/render/test_json_text.py`` checks the two are equal on every sample."""
+    ``tests/parse/test_golden_parse.py`` checks the two are equal on every sample."""
     text = json.dumps(boot_json(b, input_spec, tables=False))
     at = text.index(_TABLES_SLOT)
     tables = ", ".join([table_text(t, b.kernel) for t in b.tables])
